@@ -1,0 +1,1 @@
+"""Command modules: each parses options, calls one library function, and renders."""

@@ -1,0 +1,81 @@
+"""What every command shares: the registry from `--db`, `--format`, prompting, and the
+one error path that turns a `DandanError` into a stderr line and its exit code.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
+
+import typer
+
+from dandan.errors import DandanError, UsageError
+from dandan.rendering import Format, Renderable, render
+
+if TYPE_CHECKING:
+    from dandan.registry import Registry
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+FormatOption = Annotated[
+    Format,
+    typer.Option("--format", "-f", help="Output: table for people, csv or json for scripts."),
+]
+
+
+def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
+    """The single error path of the command line: one line on stderr, a stable exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except DandanError as exc:
+            typer.echo(f"error: {describe(exc)}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            typer.echo("interrupted: the registry was left as it was", err=True)
+            raise typer.Exit(130) from None
+
+    return wrapper
+
+
+def describe(exc: DandanError) -> str:
+    """The error with the option the user typed in front: `--province: unknown …`."""
+    if exc.field:
+        return f"--{exc.field.replace('_', '-')}: {exc.message}"
+    return exc.message
+
+
+def registry(ctx: typer.Context) -> Registry:
+    from dandan.registry import Registry
+
+    obj = ctx.find_root().obj or {}
+    return Registry(obj.get("db"))
+
+
+def interactive() -> bool:
+    """Whether a person is at the keyboard to answer prompts."""
+    return sys.stdin.isatty()
+
+
+def need(value: str | None, option: str, question: str) -> str:
+    """A required value: asked for on a terminal, refused when input is not a person."""
+    if value is not None and value.strip():
+        return value
+    if interactive():
+        answer: str = typer.prompt(question)
+        return answer
+    raise UsageError(f"missing {option} (no terminal to ask on)")
+
+
+def show(result: Renderable, fmt: Format) -> None:
+    render(result, fmt)
+
+
+def note(message: str) -> None:
+    """A message for the person, on stderr, so stdout stays clean data."""
+    typer.echo(message, err=True)

@@ -1,0 +1,240 @@
+"""Commands on single models: register, recognize, show, list, edit, withdraw."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from dandan.commands.common import FormatOption, handle_errors, need, note, registry, show
+from dandan.rendering import Column, Format, Record, Table, Text
+
+if TYPE_CHECKING:
+    from dandan.registry import ModelRecord
+
+LABELS = {
+    "code": "Code",
+    "name": "Name",
+    "description": "Description",
+    "province": "Province",
+    "province_code": "Province code",
+    "commune": "Commune",
+    "commune_code": "Commune code",
+    "locality_scheme": "Units of",
+    "field": "Field",
+    "sponsor": "Sponsor",
+    "holder": "Holder",
+    "holder_name": "Holder name",
+    "registered_on": "Registered on",
+    "status": "Status",
+    "withdrawn_on": "Withdrawn on",
+    "withdrawn_reason": "Withdrawal reason",
+    "recognitions": "Recognitions",
+}
+RECOGNITION_COLUMNS = [
+    Column("year", "Year"),
+    Column("level", "Level"),
+    Column("decision", "Decision"),
+    Column("decided_on", "Decided on"),
+    Column("by", "By"),
+]
+LIST_COLUMNS = [
+    Column("code", "Code"),
+    Column("name", "Name"),
+    Column("province", "Province"),
+    Column("commune", "Commune"),
+    Column("field", "Field"),
+    Column("registered_on", "Registered"),
+    Column("status", "Status"),
+    Column("recognized", "Recognitions", numeric=True),
+]
+
+
+def record_view(rec: ModelRecord) -> Record:
+    data = rec.as_dict()
+    if data["locality_scheme"] == "2025":
+        data.pop("locality_scheme")
+    for key in ("description", "holder_name", "withdrawn_on", "withdrawn_reason"):
+        if data[key] is None:
+            data.pop(key)
+    return Record(data=data, labels=LABELS, nested={"recognitions": RECOGNITION_COLUMNS})
+
+
+Opt = typer.Option
+
+
+@handle_errors
+def register(
+    ctx: typer.Context,
+    name: Annotated[str | None, typer.Argument(help="Name of the model, in Vietnamese.")] = None,
+    province: Annotated[
+        str | None, Opt(help="Province: name with or without diacritics, or official code.")
+    ] = None,
+    commune: Annotated[
+        str | None, Opt(help="Commune or ward (xã/phường) in that province.")
+    ] = None,
+    field: Annotated[
+        str | None,
+        Opt(help="Field: kinh tế, văn hóa – xã hội, quốc phòng – an ninh, xây dựng Đảng."),
+    ] = None,
+    sponsor: Annotated[
+        str | None,
+        Opt(help="Sponsoring bloc: cấp ủy, chính quyền, MTTQ, phụ nữ, thanh niên, nông dân, ..."),
+    ] = None,
+    holder: Annotated[
+        str | None, Opt(help="Who runs it: collective (tập thể) or individual (cá nhân).")
+    ] = None,
+    holder_name: Annotated[str | None, Opt(help="Name of the collective or person.")] = None,
+    registered_on: Annotated[
+        str | None, Opt(help="Registration date, YYYY-MM-DD or DD/MM/YYYY (default today).")
+    ] = None,
+    description: Annotated[str | None, Opt(help="What the model does.")] = None,
+    code: Annotated[
+        str | None, Opt(help="Use this code instead of a generated one (e.g. QTR-2023-00042).")
+    ] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Register a new model and print its code."""
+    rec = registry(ctx).register(
+        name=need(name, "NAME", "Name of the model"),
+        province=need(province, "--province", "Province"),
+        commune=commune,
+        field=need(field, "--field", "Field (lĩnh vực)"),
+        sponsor=need(sponsor, "--sponsor", "Sponsoring bloc (đơn vị chủ trì)"),
+        holder=holder,
+        holder_name=holder_name,
+        registered_on=registered_on,
+        description=description,
+        code=code,
+    )
+    note(
+        f"registered {rec.code}: {rec.name} ({rec.commune + ', ' if rec.commune else ''}"
+        f"{rec.province})"
+    )
+    show(Text(rec.code, rec.as_dict()), fmt)
+
+
+@handle_errors
+def recognize(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="Code of the model.")],
+    year: Annotated[int | None, Opt(help="Year of the recognition.")] = None,
+    level: Annotated[
+        str | None,
+        Opt(
+            help="Level: commune (xã), district (huyện, before 2025-07-01), "
+            "province (tỉnh), central (trung ương)."
+        ),
+    ] = None,
+    decision: Annotated[str | None, Opt(help="Decision number, e.g. 123/QĐ-UBND.")] = None,
+    decided_on: Annotated[str | None, Opt(help="Decision date, YYYY-MM-DD or DD/MM/YYYY.")] = None,
+    by: Annotated[str | None, Opt(help="Recognising body, e.g. Ủy ban nhân dân tỉnh.")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Record a recognition (công nhận) of a model."""
+    rec = registry(ctx).recognize(
+        code,
+        year=year if year is not None else need(None, "--year", "Year"),
+        level=need(level, "--level", "Level (cấp)"),
+        decision=decision,
+        decided_on=decided_on,
+        by=by,
+    )
+    note(
+        f"recognised {rec.code} at {rec.recognitions[-1].level} level ({rec.recognitions[-1].year})"
+    )
+    show(record_view(rec), fmt)
+
+
+@handle_errors
+def show_model(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="Code of the model.")],
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Show one model with its recognitions."""
+    show(record_view(registry(ctx).get(code)), fmt)
+
+
+@handle_errors
+def list_models(
+    ctx: typer.Context,
+    search: Annotated[
+        str | None, Opt("--search", "-s", help="Words in the name, diacritics optional.")
+    ] = None,
+    in_: Annotated[list[str] | None, Opt("--in", help="Province or commune (repeatable).")] = None,
+    field: Annotated[list[str] | None, Opt(help="Field (repeatable).")] = None,
+    sponsor: Annotated[list[str] | None, Opt(help="Sponsoring bloc (repeatable).")] = None,
+    holder: Annotated[list[str] | None, Opt(help="collective or individual.")] = None,
+    status: Annotated[
+        list[str] | None, Opt(help="registered, recognized or withdrawn (repeatable).")
+    ] = None,
+    limit: Annotated[int | None, Opt(help="Show at most this many (newest first).")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """List models, newest first, with filters and diacritic-insensitive search."""
+    from dandan.registry import ModelFilter
+
+    where = ModelFilter.parse(
+        places=in_ or (),
+        fields=field or (),
+        sponsors=sponsor or (),
+        holders=holder or (),
+        statuses=status or (),
+        search=search,
+    )
+    records = registry(ctx).list_models(where, limit=limit)
+    rows: list[dict[str, Any]] = []
+    for r in records:
+        row = r.as_dict()
+        row["recognized"] = len(r.recognitions)
+        rows.append(row)
+    show(Table(LIST_COLUMNS, rows, empty_message="no models match"), fmt)
+
+
+@handle_errors
+def edit(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="Code of the model.")],
+    name: Annotated[str | None, Opt(help="New name.")] = None,
+    province: Annotated[
+        str | None, Opt(help="New province (clears the commune unless --commune is given).")
+    ] = None,
+    commune: Annotated[str | None, Opt(help="New commune.")] = None,
+    field: Annotated[str | None, Opt(help="New field.")] = None,
+    sponsor: Annotated[str | None, Opt(help="New sponsoring bloc.")] = None,
+    holder: Annotated[str | None, Opt(help="collective or individual.")] = None,
+    holder_name: Annotated[str | None, Opt(help="New holder name.")] = None,
+    registered_on: Annotated[str | None, Opt(help="Corrected registration date.")] = None,
+    description: Annotated[str | None, Opt(help="New description.")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Correct a model's details; what is not given stays as it is."""
+    rec = registry(ctx).edit(
+        code,
+        name=name,
+        province=province,
+        commune=commune,
+        field=field,
+        sponsor=sponsor,
+        holder=holder,
+        holder_name=holder_name,
+        registered_on=registered_on,
+        description=description,
+    )
+    note(f"updated {rec.code}")
+    show(record_view(rec), fmt)
+
+
+@handle_errors
+def withdraw(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="Code of the model.")],
+    reason: Annotated[str | None, Opt(help="Why it is withdrawn (kept in the record).")] = None,
+    on: Annotated[str | None, Opt(help="Date of withdrawal (default today).")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Withdraw a model: it stays in the registry, marked withdrawn, with the reason."""
+    rec = registry(ctx).withdraw(code, reason=need(reason, "--reason", "Reason"), on=on)
+    note(f"withdrew {rec.code}")
+    show(record_view(rec), fmt)

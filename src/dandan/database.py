@@ -1,0 +1,128 @@
+"""Where the registry lives and how we talk to it: URLs, engines, pragmas, transactions.
+
+SQLite is the embedded default. It runs in WAL mode with a busy timeout so two
+clerks on one machine do not collide, and write transactions start with
+BEGIN IMMEDIATE so a writer waits for the lock up front instead of failing
+half-way with "database is locked".
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from dandan.errors import RegistryUnavailable, UsageError
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def default_path() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("dandan", appauthor=False) / "registry.db"
+
+
+def resolve_url(db: str | None = None) -> str:
+    """A SQLAlchemy URL from `--db`, else `DANDAN_DB`, else the user's data directory.
+
+    A plain path means SQLite; anything with "://" is taken as a URL as it is.
+    """
+    value = db or os.environ.get("DANDAN_DB") or str(default_path())
+    if "://" in value:
+        return value
+    return f"sqlite:///{Path(value).expanduser().resolve()}"
+
+
+def masked(url: str) -> str:
+    """The URL as it may be shown: never with its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<invalid database URL>"
+
+
+def sqlite_path(url: str) -> Path | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    if parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def _prepare_sqlite_file(path: Path) -> None:
+    """Create the file owner-only (0600) before SQLite does, since it holds personal names."""
+    if path.exists():
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+    except OSError as exc:
+        raise RegistryUnavailable(f"cannot create the registry at {path}: {exc.strerror}") from exc
+
+
+def make_engine(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except Exception as exc:
+        raise UsageError(f"--db: not a path or database URL: {masked(url)}") from exc
+    if parsed.get_backend_name() != "sqlite":
+        try:
+            return create_engine(url, pool_pre_ping=True)
+        except ModuleNotFoundError as exc:
+            raise UsageError(
+                f"--db: the driver for {parsed.drivername} is not installed "
+                "(pip install 'dandan[postgres]')"
+            ) from exc
+    path = sqlite_path(url)
+    if path is not None:
+        _prepare_sqlite_file(path)
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    event.listen(engine, "connect", _on_sqlite_connect)
+    event.listen(engine, "begin", _on_sqlite_begin)
+    return engine
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    # Let SQLAlchemy's "begin" event, not pysqlite, decide how transactions start.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
+
+
+def _on_sqlite_begin(conn: Connection) -> None:
+    immediate = conn.get_execution_options().get("dandan_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+@contextmanager
+def translate_errors(url: str) -> Iterator[None]:
+    """Turn driver failures to reach or lock the registry into exit code 3."""
+    try:
+        yield
+    except OperationalError as exc:
+        text = str(exc.orig) if exc.orig is not None else str(exc)
+        if "locked" in text or "busy" in text:
+            raise RegistryUnavailable(
+                f"the registry {masked(url)} stayed locked for "
+                f"{BUSY_TIMEOUT_MS // 1000} s; try again when the other writer is done"
+            ) from exc
+        first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+        raise RegistryUnavailable(f"cannot use the registry {masked(url)}: {first}") from exc

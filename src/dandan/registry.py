@@ -1,0 +1,545 @@
+"""The registry as a Python object: everything the command line does, callable from scripts.
+
+    >>> from dandan.registry import Registry
+    >>> reg = Registry("registry.db")
+    >>> rec = reg.register(name="Tổ tự quản đường làng", province="quang tri",
+    ...                    field="kinh te", sponsor="Hội Nông dân")
+    >>> reg.recognize(rec.code, year=2024, level="tỉnh")
+
+Every method validates first and writes in one transaction, so a refused call
+leaves the registry exactly as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel, col
+
+from dandan import database
+from dandan.errors import Conflict, InvalidInput, NotFound
+from dandan.localities import CODE_PREFIXES, Commune, Province, gazetteer
+from dandan.models import Model, Recognition
+from dandan.terms import Field, Holder, Sponsor, Status, parse_term
+from dandan.text import fold
+from dandan.validation import (
+    ModelDraft,
+    check_recognition_dates,
+    draft_model,
+    draft_recognition,
+    parse_date,
+    resolve_locality,
+    text,
+)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+@dataclass(frozen=True, slots=True)
+class RecognitionRecord:
+    year: int
+    level: str
+    decision: str | None
+    decided_on: date | None
+    by: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "year": self.year,
+            "level": self.level,
+            "decision": self.decision,
+            "decided_on": self.decided_on.isoformat() if self.decided_on else None,
+            "by": self.by,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ModelRecord:
+    """A model as users see it: names and codes, terms as identifiers, its recognitions."""
+
+    code: str
+    name: str
+    description: str | None
+    province: str
+    province_code: int
+    commune: str | None
+    commune_code: int | None
+    locality_scheme: str
+    field: str
+    sponsor: str
+    holder: str
+    holder_name: str | None
+    registered_on: date
+    status: str
+    withdrawn_on: date | None
+    withdrawn_reason: str | None
+    recognitions: tuple[RecognitionRecord, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "description": self.description,
+            "province": self.province,
+            "province_code": self.province_code,
+            "commune": self.commune,
+            "commune_code": self.commune_code,
+            "locality_scheme": self.locality_scheme,
+            "field": self.field,
+            "sponsor": self.sponsor,
+            "holder": self.holder,
+            "holder_name": self.holder_name,
+            "registered_on": self.registered_on.isoformat(),
+            "status": self.status,
+            "withdrawn_on": self.withdrawn_on.isoformat() if self.withdrawn_on else None,
+            "withdrawn_reason": self.withdrawn_reason,
+            "recognitions": [r.as_dict() for r in self.recognitions],
+        }
+
+
+def _record(model: Model, recognitions: Sequence[Recognition] = ()) -> ModelRecord:
+    ordered = sorted(recognitions, key=lambda r: (r.year, r.decided_on or date.min, r.id or 0))
+    return ModelRecord(
+        code=model.code,
+        name=model.name,
+        description=model.description,
+        province=model.province_name,
+        province_code=model.province_code,
+        commune=model.commune_name,
+        commune_code=model.commune_code,
+        locality_scheme=model.locality_scheme,
+        field=model.field,
+        sponsor=model.sponsor,
+        holder=model.holder,
+        holder_name=model.holder_name,
+        registered_on=model.registered_on,
+        status=model.status,
+        withdrawn_on=model.withdrawn_on,
+        withdrawn_reason=model.withdrawn_reason,
+        recognitions=tuple(
+            RecognitionRecord(r.year, r.level, r.decision_no, r.decided_on, r.body) for r in ordered
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ModelFilter:
+    """Which models a listing (or later a tally or export) covers. Empty means all."""
+
+    provinces: tuple[int, ...] = ()
+    communes: tuple[int, ...] = ()
+    fields: tuple[str, ...] = ()
+    sponsors: tuple[str, ...] = ()
+    holders: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    search: str | None = None
+
+    @classmethod
+    def parse(
+        cls,
+        *,
+        places: Sequence[str] = (),
+        fields: Sequence[str] = (),
+        sponsors: Sequence[str] = (),
+        holders: Sequence[str] = (),
+        statuses: Sequence[str] = (),
+        search: str | None = None,
+    ) -> ModelFilter:
+        """Filters from what a user typed: places are provinces or communes by name or code."""
+        provinces: list[int] = []
+        communes: list[int] = []
+        for place in places:
+            unit = resolve_place(place)
+            if isinstance(unit, Province):
+                provinces.append(unit.code)
+            else:
+                communes.append(unit.code)
+        return cls(
+            provinces=tuple(provinces),
+            communes=tuple(communes),
+            fields=tuple(parse_term(Field, f).value for f in fields),
+            sponsors=tuple(parse_term(Sponsor, s).value for s in sponsors),
+            holders=tuple(parse_term(Holder, h).value for h in holders),
+            statuses=tuple(parse_term(Status, s).value for s in statuses),
+            search=search,
+        )
+
+    def where(self) -> list[Any]:
+        """SQL conditions on the `models` table."""
+        conditions: list[Any] = []
+        places = []
+        if self.provinces:
+            places.append(col(Model.province_code).in_(self.provinces))
+        if self.communes:
+            places.append(col(Model.commune_code).in_(self.communes))
+        if places:
+            from sqlalchemy import or_
+
+            conditions.append(or_(*places))
+        for column, values in (
+            (Model.field, self.fields),
+            (Model.sponsor, self.sponsors),
+            (Model.holder, self.holders),
+            (Model.status, self.statuses),
+        ):
+            if values:
+                conditions.append(col(column).in_(values))
+        if self.search:
+            words = fold(self.search).split()
+            for word in words:  # fold() leaves only [0-9a-z ], so no LIKE wildcards
+                conditions.append(col(Model.name_folded).like(f"%{word}%"))
+        return conditions
+
+
+def resolve_place(text_value: str) -> Province | Commune:
+    """A province or commune named in a filter; provinces win when a name is both."""
+    g = gazetteer()
+    provinces = g.find_provinces(text_value)
+    if len(provinces) == 1:
+        return provinces[0]
+    communes = g.find_communes(text_value)
+    if len(communes) == 1:
+        return communes[0]
+    if len(communes) > 1:
+        names = ", ".join(
+            f"{c.name} ({g.provinces[c.province_code].name}, {c.code})" for c in communes[:5]
+        )
+        raise InvalidInput(
+            f"{text_value!r} names several communes: {names}; give the commune code",
+            field="in",
+        )
+    g.province(text_value)  # raises with "did you mean"
+    raise AssertionError("unreachable")
+
+
+class Registry:
+    """A registry of models and recognitions in one database (SQLite file or server)."""
+
+    def __init__(self, db: str | None = None) -> None:
+        self.url = database.resolve_url(db)
+        self._engine: Engine | None = None
+
+    def __repr__(self) -> str:
+        return f"Registry({database.masked(self.url)!r})"
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            engine = database.make_engine(self.url)
+            with database.translate_errors(self.url):
+                SQLModel.metadata.create_all(engine)
+            self._engine = engine
+        return self._engine
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    def __enter__(self) -> Registry:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _session(self, *, write: bool = False) -> Iterator[Session]:
+        engine = self.engine.execution_options(dandan_write=True) if write else self.engine
+        with database.translate_errors(self.url), Session(engine, expire_on_commit=False) as s:
+            try:
+                yield s
+                if write:
+                    s.commit()
+            except BaseException:
+                s.rollback()
+                raise
+
+    # -- reading ---------------------------------------------------------------
+
+    def _get(self, s: Session, code: str) -> Model:
+        model = s.scalars(select(Model).where(col(Model.code) == code.strip().upper())).first()
+        if model is None:
+            raise NotFound(f"no model with code {code!r}; `dandan list --search` finds codes")
+        return model
+
+    def _recognitions(self, s: Session, model_ids: Sequence[int]) -> dict[int, list[Recognition]]:
+        found: dict[int, list[Recognition]] = {i: [] for i in model_ids}
+        if model_ids:
+            rows = s.scalars(select(Recognition).where(col(Recognition.model_id).in_(model_ids)))
+            for r in rows:
+                found[r.model_id].append(r)
+        return found
+
+    def get(self, code: str) -> ModelRecord:
+        with self._session() as s:
+            model = self._get(s, code)
+            assert model.id is not None
+            return _record(model, self._recognitions(s, [model.id])[model.id])
+
+    def list_models(
+        self, where: ModelFilter | None = None, *, limit: int | None = None
+    ) -> list[ModelRecord]:
+        """Models matching the filter, most recently registered first."""
+        stmt = select(Model).where(*(where or ModelFilter()).where())
+        stmt = stmt.order_by(col(Model.registered_on).desc(), col(Model.code).desc())
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        with self._session() as s:
+            models = list(s.scalars(stmt))
+            recs = self._recognitions(s, [m.id for m in models if m.id is not None])
+            return [_record(m, recs[m.id]) for m in models if m.id is not None]
+
+    def count(self) -> int:
+        with self._session() as s:
+            return int(s.execute(select(func.count()).select_from(Model)).scalar_one())
+
+    # -- writing ---------------------------------------------------------------
+
+    def register(
+        self,
+        *,
+        name: str | None,
+        province: str | None,
+        field: str | None,
+        sponsor: str | None,
+        commune: str | None = None,
+        holder: str | None = None,
+        holder_name: str | None = None,
+        registered_on: str | date | None = None,
+        description: str | None = None,
+        code: str | None = None,
+        today: date | None = None,
+    ) -> ModelRecord:
+        """Register a new model; its code is generated unless one is supplied."""
+        draft = draft_model(
+            name=name,
+            province=province,
+            commune=commune,
+            field=field,
+            sponsor=sponsor,
+            holder=holder,
+            holder_name=holder_name,
+            registered_on=registered_on,
+            description=description,
+            code=code,
+            today=today or date.today(),
+        )
+        with self._session(write=True) as s:
+            model = self._insert(s, draft)
+        return _record(model)
+
+    def _insert(self, s: Session, draft: ModelDraft) -> Model:
+        code = draft.code or self._next_code(s, draft)
+        if s.execute(select(col(Model.id)).where(col(Model.code) == code)).first() is not None:
+            raise Conflict(f"code {code} is already registered; choose another", field="code")
+        now = _now()
+        loc = draft.locality
+        model = Model(
+            code=code,
+            name=draft.name,
+            name_folded=fold(draft.name),
+            description=draft.description,
+            locality_scheme=loc.province.scheme,
+            province_code=loc.province.code,
+            province_name=loc.province.name,
+            province_input=loc.province_input,
+            commune_code=loc.commune.code if loc.commune else None,
+            commune_name=loc.commune.name if loc.commune else None,
+            commune_input=loc.commune_input,
+            field=draft.field.value,
+            sponsor=draft.sponsor.value,
+            holder=draft.holder.value,
+            holder_name=draft.holder_name,
+            registered_on=draft.registered_on,
+            status=Status.registered.value,
+            created_at=now,
+            updated_at=now,
+        )
+        s.add(model)
+        try:
+            s.flush()
+        except IntegrityError as exc:
+            raise Conflict(
+                f"code {code} is already registered; choose another", field="code"
+            ) from exc
+        return model
+
+    @staticmethod
+    def _next_code(s: Session, draft: ModelDraft) -> str:
+        prefix = (
+            f"{CODE_PREFIXES.get(draft.locality.province.code, 'VNM')}-{draft.registered_on.year}-"
+        )
+        last = s.execute(
+            select(func.max(Model.code)).where(col(Model.code).like(f"{prefix}%"))
+        ).scalar_one()
+        number = 0
+        if last is not None and last[len(prefix) :].isascii() and last[len(prefix) :].isdigit():
+            number = int(last[len(prefix) :])
+        return f"{prefix}{number + 1:05d}"
+
+    def recognize(
+        self,
+        code: str,
+        *,
+        year: str | int | None,
+        level: str | None,
+        decision: str | None = None,
+        decided_on: str | date | None = None,
+        by: str | None = None,
+        today: date | None = None,
+    ) -> ModelRecord:
+        """Record a recognition; refused before registration, for districts after 2025-07-01,
+        for a withdrawn model, or when the same recognition is already recorded."""
+        draft = draft_recognition(
+            year=year,
+            level=level,
+            decision_no=decision,
+            decided_on=decided_on,
+            body=by,
+            today=today or date.today(),
+        )
+        with self._session(write=True) as s:
+            model = self._get(s, code)
+            assert model.id is not None
+            if model.status == Status.withdrawn:
+                raise Conflict(f"model {model.code} was withdrawn; it cannot be recognised")
+            check_recognition_dates(model.registered_on, draft)
+            existing = self._recognitions(s, [model.id])[model.id]
+            for r in existing:
+                if (r.year, r.level, fold(r.decision_no or ""), r.decided_on) == (
+                    draft.year,
+                    draft.level.value,
+                    fold(draft.decision_no or ""),
+                    draft.decided_on,
+                ):
+                    raise Conflict(
+                        f"model {model.code} already has this recognition "
+                        f"({draft.level.value}, {draft.year}"
+                        + (f", decision {draft.decision_no}" if draft.decision_no else "")
+                        + ")"
+                    )
+            rec = Recognition(
+                model_id=model.id,
+                year=draft.year,
+                level=draft.level.value,
+                decision_no=draft.decision_no,
+                decided_on=draft.decided_on,
+                body=draft.body,
+                created_at=_now(),
+            )
+            s.add(rec)
+            model.status = Status.recognized.value
+            model.updated_at = _now()
+            s.add(model)
+            s.flush()
+            return _record(model, [*existing, rec])
+
+    def edit(
+        self,
+        code: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        province: str | None = None,
+        commune: str | None = None,
+        field: str | None = None,
+        sponsor: str | None = None,
+        holder: str | None = None,
+        holder_name: str | None = None,
+        registered_on: str | date | None = None,
+        today: date | None = None,
+    ) -> ModelRecord:
+        """Change the given attributes of a model; the others stay as they are."""
+        today = today or date.today()
+        with self._session(write=True) as s:
+            model = self._get(s, code)
+            assert model.id is not None
+            recognitions = self._recognitions(s, [model.id])[model.id]
+            if name is not None:
+                new_name = text(name, "name", required=True)
+                assert new_name is not None
+                model.name, model.name_folded = new_name, fold(new_name)
+            if description is not None:
+                model.description = text(description, "description")
+            if province is not None or commune is not None:
+                # A new province without a commune clears the old commune: it lies elsewhere.
+                loc = resolve_locality(
+                    province if province is not None else str(model.province_code),
+                    commune
+                    if commune is not None
+                    else (None if province is not None else model.commune_input),
+                )
+                if province is None:
+                    loc = type(loc)(
+                        loc.province, loc.commune, model.province_input, loc.commune_input
+                    )
+                model.locality_scheme = loc.province.scheme
+                model.province_code, model.province_name = loc.province.code, loc.province.name
+                model.province_input = loc.province_input
+                model.commune_code = loc.commune.code if loc.commune else None
+                model.commune_name = loc.commune.name if loc.commune else None
+                model.commune_input = loc.commune_input
+            if field is not None:
+                model.field = parse_term(Field, field).value
+            if sponsor is not None:
+                model.sponsor = parse_term(Sponsor, sponsor).value
+            if holder is not None:
+                model.holder = parse_term(Holder, holder).value
+            if holder_name is not None:
+                model.holder_name = text(holder_name, "holder_name")
+            if registered_on is not None:
+                model.registered_on = parse_date(registered_on, "registered_on", today=today)
+                for r in recognitions:
+                    check_recognition_dates(
+                        model.registered_on,
+                        draft_recognition(
+                            year=r.year,
+                            level=r.level,
+                            decided_on=r.decided_on,
+                            decision_no=r.decision_no,
+                            today=today,
+                        ),
+                    )
+            model.updated_at = _now()
+            s.add(model)
+            s.flush()
+            return _record(model, recognitions)
+
+    def withdraw(
+        self,
+        code: str,
+        *,
+        reason: str | None,
+        on: str | date | None = None,
+        today: date | None = None,
+    ) -> ModelRecord:
+        """Mark a model withdrawn. It stays in the registry, with the reason, for the record."""
+        today = today or date.today()
+        reason_text = text(reason, "reason", required=True)
+        when = parse_date(on, "on", today=today) if on not in (None, "") else today
+        with self._session(write=True) as s:
+            model = self._get(s, code)
+            assert model.id is not None
+            if model.status == Status.withdrawn:
+                raise Conflict(f"model {model.code} was already withdrawn on {model.withdrawn_on}")
+            if when < model.registered_on:
+                raise InvalidInput(
+                    f"withdrawal date {when.isoformat()} is before the registration "
+                    f"on {model.registered_on.isoformat()}",
+                    field="on",
+                )
+            model.status = Status.withdrawn.value
+            model.withdrawn_on = when
+            model.withdrawn_reason = reason_text
+            model.updated_at = _now()
+            s.add(model)
+            s.flush()
+            return _record(model, self._recognitions(s, [model.id])[model.id])

@@ -1,0 +1,193 @@
+"""The one place results become output: tables for people, CSV and JSON for scripts.
+
+Every command hands its result to `render`, so `--format` means the same thing
+everywhere and data always goes to stdout (messages go to stderr elsewhere).
+Rich loads only when a table is actually drawn.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, TextIO
+
+
+class Format(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    numeric: bool = False
+
+
+@dataclass
+class Table:
+    """Rows of records. `columns` is what a person sees; CSV and JSON carry every key.
+
+    With a `total`, JSON is `{"rows": [...], "total": {...}}` and the table ends with a
+    total row; `chart` names a numeric column to draw as horizontal bars.
+    """
+
+    columns: list[Column]
+    rows: list[dict[str, Any]]
+    total: dict[str, Any] | None = None
+    title: str | None = None
+    chart: str | None = None
+    empty_message: str = "nothing matches"
+
+
+@dataclass
+class Record:
+    """One object: key/value lines for a person, the object itself for JSON."""
+
+    data: dict[str, Any]
+    labels: dict[str, str] = field(default_factory=dict)
+    #: Keys holding lists of objects, drawn as their own small tables.
+    nested: dict[str, list[Column]] = field(default_factory=dict)
+
+
+@dataclass
+class Text:
+    """A bare value (a new code, a path) that scripts capture with $(...)."""
+
+    value: str
+    data: dict[str, Any] | None = None
+
+
+Renderable = Table | Record | Text
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def _scalar(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
+
+
+def render(data: Renderable, fmt: Format = Format.table, out: TextIO | None = None) -> None:
+    out = out or sys.stdout
+    if fmt is Format.json:
+        json.dump(_json_payload(data), out, ensure_ascii=False, indent=2, default=_json_default)
+        out.write("\n")
+    elif fmt is Format.csv:
+        _write_csv(data, out)
+    else:
+        _write_table(data, out)
+
+
+def _json_payload(data: Renderable) -> Any:
+    if isinstance(data, Table):
+        if data.total is not None:
+            return {"rows": data.rows, "total": data.total}
+        return data.rows
+    if isinstance(data, Record):
+        return data.data
+    return data.data if data.data is not None else data.value
+
+
+def _flat_keys(rows: list[dict[str, Any]]) -> list[str]:
+    keys: list[str] = []
+    for row in rows[:1] or [{}]:
+        keys = [k for k, v in row.items() if not isinstance(v, list | dict)]
+    return keys
+
+
+def _write_csv(data: Renderable, out: TextIO) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    if isinstance(data, Text):
+        rows = [data.data] if data.data is not None else [{"value": data.value}]
+    elif isinstance(data, Record):
+        rows = [data.data]
+    else:
+        rows = data.rows
+        if not rows:
+            writer.writerow([c.key for c in data.columns])
+            return
+    keys = _flat_keys(rows)
+    writer.writerow(keys)
+    for row in rows:
+        writer.writerow(["" if row.get(k) is None else _scalar(row.get(k)) for k in keys])
+
+
+def cell(value: Any, numeric: bool = False) -> str:
+    """A value as a person reads it: counts with thousands separators, codes as they are."""
+    if numeric and isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return "" if value is None else str(_scalar(value))
+
+
+def _console(out: TextIO) -> Any:
+    from rich.console import Console
+
+    console = Console(file=out, highlight=False, soft_wrap=False)
+    if not console.is_terminal:
+        console = Console(file=out, highlight=False, width=160, color_system=None)
+    return console
+
+
+def _write_table(data: Renderable, out: TextIO) -> None:
+    if isinstance(data, Text):
+        out.write(data.value + "\n")
+        return
+    from rich.table import Table as RichTable
+
+    console = _console(out)
+    if isinstance(data, Record):
+        grid = RichTable(show_header=False, box=None, pad_edge=False)
+        grid.add_column(style="bold")
+        grid.add_column()
+        for k, v in data.data.items():
+            if k in data.nested:
+                continue
+            grid.add_row(data.labels.get(k, k), cell(v))
+        console.print(grid)
+        for k, columns in data.nested.items():
+            items = data.data.get(k) or []
+            sub = RichTable(title=data.labels.get(k, k), title_justify="left")
+            for c in columns:
+                sub.add_column(c.header, justify="right" if c.numeric else "left")
+            for item in items:
+                sub.add_row(*(cell(item.get(c.key), c.numeric) for c in columns))
+            if items:
+                console.print(sub)
+        return
+    if not data.rows and data.total is None:
+        console.print(f"({data.empty_message})")
+        return
+    table = RichTable(title=data.title, title_justify="left", show_footer=data.total is not None)
+    peak = max((r.get(data.chart) or 0 for r in data.rows), default=0) if data.chart else 0
+    for i, c in enumerate(data.columns):
+        footer = ""
+        if data.total is not None:
+            footer = "Total" if i == 0 else cell(data.total.get(c.key), c.numeric)
+        table.add_column(c.header, justify="right" if c.numeric else "left", footer=footer)
+    if data.chart:
+        table.add_column("", no_wrap=True)
+    for row in data.rows:
+        cells = [cell(row.get(c.key), c.numeric) for c in data.columns]
+        if data.chart:
+            cells.append(_bar(row.get(data.chart) or 0, peak))
+        table.add_row(*cells)
+    console.print(table)
+
+
+def _bar(value: int, peak: int, width: int = 30) -> str:
+    if peak <= 0 or value <= 0:
+        return ""
+    eighths = round(value / peak * width * 8)
+    full, part = divmod(max(eighths, 1), 8)
+    return "█" * full + ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")[part]

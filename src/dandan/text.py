@@ -1,0 +1,103 @@
+"""Text rules shared by every input path: NFC on the way in, folding for matching,
+and Vietnamese alphabetical order for output.
+
+Clerks type with and without diacritics, with Windows-1258 decomposed tone marks,
+with "TP." or "Tỉnh" in front of names; all of that must meet one key.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_SPACES = re.compile(r"\s+")
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+# Control characters other than tab/newline never belong in a registry field.
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+)
+
+
+def clean(value: str) -> str:
+    """NFC-normalise, drop control and invisible characters, collapse white space."""
+    value = unicodedata.normalize("NFC", value)
+    value = _CONTROL.sub("", value)
+    return _SPACES.sub(" ", value).strip()
+
+
+@lru_cache(maxsize=65536)
+def fold(value: str) -> str:
+    """Lower-case ASCII words: no diacritics (đ→d), punctuation as spaces.
+
+    Cached because imports fold the same few thousand locality and term names
+    hundreds of thousands of times.
+    """
+    decomposed = unicodedata.normalize("NFD", value.replace("đ", "d").replace("Đ", "D"))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _NON_ALNUM.sub(" ", stripped.casefold()).strip()
+
+
+def key(value: str) -> str:
+    """`fold` without spaces: "Hà Nội", "hanoi" and "Ha-Noi" share one key."""
+    return fold(value).replace(" ", "")
+
+
+# Vietnamese alphabetical order: đ after d, ă â after a, and so on; letters
+# outside the Vietnamese alphabet (f, j, w, z) keep their Latin place.
+_ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_RANK = {ch: i for i, ch in enumerate(_ALPHABET)}
+_MODIFIERS = {"\u0306": "breve", "\u0302": "circumflex", "\u031b": "horn"}
+_COMPOSE = {
+    ("a", "breve"): "ă",
+    ("a", "circumflex"): "â",
+    ("e", "circumflex"): "ê",
+    ("o", "circumflex"): "ô",
+    ("o", "horn"): "ơ",
+    ("u", "horn"): "ư",
+}
+# Dictionary order of the tones: level, grave, hook, tilde, acute, dot below.
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+
+
+def _syllable_key(word: str) -> tuple[tuple[int, ...], int]:
+    letters: list[int] = []
+    tone = 0
+    for ch in unicodedata.normalize("NFC", word.casefold()):
+        parts = unicodedata.normalize("NFD", ch)
+        base, marks = parts[0], parts[1:]
+        if base == "đ":
+            letter = "đ"
+        else:
+            letter = base
+            for mark in marks:
+                if mark in _MODIFIERS:
+                    letter = _COMPOSE.get((base, _MODIFIERS[mark]), base)
+        for mark in marks:
+            tone = _TONES.get(mark, tone)
+        if letter in _RANK:
+            letters.append(100 + _RANK[letter])
+        elif letter.isascii() and letter.isdigit():
+            letters.append(ord(letter) - ord("0"))
+        else:
+            letters.append(200 + ord(letter))
+    return tuple(letters), tone
+
+
+def sort_key(value: str) -> tuple[object, ...]:
+    """Sort key for Vietnamese names: word by word, letters before tones.
+
+    "Hà Giang" < "Hà Nội" < "Hải Phòng", "Đà Nẵng" after every "D…".
+    Numbers compare by value so "Phường 2" sorts before "Phường 10".
+    """
+    words: list[tuple[tuple[int, ...], int]] = []
+    for word in fold_spaces(value).split(" "):
+        if word.isascii() and word.isdigit():
+            words.append(((0, int(word)), 0))
+        else:
+            words.append(_syllable_key(word))
+    return (tuple(words), value)
+
+
+def fold_spaces(value: str) -> str:
+    return _SPACES.sub(" ", value).strip()

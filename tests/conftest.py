@@ -1,0 +1,61 @@
+"""Shared fixtures: a temporary registry, and the CLI run against it in-process."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from dandan.cli import app
+from dandan.registry import Registry
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "registry.db"
+
+
+@pytest.fixture
+def run(db: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
+    """`run("register", ...)` is `dandan --db <tmp> register ...`, stdout and stderr apart."""
+    monkeypatch.delenv("DANDAN_DB", raising=False)
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None) -> Result:
+        return runner.invoke(app, ["--db", str(db), *args], input=input)
+
+    return invoke
+
+
+@pytest.fixture
+def registry(db: Path) -> Registry:
+    return Registry(str(db))
+
+
+def dump(db: Path) -> list[str]:
+    """Every statement needed to rebuild the database: equal dumps, equal registries."""
+    if not db.exists():
+        return []
+    with sqlite3.connect(db) as conn:
+        return list(conn.iterdump())
+
+
+REGISTER = (
+    "register",
+    "Tổ tự quản đường làng",
+    "--province",
+    "quang tri",
+    "--commune",
+    "dong ha",
+    "--field",
+    "kinh te",
+    "--sponsor",
+    "Hội Nông dân",
+    "--registered-on",
+    "2023-03-01",
+)

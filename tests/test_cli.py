@@ -1,0 +1,98 @@
+"""The command line as a whole: help everywhere, documented, quick to start."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer
+from typer.main import get_command
+
+from dandan import __version__
+from dandan.cli import app
+from tests.conftest import Run
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _commands() -> list[tuple[str, object]]:
+    """Every command path ("register", "db path") with its click command."""
+    found: list[tuple[str, object]] = []
+    root = get_command(app)
+    assert isinstance(root, typer.core.TyperGroup)
+    stack = [("", root)]
+    while stack:
+        prefix, group = stack.pop()
+        for name, command in group.commands.items():
+            path = f"{prefix} {name}".strip()
+            found.append((path, command))
+            if isinstance(command, typer.core.TyperGroup):
+                stack.append((path, command))
+    return found
+
+
+COMMANDS = _commands()
+
+
+@pytest.mark.parametrize(("path", "command"), COMMANDS, ids=[p for p, _ in COMMANDS])
+def test_every_command_and_option_has_help_and_is_in_the_readme(path: str, command: object) -> None:
+    assert getattr(command, "help", None), f"{path} has no help text"
+    for param in getattr(command, "params", []):
+        if param.param_type_name == "option":
+            assert param.help, f"{path} {param.opts[0]} has no help text"
+        if param.param_type_name == "argument":
+            assert getattr(param, "help", None), f"{path} {param.name} has no help text"
+    assert f"dandan {path}" in README or f"dandan --db demo.db {path}" in README, (
+        f"README does not show `dandan {path}`"
+    )
+
+
+def test_version(run: Run) -> None:
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"dandan {__version__}"
+
+
+def _python(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DANDAN_DB": "/nonexistent/never-created.db"}
+    return subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, env=env, timeout=60, check=False
+    )
+
+
+@pytest.mark.parametrize("flag", ["--help", "--version"])
+def test_help_and_version_do_not_load_the_database_layer(flag: str) -> None:
+    code = (
+        "import sys\n"
+        "from dandan.cli import app\n"
+        f"try:\n    app([{flag!r}])\nexcept SystemExit:\n    pass\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('sqlalchemy', 'sqlmodel', 'openpyxl', 'pydantic'))\n"
+        "print('HEAVY', heavy)\n"
+    )
+    result = _python("-c", code)
+    assert "HEAVY []" in result.stdout, result.stdout + result.stderr
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    result = _python("-m", "dandan", "--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"dandan {__version__}"
+
+
+def test_exit_codes_are_documented() -> None:
+    for line in ("| 0 |", "| 1 |", "| 2 |", "| 3 |"):
+        assert line in README
+
+
+def test_unexpected_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
+    # A directory where the registry file should be: SQLite cannot open it.
+    result = _python("-m", "dandan", "--db", str(tmp_path), "list")
+    assert result.returncode == 3
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith("error: cannot use the registry")

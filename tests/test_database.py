@@ -1,0 +1,62 @@
+"""Where the registry lives and how SQLite is set up."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+
+from dandan import database
+from dandan.registry import Registry
+from tests.conftest import REGISTER, Run
+
+
+def test_sqlite_file_is_owner_only_and_in_wal_mode(run: Run, db: Path) -> None:
+    run(*REGISTER)
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_connections_wait_for_the_lock_and_check_foreign_keys(registry: Registry) -> None:
+    with registry.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == database.BUSY_TIMEOUT_MS
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_env_var_and_option(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DANDAN_DB", str(tmp_path / "env.db"))
+    assert database.resolve_url() == f"sqlite:///{tmp_path / 'env.db'}"
+    assert database.resolve_url(str(tmp_path / "opt.db")) == f"sqlite:///{tmp_path / 'opt.db'}"
+    url = "postgresql+psycopg://clerk:secret@db.example/dandan"
+    assert database.resolve_url(url) == url
+    assert "secret" not in database.masked(url)
+
+
+def test_default_location_is_the_user_data_dir(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DANDAN_DB", raising=False)
+    assert database.resolve_url().endswith("/dandan/registry.db")
+
+
+def test_db_path_command(run: Run, db: Path) -> None:
+    result = run("db", "path")
+    assert result.exit_code == 0
+    assert result.stdout.strip() == str(db)
+
+
+def test_a_locked_registry_is_exit_code_3(
+    run: Run, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run(*REGISTER)
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 100)
+    blocker = sqlite3.connect(db, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        result = run(*REGISTER)
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert result.exit_code == 3
+    assert "stayed locked" in result.stderr

@@ -1,0 +1,140 @@
+"""`dandan register`: codes, normalisation, and refusals that leave the registry as it was."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from dandan.registry import Registry
+from tests.conftest import REGISTER, Run, dump
+
+
+def test_register_prints_code_and_show_returns_official_codes(run: Run, registry: Registry) -> None:
+    result = run(*REGISTER)
+    assert result.exit_code == 0, result.stderr
+    code = result.stdout.strip()
+    assert code == "QTR-2023-00001"
+    assert "registered QTR-2023-00001" in result.stderr
+
+    shown = json.loads(run("show", code, "--format", "json").stdout)
+    assert shown["province"] == "Quảng Trị"
+    assert shown["province_code"] == 44
+    assert shown["commune"] == "Phường Đông Hà"
+    assert shown["commune_code"] == 19333
+    assert shown["field"] == "economy"
+    assert shown["sponsor"] == "farmers"
+    assert shown["holder"] == "collective"
+    assert shown["registered_on"] == "2023-03-01"
+    assert shown["status"] == "registered"
+    assert shown["recognitions"] == []
+
+    stored = registry.get(code)
+    assert stored.name == "Tổ tự quản đường làng"
+
+
+def test_names_are_stored_nfc(run: Run, registry: Registry) -> None:
+    decomposed = unicodedata.normalize("NFD", "Tổ tự quản đường làng")
+    args = list(REGISTER)
+    args[1] = decomposed
+    code = run(*args).stdout.strip()
+    stored = registry.get(code)
+    assert stored.name == unicodedata.normalize("NFC", decomposed)
+    assert unicodedata.is_normalized("NFC", stored.name)
+
+
+def test_codes_count_up_per_province_and_year(run: Run) -> None:
+    codes = [run(*REGISTER).stdout.strip() for _ in range(3)]
+    assert codes == ["QTR-2023-00001", "QTR-2023-00002", "QTR-2023-00003"]
+    other = run(
+        "register",
+        "Dân vận khéo",
+        "--province",
+        "Hanoi",
+        "--field",
+        "economy",
+        "--sponsor",
+        "youth",
+        "--registered-on",
+        "15/01/2024",
+    )
+    assert other.stdout.strip() == "HNO-2024-00001"
+
+
+def test_supplied_code_is_kept_upper_case(run: Run, registry: Registry) -> None:
+    result = run(*REGISTER, "--code", "qtr-2023-00042")
+    assert result.stdout.strip() == "QTR-2023-00042"
+    assert registry.get("QTR-2023-00042").code == "QTR-2023-00042"
+
+
+def test_register_json_output_is_the_record(run: Run) -> None:
+    result = run(*REGISTER, "--format", "json")
+    assert json.loads(result.stdout)["code"] == "QTR-2023-00001"
+
+
+@pytest.mark.parametrize(
+    ("change", "message", "exit_code"),
+    [
+        (
+            ("--province", "Quang Tru"),
+            "--province: unknown province 'Quang Tru'; did you mean Quảng Trị",
+            1,
+        ),
+        (("--commune", "Hoàn Kiếm"), "--commune: no commune 'Hoàn Kiếm' in Quảng Trị", 1),
+        (("--registered-on", "2023-02-30"), "--registered-on: bad date '2023-02-30'", 1),
+        (("--registered-on", "31-12"), "write it as YYYY-MM-DD or DD/MM/YYYY", 1),
+        (("--registered-on", "2099-01-01"), "is in the future", 1),
+        (("--field", "astronomy"), "--field: unknown field 'astronomy'", 1),
+        (("--sponsor", "nobody"), "--sponsor: unknown sponsor 'nobody'", 1),
+        (("--holder", "crowd"), "--holder: unknown holder type 'crowd'", 1),
+        (("--code", "!!"), "--code: bad code '!!'", 1),
+    ],
+)
+def test_bad_input_is_one_line_and_changes_nothing(
+    run: Run, db: Path, change: tuple[str, str], message: str, exit_code: int
+) -> None:
+    run(*REGISTER)
+    before = dump(db)
+    args = list(REGISTER)
+    option, value = change
+    if option in args:
+        args[args.index(option) + 1] = value
+    else:
+        args += [option, value]
+    result = run(*args)
+    assert result.exit_code == exit_code
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert result.stdout == ""
+    assert dump(db) == before
+
+
+def test_duplicate_code_is_refused(run: Run, db: Path) -> None:
+    run(*REGISTER, "--code", "QTR-2023-00042")
+    before = dump(db)
+    result = run(*REGISTER, "--code", "QTR-2023-00042")
+    assert result.exit_code == 1
+    assert "--code: code QTR-2023-00042 is already registered" in result.stderr
+    assert dump(db) == before
+
+
+def test_missing_value_without_terminal_is_a_usage_error(run: Run, db: Path) -> None:
+    result = run("register", "Mô hình", "--province", "Huế", "--field", "kinh tế")
+    assert result.exit_code == 2
+    assert "missing --sponsor (no terminal to ask on)" in result.stderr
+    assert not dump(db)
+
+
+def test_missing_value_is_prompted_on_a_terminal(
+    run: Run, registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("dandan.commands.common.interactive", lambda: True)
+    result = run(
+        "register", "Mô hình", "--province", "Huế", "--field", "kinh tế", input="công an\n"
+    )
+    assert result.exit_code == 0, result.stderr
+    code = result.stdout.strip().splitlines()[-1]
+    assert registry.get(code).sponsor == "police"

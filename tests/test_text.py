@@ -1,0 +1,109 @@
+"""Folding and Vietnamese alphabetical order."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dandan.text import clean, fold, key, sort_key
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Đường làng", "duong lang"),
+        ("  Quảng   Trị ", "quang tri"),
+        ("TP. Hồ Chí Minh", "tp ho chi minh"),
+        (unicodedata.normalize("NFD", "Thừa Thiên Huế"), "thua thien hue"),
+    ],
+)
+def test_fold(text: str, folded: str) -> None:
+    assert fold(text) == folded
+
+
+def test_clean_normalises_and_strips_invisible_characters() -> None:
+    assert clean("  Tổ\u200b tự\tquản \x00") == "Tổ tự quản"
+    assert clean(unicodedata.normalize("NFD", "Huế")) == "Huế"
+
+
+@given(st.text())
+def test_fold_is_idempotent_ascii_and_case_blind(text: str) -> None:
+    folded = fold(text)
+    assert fold(folded) == folded
+    assert folded.isascii()
+    assert fold(text.upper()) == fold(text.lower()) or not text.isascii()
+    assert key(text) == folded.replace(" ", "")
+
+
+@given(st.text())
+def test_clean_is_nfc_and_idempotent(text: str) -> None:
+    cleaned = clean(text)
+    assert unicodedata.is_normalized("NFC", cleaned)
+    assert clean(cleaned) == cleaned
+
+
+PROVINCES_IN_ORDER = [
+    "An Giang",
+    "Bắc Ninh",
+    "Cà Mau",
+    "Cao Bằng",
+    "Cần Thơ",
+    "Đà Nẵng",
+    "Đắk Lắk",
+    "Điện Biên",
+    "Đồng Nai",
+    "Đồng Tháp",
+    "Gia Lai",
+    "Hà Giang",
+    "Hà Nội",
+    "Hà Tĩnh",
+    "Hải Phòng",
+    "Hồ Chí Minh",
+    "Huế",
+    "Hưng Yên",
+    "Khánh Hòa",
+    "Lai Châu",
+    "Lạng Sơn",
+    "Lào Cai",
+    "Lâm Đồng",
+    "Nghệ An",
+    "Ninh Bình",
+    "Phú Thọ",
+    "Quảng Ngãi",
+    "Quảng Ninh",
+    "Quảng Trị",
+    "Sơn La",
+    "Tây Ninh",
+    "Thái Nguyên",
+    "Thanh Hóa",
+    "Tuyên Quang",
+    "Vĩnh Long",
+]
+
+
+def test_vietnamese_order_of_province_names() -> None:
+    shuffled = sorted(PROVINCES_IN_ORDER, key=lambda s: s[::-1])
+    assert sorted(shuffled, key=sort_key) == PROVINCES_IN_ORDER
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("Hà Giang", "Hà Nội"),
+        ("Hà Nội", "Hải Phòng"),
+        ("Dương", "Đà Nẵng"),
+        ("ca", "cà"),
+        ("cà", "cả"),
+        ("cả", "cã"),
+        ("cã", "cá"),
+        ("cá", "cạ"),
+        ("an", "ăn"),
+        ("ăn", "ân"),
+        ("Phường 2", "Phường 10"),
+    ],
+)
+def test_pairs_in_order(first: str, second: str) -> None:
+    assert sort_key(first) < sort_key(second)
