@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dandan.text import clean, fold, key, sort_key
+from dandan.text import clean, fold, from_spreadsheet, key, sort_key, spreadsheet_safe
 
 
 @pytest.mark.parametrize(
@@ -107,3 +107,27 @@ def test_vietnamese_order_of_province_names() -> None:
 )
 def test_pairs_in_order(first: str, second: str) -> None:
     assert sort_key(first) < sort_key(second)
+
+
+@pytest.mark.parametrize(
+    ("value", "safe"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+84 912", "'+84 912"),
+        ("-1", "'-1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("Tổ tự quản", "Tổ tự quản"),
+        ("'quoted", "'quoted"),
+        ("'=already quoted", "''=already quoted"),
+    ],
+)
+def test_spreadsheet_safe(value: str, safe: str) -> None:
+    assert spreadsheet_safe(value) == safe
+    assert from_spreadsheet(spreadsheet_safe(value)) == value
+
+
+@given(st.text())
+def test_spreadsheet_round_trip(value: str) -> None:
+    assert from_spreadsheet(spreadsheet_safe(value)) == value
+    assert not spreadsheet_safe(value).startswith(("=", "+", "-", "@", "\t", "\r"))

@@ -101,3 +101,22 @@ def sort_key(value: str) -> tuple[object, ...]:
 
 def fold_spaces(value: str) -> str:
     return _SPACES.sub(" ", value).strip()
+
+
+# Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: str) -> str:
+    """Neutralise a cell a spreadsheet would run as a formula, as OWASP recommends:
+    prefix it with a single quote, which Excel and LibreOffice show as text."""
+    if value.lstrip("'").startswith(_FORMULA_START):
+        return "'" + value  # also quotes "'=x", so that the round trip is exact
+    return value
+
+
+def from_spreadsheet(value: str) -> str:
+    """Undo `spreadsheet_safe`, so an exported file re-imports to the same values."""
+    if value.startswith("'") and value.lstrip("'").startswith(_FORMULA_START):
+        return value[1:]
+    return value
