@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, and_, case, exists, extract, func, not_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col
 
@@ -26,7 +26,7 @@ from dandan import database
 from dandan.errors import Conflict, InvalidInput, NotFound
 from dandan.localities import CODE_PREFIXES, Commune, Province, gazetteer
 from dandan.models import Model, Recognition
-from dandan.terms import Field, Holder, Sponsor, Status, parse_term
+from dandan.terms import Field, Holder, Level, Sponsor, Status, parse_term
 from dandan.text import fold
 from dandan.validation import (
     ModelDraft,
@@ -130,9 +130,43 @@ def _record(model: Model, recognitions: Sequence[Recognition] = ()) -> ModelReco
     )
 
 
+def recognition_dated(start: date | None = None, end: date | None = None) -> list[Any]:
+    """Conditions on `recognitions` for a recognition dated within [start, end].
+
+    A recognition is dated by its decision when the date is known, else by 31 December
+    of its year: the decision may fall early in the next year, and a recognition whose
+    date was never recorded is known only to have happened by the end of its year.
+    Written without date arithmetic so that every backend runs it the same way.
+    """
+    decided, year = col(Recognition.decided_on), col(Recognition.year)
+    conditions: list[Any] = []
+    if start is not None:
+        conditions.append(or_(decided >= start, and_(decided.is_(None), year >= start.year)))
+    if end is not None:
+        # 31 December of year Y is on or before `end` when Y < end.year, or Y == end.year
+        # and `end` is itself 31 December.
+        last_full_year = end.year if (end.month, end.day) == (12, 31) else end.year - 1
+        conditions.append(or_(decided <= end, and_(decided.is_(None), year <= last_full_year)))
+    return conditions
+
+
+def recognition_year() -> Any:
+    """The year of a recognition's date (see `recognition_dated`), for grouping by year."""
+    decided = col(Recognition.decided_on)
+    return case((decided.is_(None), col(Recognition.year)), else_=extract("year", decided))
+
+
+def active_on(day: date | None) -> Any:
+    """Models not withdrawn on or before `day` (not withdrawn at all when `day` is None)."""
+    withdrawn = col(Model.withdrawn_on)
+    if day is None:
+        return withdrawn.is_(None)
+    return or_(withdrawn.is_(None), withdrawn > day)
+
+
 @dataclass(frozen=True, slots=True)
 class ModelFilter:
-    """Which models a listing (or later a tally or export) covers. Empty means all."""
+    """Which models a listing, tally or export covers. Empty means all."""
 
     provinces: tuple[int, ...] = ()
     communes: tuple[int, ...] = ()
@@ -140,6 +174,7 @@ class ModelFilter:
     sponsors: tuple[str, ...] = ()
     holders: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
+    levels: tuple[str, ...] = ()
     search: str | None = None
 
     @classmethod
@@ -151,13 +186,17 @@ class ModelFilter:
         sponsors: Sequence[str] = (),
         holders: Sequence[str] = (),
         statuses: Sequence[str] = (),
+        levels: Sequence[str] = (),
         search: str | None = None,
     ) -> ModelFilter:
         """Filters from what a user typed: places are provinces or communes by name or code."""
         provinces: list[int] = []
         communes: list[int] = []
         for place in places:
-            unit = resolve_place(place)
+            try:
+                unit = resolve_place(place)
+            except InvalidInput as exc:  # the user typed it after --in, not --province
+                raise InvalidInput(exc.message, field="in") from None
             if isinstance(unit, Province):
                 provinces.append(unit.code)
             else:
@@ -169,11 +208,31 @@ class ModelFilter:
             sponsors=tuple(parse_term(Sponsor, s).value for s in sponsors),
             holders=tuple(parse_term(Holder, h).value for h in holders),
             statuses=tuple(parse_term(Status, s).value for s in statuses),
+            levels=tuple(parse_term(Level, lv).value for lv in levels),
             search=search,
         )
 
-    def where(self) -> list[Any]:
-        """SQL conditions on the `models` table."""
+    def where(self, *, as_of: date | None = None) -> list[Any]:
+        """SQL conditions on the `models` table.
+
+        Status is the current one, or with `as_of` the one the model had at the end of
+        that day, so that a tally "by the end of 2023" sees the registry as it stood then.
+        A level selects models recognised at least once at that level.
+        """
+        conditions = self.attribute_where()
+        if self.statuses:
+            conditions.append(self.status_where(as_of))
+        if self.levels:
+            conditions.append(
+                exists().where(
+                    col(Recognition.model_id) == col(Model.id),
+                    col(Recognition.level).in_(self.levels),
+                )
+            )
+        return conditions
+
+    def attribute_where(self) -> list[Any]:
+        """Conditions on what a model is (place, terms, name), not on its history."""
         conditions: list[Any] = []
         places = []
         if self.provinces:
@@ -181,14 +240,11 @@ class ModelFilter:
         if self.communes:
             places.append(col(Model.commune_code).in_(self.communes))
         if places:
-            from sqlalchemy import or_
-
             conditions.append(or_(*places))
         for column, values in (
             (Model.field, self.fields),
             (Model.sponsor, self.sponsors),
             (Model.holder, self.holders),
-            (Model.status, self.statuses),
         ):
             if values:
                 conditions.append(col(column).in_(values))
@@ -197,6 +253,26 @@ class ModelFilter:
             for word in words:  # fold() leaves only [0-9a-z ], so no LIKE wildcards
                 conditions.append(col(Model.name_folded).like(f"%{word}%"))
         return conditions
+
+    def status_where(self, as_of: date | None = None, statuses: Sequence[str] = ()) -> Any:
+        """Models whose status (now, or at the end of `as_of`) is one of `statuses`."""
+        wanted = set(statuses or self.statuses)
+        if as_of is None:
+            return col(Model.status).in_(sorted(wanted))
+        active = active_on(as_of)
+        recognised = exists().where(
+            col(Recognition.model_id) == col(Model.id), *recognition_dated(end=as_of)
+        )
+        options: list[Any] = []
+        if Status.withdrawn in wanted:
+            options.append(not_(active))
+        if {Status.registered, Status.recognized} <= wanted:
+            options.append(active)  # both: no need to look at recognitions
+        elif Status.recognized in wanted:
+            options.append(and_(active, recognised))
+        elif Status.registered in wanted:
+            options.append(and_(active, not_(recognised)))
+        return or_(*options)
 
 
 def resolve_place(text_value: str) -> Province | Commune:
