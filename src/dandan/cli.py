@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from dandan import __version__
-from dandan.commands import db, imports, localities, models
+from dandan.commands import db, imports, localities, models, tally
 
 app = typer.Typer(
     name="dandan",
@@ -58,6 +58,8 @@ app.command("edit")(models.edit)
 app.command("withdraw")(models.withdraw)
 app.command("import")(imports.import_)
 app.command("localities")(localities.localities)
+app.command("tally")(tally.tally)
+app.command("stats")(tally.stats)
 app.add_typer(db.app, name="db")
 
 

@@ -12,13 +12,13 @@ leaves the registry exactly as it was.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, case, exists, extract, func, not_, or_, select
+from sqlalchemy import Engine, Table, and_, case, exists, extract, func, not_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col
 
@@ -130,15 +130,23 @@ def _record(model: Model, recognitions: Sequence[Recognition] = ()) -> ModelReco
     )
 
 
-def recognition_dated(start: date | None = None, end: date | None = None) -> list[Any]:
-    """Conditions on `recognitions` for a recognition dated within [start, end].
+def _tables(name: str) -> Table:
+    return SQLModel.metadata.tables[name]
+
+
+def recognition_dated(
+    start: date | None = None, end: date | None = None, recognitions: Any = None
+) -> list[Any]:
+    """Conditions on `recognitions` (or an alias of it) for a recognition dated within
+    [start, end].
 
     A recognition is dated by its decision when the date is known, else by 31 December
     of its year: the decision may fall early in the next year, and a recognition whose
     date was never recorded is known only to have happened by the end of its year.
     Written without date arithmetic so that every backend runs it the same way.
     """
-    decided, year = col(Recognition.decided_on), col(Recognition.year)
+    table = recognitions if recognitions is not None else _tables("recognitions")
+    decided, year = table.c.decided_on, table.c.year
     conditions: list[Any] = []
     if start is not None:
         conditions.append(or_(decided >= start, and_(decided.is_(None), year >= start.year)))
@@ -148,6 +156,17 @@ def recognition_dated(start: date | None = None, end: date | None = None) -> lis
         last_full_year = end.year if (end.month, end.day) == (12, 31) else end.year - 1
         conditions.append(or_(decided <= end, and_(decided.is_(None), year <= last_full_year)))
     return conditions
+
+
+def _recognised(conditions: Callable[[Any], list[Any]]) -> Any:
+    """EXISTS a recognition of the model meeting `conditions(table)`. The alias lets this
+    sit in a query that already reads `recognitions` (a tally, an export)."""
+    table = _tables("recognitions").alias("any_recognition")
+    return (
+        exists()
+        .where(table.c.model_id == col(Model.id), *conditions(table))
+        .correlate(_tables("models"))
+    )
 
 
 def recognition_year() -> Any:
@@ -223,12 +242,8 @@ class ModelFilter:
         if self.statuses:
             conditions.append(self.status_where(as_of))
         if self.levels:
-            conditions.append(
-                exists().where(
-                    col(Recognition.model_id) == col(Model.id),
-                    col(Recognition.level).in_(self.levels),
-                )
-            )
+            levels = self.levels
+            conditions.append(_recognised(lambda t: [t.c.level.in_(levels)]))
         return conditions
 
     def attribute_where(self) -> list[Any]:
@@ -260,9 +275,7 @@ class ModelFilter:
         if as_of is None:
             return col(Model.status).in_(sorted(wanted))
         active = active_on(as_of)
-        recognised = exists().where(
-            col(Recognition.model_id) == col(Model.id), *recognition_dated(end=as_of)
-        )
+        recognised = _recognised(lambda t: recognition_dated(end=as_of, recognitions=t))
         options: list[Any] = []
         if Status.withdrawn in wanted:
             options.append(not_(active))

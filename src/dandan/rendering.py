@@ -53,6 +53,8 @@ class Record:
     labels: dict[str, str] = field(default_factory=dict)
     #: Keys holding lists of objects, drawn as their own small tables.
     nested: dict[str, list[Column]] = field(default_factory=dict)
+    #: Keys holding counts, drawn with thousands separators (unlike codes).
+    counts: tuple[str, ...] = ()
 
 
 @dataclass
@@ -114,6 +116,8 @@ def _write_csv(data: Renderable, out: TextIO) -> None:
         rows = [data.data]
     else:
         rows = data.rows
+        if not rows and data.total is not None and _only_counts(data):
+            rows = [data.total]  # nothing to group by: the total is the one row
         if not rows:
             writer.writerow([c.key for c in data.columns])
             return
@@ -121,6 +125,11 @@ def _write_csv(data: Renderable, out: TextIO) -> None:
     writer.writerow(keys)
     for row in rows:
         writer.writerow(["" if row.get(k) is None else _scalar(row.get(k)) for k in keys])
+
+
+def _only_counts(data: Table) -> bool:
+    """A table of counts with no key column: a total that groups nothing."""
+    return all(c.numeric for c in data.columns)
 
 
 def cell(value: Any, numeric: bool = False) -> str:
@@ -153,7 +162,7 @@ def _write_table(data: Renderable, out: TextIO) -> None:
         for k, v in data.data.items():
             if k in data.nested:
                 continue
-            grid.add_row(data.labels.get(k, k), cell(v))
+            grid.add_row(data.labels.get(k, k), cell(v, k in data.counts))
         console.print(grid)
         for k, columns in data.nested.items():
             items = data.data.get(k) or []
@@ -168,17 +177,24 @@ def _write_table(data: Renderable, out: TextIO) -> None:
     if not data.rows and data.total is None:
         console.print(f"({data.empty_message})")
         return
-    table = RichTable(title=data.title, title_justify="left", show_footer=data.total is not None)
+    if data.title:  # on a line of its own: a narrow table would wrap it
+        console.print(data.title)
+    table = RichTable(show_footer=data.total is not None)
     peak = max((r.get(data.chart) or 0 for r in data.rows), default=0) if data.chart else 0
+    # The word "Total" needs a column of its own when the first one holds a count.
+    label = data.total is not None and bool(data.columns) and data.columns[0].numeric
+    if label:
+        table.add_column("", footer="Total")
     for i, c in enumerate(data.columns):
         footer = ""
         if data.total is not None:
-            footer = "Total" if i == 0 else cell(data.total.get(c.key), c.numeric)
+            first = i == 0 and not label
+            footer = "Total" if first else cell(data.total.get(c.key), c.numeric)
         table.add_column(c.header, justify="right" if c.numeric else "left", footer=footer)
     if data.chart:
         table.add_column("", no_wrap=True)
     for row in data.rows:
-        cells = [cell(row.get(c.key), c.numeric) for c in data.columns]
+        cells = [*([""] if label else []), *(cell(row.get(c.key), c.numeric) for c in data.columns)]
         if data.chart:
             cells.append(_bar(row.get(data.chart) or 0, peak))
         table.add_row(*cells)

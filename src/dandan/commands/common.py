@@ -79,3 +79,36 @@ def show(result: Renderable, fmt: Format) -> None:
 def note(message: str) -> None:
     """A message for the person, on stderr, so stdout stays clean data."""
     typer.echo(message, err=True)
+
+
+# -- selecting models: the filters and time window shared by tally, stats and export -------
+
+InOption = Annotated[
+    list[str] | None, typer.Option("--in", help="Province or commune, name or code (repeatable).")
+]
+FieldOption = Annotated[list[str] | None, typer.Option(help="Field (repeatable).")]
+SponsorOption = Annotated[list[str] | None, typer.Option(help="Sponsoring bloc (repeatable).")]
+LevelOption = Annotated[
+    list[str] | None,
+    typer.Option(help="Recognition level: commune, district, province, central (repeatable)."),
+]
+HolderOption = Annotated[list[str] | None, typer.Option(help="collective or individual.")]
+StatusOption = Annotated[
+    list[str] | None,
+    typer.Option(help="registered, recognized or withdrawn, at the end of the window."),
+]
+SearchOption = Annotated[
+    str | None, typer.Option("--search", "-s", help="Words in the name, diacritics optional.")
+]
+YearOption = Annotated[str | None, typer.Option("--year", help="That calendar year only.")]
+ByEndOfOption = Annotated[
+    str | None, typer.Option("--by-end-of", help="Everything up to 31 December of that year.")
+]
+SinceOption = Annotated[str | None, typer.Option("--since", help="From 1 January of that year on.")]
+AsOfOption = Annotated[
+    str | None, typer.Option("--as-of", help="Everything up to that day (YYYY-MM-DD).")
+]
+PeriodOption = Annotated[
+    str | None,
+    typer.Option("--period", help="An emulation period, first and last year: 2021-2025."),
+]

@@ -1,0 +1,383 @@
+"""`dandan tally`: counts checked against brute force over the generated rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from dandan.cli import app
+from dandan.registry import ModelFilter, Registry
+from dandan.tallies import Dimension, TallyQuery, Window, tally
+from tests.conftest import Run
+from tests.generated import Mod, Rec, Span, expected, generate, row_key, write_csv
+
+MODELS = generate(400, seed=7)
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One registry with the generated models, shared by the read-only tests below."""
+    folder = tmp_path_factory.mktemp("tally")
+    db = folder / "registry.db"
+    result = CliRunner().invoke(
+        app, ["--db", str(db), "import", str(write_csv(folder / "rows.csv", MODELS))]
+    )
+    assert result.exit_code == 0, result.stderr
+    return db
+
+
+def tally_json(db: Path, *args: str) -> dict[str, Any]:
+    result = CliRunner().invoke(app, ["--db", str(db), "tally", *args, "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+def as_expected(data: dict[str, Any], by: list[str]) -> dict[tuple[Any, ...], dict[str, int]]:
+    measures = [k for k in data["total"]]
+    return {row_key(r, by): {m: r[m] for m in measures} for r in data["rows"]}
+
+
+GROUPINGS: list[tuple[list[str], list[str]]] = [
+    ([], []),
+    (["--province"], ["province"]),
+    (["--commune"], ["commune"]),
+    (["--by", "year"], ["year"]),
+    (["--by", "field"], ["field"]),
+    (["--by", "sponsor"], ["sponsor"]),
+    (["--by", "level"], ["level"]),
+    (["--by", "holder"], ["holder"]),
+    (["--province", "--by", "year"], ["province", "year"]),
+    (["--by", "level", "--by", "year"], ["level", "year"]),
+    (["--by", "tỉnh", "--by", "lĩnh vực"], ["province", "field"]),
+]
+WINDOWS: list[tuple[list[str], Span]] = [
+    ([], Span()),
+    (["--year", "2023"], Span(date(2023, 1, 1), date(2023, 12, 31))),
+    (["--by-end-of", "2023"], Span(None, date(2023, 12, 31))),
+    (["--since", "2024"], Span(date(2024, 1, 1), None)),
+    (["--as-of", "2025-06-30"], Span(None, date(2025, 6, 30))),
+    (["--as-of", "01/07/2025"], Span(None, date(2025, 7, 1))),
+    (["--as-of", "2023-12-30"], Span(None, date(2023, 12, 30))),
+    (["--period", "2021-2025"], Span(date(2021, 1, 1), date(2025, 12, 31))),
+    (["--since", "2024", "--by-end-of", "2025"], Span(date(2024, 1, 1), date(2025, 12, 31))),
+    (["--year", "2026"], Span(date(2026, 1, 1), date(2026, 12, 31))),
+]
+
+
+@pytest.mark.parametrize(("window_args", "span"), WINDOWS, ids=[" ".join(w) for w, _ in WINDOWS])
+@pytest.mark.parametrize(("group_args", "by"), GROUPINGS, ids=[" ".join(g) for g, _ in GROUPINGS])
+def test_tally_matches_brute_force(
+    seeded: Path, group_args: list[str], by: list[str], window_args: list[str], span: Span
+) -> None:
+    data = tally_json(seeded, *group_args, *window_args)
+    want = expected(MODELS, by, span)
+    assert data["total"] == want.total
+    assert as_expected(data, by) == want.rows
+
+
+def test_the_generated_rows_exercise_the_edges() -> None:
+    """The comparisons above mean something only if the data holds the hard cases."""
+    recs = [r for m in MODELS for r in m.recognitions]
+    assert any(r.decided_on == date(2023, 12, 31) for r in recs)
+    assert any(r.decided_on == date(2024, 1, 1) for r in recs)
+    assert any(r.decided_on == date(2025, 7, 1) for r in recs)
+    assert any(r.decided_on is None for r in recs)
+    assert any(r.decided_on is not None and r.decided_on.year == r.year + 1 for r in recs)
+    assert any(len({r.day.year for r in m.recognitions}) < len(m.recognitions) for m in MODELS)
+    assert any(m.withdrawn_on == date(2025, 7, 1) for m in MODELS)
+    assert any(m.withdrawn_on and m.recognitions for m in MODELS)
+    assert any(m.registered_on == date(2024, 1, 1) for m in MODELS)
+    assert any(m.commune is None for m in MODELS)
+
+
+COUNTED: list[tuple[list[str], list[str], Span]] = [
+    ([], [], Span()),
+    (["--province", "--by-end-of", "2023"], ["province"], Span(None, date(2023, 12, 31))),
+    (["--by", "year"], ["year"], Span()),
+    (["--by", "level", "--year", "2025"], ["level"], Span(date(2025, 1, 1), date(2025, 12, 31))),
+]
+
+
+@pytest.mark.parametrize(("args", "by", "span"), COUNTED, ids=[" ".join(a) for a, _, _ in COUNTED])
+def test_count_recognitions(seeded: Path, args: list[str], by: list[str], span: Span) -> None:
+    data = tally_json(seeded, *args, "--count", "recognitions")
+    want = expected(MODELS, by, span, recognitions=True)
+    assert data["total"] == want.total
+    assert as_expected(data, by) == want.rows
+    models = tally_json(seeded, *args)
+    assert data["total"]["recognitions"] > models["total"]["recognized"]  # some twice
+
+
+FILTERS: list[tuple[list[str], dict[str, Any]]] = [
+    (["--in", "quang tri"], {"provinces": ["Quảng Trị"]}),
+    (["--in", "Ha Noi", "--in", "79"], {"provinces": ["Hà Nội", "Hồ Chí Minh"]}),
+    (["--field", "kinh te"], {"fields": ["economy"]}),
+    (
+        ["--field", "VĂN HÓA XÃ HỘI", "--field", "security"],
+        {"fields": ["culture_society", "defence_security"]},
+    ),
+    (["--sponsor", "Women's Union"], {"sponsors": ["women"]}),
+    (["--holder", "ca nhan"], {"holders": ["individual"]}),
+    (["--level", "tỉnh"], {"levels": ["province"]}),
+    (["--level", "huyen", "--level", "xa"], {"levels": ["district", "commune"]}),
+    (["--status", "withdrawn"], {"statuses": ["withdrawn"]}),
+    (["--status", "đã công nhận"], {"statuses": ["recognized"]}),
+    (["--status", "registered"], {"statuses": ["registered"]}),
+    (["--status", "registered", "--status", "rút"], {"statuses": ["registered", "withdrawn"]}),
+]
+
+
+@pytest.mark.parametrize(("filter_args", "kwargs"), FILTERS, ids=[" ".join(f) for f, _ in FILTERS])
+@pytest.mark.parametrize(
+    ("window_args", "span"),
+    [WINDOWS[0], WINDOWS[2], WINDOWS[5]],
+    ids=["all", "by-end-of-2023", "as-of-2025-07-01"],
+)
+def test_filters_match_brute_force(
+    seeded: Path,
+    filter_args: list[str],
+    kwargs: dict[str, Any],
+    window_args: list[str],
+    span: Span,
+) -> None:
+    data = tally_json(seeded, "--province", *filter_args, *window_args)
+    want = expected(MODELS, ["province"], span, **kwargs)
+    assert data["total"] == want.total
+    assert as_expected(data, ["province"]) == want.rows
+
+
+def test_filter_by_commune(seeded: Path) -> None:
+    commune = next(m for m in MODELS if m.commune is not None)
+    assert commune.commune is not None and commune.commune_code is not None
+    data = tally_json(seeded, "--commune", "--in", str(commune.commune_code))
+    want = expected(MODELS, ["commune"], communes=[commune.commune])
+    assert as_expected(data, ["commune"]) == want.rows
+    assert [r["commune_code"] for r in data["rows"]] == [commune.commune_code]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--in", "Thái Nguyên"],  # a province without models
+        ["--by", "level", "--by-end-of", "2018"],  # before the first registration
+        ["--since", "2026", "--in", "Huế", "--status", "withdrawn", "--field", "party"],
+    ],
+)
+def test_empty_results(seeded: Path, args: list[str]) -> None:
+    data = tally_json(seeded, "--province", *args)
+    assert data["rows"] == []
+    assert set(data["total"].values()) == {0}
+
+
+def test_library_gives_what_the_command_prints(seeded: Path) -> None:
+    query = TallyQuery(
+        by=(Dimension.province, Dimension.year),
+        window=Window.parse(period="2021-2025"),
+        where=ModelFilter.parse(fields=["kinh te"]),
+    )
+    result = tally(Registry(str(seeded)), query)
+    data = tally_json(
+        seeded, "--province", "--by", "year", "--period", "2021-2025", "--field", "kt"
+    )
+    assert result.rows == data["rows"]
+    assert result.total == data["total"]
+
+
+# -- small registries where the rule is plain to see -----------------------------------
+
+
+def _registry(tmp_path: Path, run: Run, models: list[Mod]) -> None:
+    result = run("import", str(write_csv(tmp_path / "rows.csv", models)))
+    assert result.exit_code == 0, result.stderr
+
+
+def _mod(code: str, registered_on: date, *recs: Rec, withdrawn_on: date | None = None) -> Mod:
+    return Mod(
+        code=code,
+        name=f"Mô hình {code}",
+        province="Quảng Trị",
+        province_code=44,
+        commune=None,
+        commune_code=None,
+        field="economy",
+        sponsor="farmers",
+        holder="collective",
+        registered_on=registered_on,
+        withdrawn_on=withdrawn_on,
+        recognitions=list(recs),
+    )
+
+
+def test_year_ends_and_undated_recognitions(run: Run, tmp_path: Path) -> None:
+    _registry(
+        tmp_path,
+        run,
+        [
+            _mod("A-1", date(2023, 12, 31), Rec(2023, "province", date(2023, 12, 31))),
+            _mod("A-2", date(2023, 5, 1), Rec(2023, "province", date(2024, 1, 1))),
+            _mod("A-3", date(2024, 1, 1), Rec(2024, "commune", None)),
+        ],
+    )
+
+    def total(*args: str) -> dict[str, int]:
+        result = run("tally", *args, "--format", "json")
+        assert result.exit_code == 0, result.stderr
+        out: dict[str, int] = json.loads(result.stdout)["total"]
+        return out
+
+    assert total("--by-end-of", "2023") == {"registered": 2, "recognized": 1}
+    assert total("--year", "2024") == {"registered": 1, "recognized": 2}
+    # Undated: known only to have happened by 31 December of its year.
+    assert total("--as-of", "2024-12-30") == {"registered": 3, "recognized": 2}
+    assert total("--as-of", "2024-12-31") == {"registered": 3, "recognized": 3}
+    assert total("--since", "2024") == {"registered": 1, "recognized": 2}
+
+
+def test_recognised_twice_counts_once_per_group(run: Run, tmp_path: Path) -> None:
+    twice = _mod(
+        "B-1",
+        date(2022, 3, 1),
+        Rec(2022, "commune", date(2022, 6, 1)),
+        Rec(2023, "province", date(2023, 6, 1)),
+    )
+    _registry(tmp_path, run, [twice])
+    data = json.loads(run("tally", "--by", "year", "--format", "json").stdout)
+    assert data["rows"] == [
+        {"year": 2022, "registered": 1, "recognized": 1},
+        {"year": 2023, "registered": 0, "recognized": 1},
+    ]
+    assert data["total"] == {"registered": 1, "recognized": 1}  # one model, not two
+    counted = json.loads(run("tally", "--count", "recognitions", "--format", "json").stdout)
+    assert counted["total"] == {"registered": 1, "recognitions": 2}
+
+
+def test_withdrawn_models_leave_the_counts_from_their_withdrawal(run: Run, tmp_path: Path) -> None:
+    _registry(
+        tmp_path,
+        run,
+        [
+            _mod("C-1", date(2024, 2, 1), Rec(2024, "commune", date(2024, 9, 1))),
+            _mod(
+                "C-2",
+                date(2024, 2, 1),
+                Rec(2024, "commune", date(2024, 9, 1)),
+                withdrawn_on=date(2025, 7, 1),
+            ),
+        ],
+    )
+
+    def total(*args: str) -> dict[str, int]:
+        out: dict[str, int] = json.loads(run("tally", *args, "--format", "json").stdout)["total"]
+        return out
+
+    assert total("--as-of", "2025-06-30") == {"registered": 2, "recognized": 2}
+    assert total("--as-of", "2025-07-01") == {"registered": 1, "recognized": 1}
+    assert total() == {"registered": 1, "recognized": 1}
+    assert total("--status", "withdrawn") == {"registered": 1, "recognized": 1}
+    assert total("--status", "withdrawn", "--as-of", "2025-06-30") == {
+        "registered": 0,
+        "recognized": 0,
+    }
+
+
+# -- output -----------------------------------------------------------------------------
+
+
+def _quang_tri(count: int, recognised: int) -> list[Mod]:
+    return [
+        _mod(
+            f"QTR-2023-{i:05d}",
+            date(2023, 1, 2),
+            *([Rec(2023, "province", date(2023, 11, 15))] if i < recognised else []),
+        )
+        for i in range(count)
+    ]
+
+
+def test_table_has_separators_total_row_and_chart(run: Run, tmp_path: Path) -> None:
+    hue = _mod("HUE-1", date(2023, 4, 4))
+    hue.province, hue.province_code = "Huế", 46
+    _registry(tmp_path, run, [*_quang_tri(1204, 555), hue])
+    result = run("tally", "--province", "--by-end-of", "2023", "--chart")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    quang_tri = next(line for line in lines if "Quảng Trị" in line)
+    assert "1,204" in quang_tri and "555" in quang_tri and "█" * 30 in quang_tri
+    total = next(line for line in lines if "Total" in line)
+    assert "1,205" in total and "555" in total
+    assert lines.index(quang_tri) < next(i for i, line in enumerate(lines) if "Huế" in line)
+
+
+def test_json_and_csv_shapes(run: Run, tmp_path: Path) -> None:
+    _registry(tmp_path, run, _quang_tri(3, 2))
+    data = json.loads(run("tally", "--province", "--format", "json").stdout)
+    assert data == {
+        "rows": [{"province": "Quảng Trị", "province_code": 44, "registered": 3, "recognized": 2}],
+        "total": {"registered": 3, "recognized": 2},
+    }
+    rows = list(csv.DictReader(io.StringIO(run("tally", "--province", "--format", "csv").stdout)))
+    assert rows == [
+        {"province": "Quảng Trị", "province_code": "44", "registered": "3", "recognized": "2"}
+    ]
+    national = run("tally", "--format", "csv").stdout
+    assert national == "registered,recognized\n3,2\n"
+    assert "Total" in run("tally").stdout
+
+
+def test_sort_by_count_or_vietnamese_name(seeded: Path) -> None:
+    by_count = tally_json(seeded, "--province")["rows"]
+    counts = [(r["registered"], r["recognized"]) for r in by_count]
+    assert counts == sorted(counts, reverse=True)
+    by_name = [r["province"] for r in tally_json(seeded, "--province", "--sort", "name")["rows"]]
+    assert by_name == ["Hà Nội", "Hồ Chí Minh", "Huế", "Quảng Trị"]
+    years = [r["year"] for r in tally_json(seeded, "--by", "year", "--sort", "name")["rows"]]
+    assert years == sorted(years)
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["--in", "Quang Tru"], 1, "--in: unknown province 'Quang Tru'; did you mean Quảng Trị"),
+        (["--year", "20x3"], 1, "--year: bad year '20x3'"),
+        (["--by-end-of", "99"], 1, "--by-end-of: bad year '99'"),
+        (
+            ["--year", "2023", "--by-end-of", "2023"],
+            2,
+            "--by-end-of: cannot be combined with --year",
+        ),
+        (
+            ["--since", "2021", "--period", "2021-2025"],
+            2,
+            "--period: cannot be combined with --since",
+        ),
+        (
+            ["--since", "2024", "--by-end-of", "2023"],
+            2,
+            "--by-end-of: the window starts on 2024-01-01",
+        ),
+        (["--period", "2025-2021"], 2, "--period: bad period '2025-2021'"),
+        (["--period", "2021"], 2, "--period: bad period '2021': write two years"),
+        (["--as-of", "31/02/2024"], 1, "--as-of: bad date '31/02/2024': no such day"),
+        (["--by", "district"], 2, "--by: unknown dimension 'district'; use one of: province"),
+        (["--count", "votes"], 2, "--count: unknown value 'votes'; use models|recognitions"),
+        (["--sort", "size"], 2, "--sort: unknown value 'size'; use count|name"),
+        (["--field", "sport"], 1, "--field: unknown field 'sport'"),
+        (["--status", "lost"], 1, "--status: unknown status 'lost'"),
+    ],
+)
+def test_bad_input_is_one_line_naming_the_option(
+    run: Run, args: list[str], code: int, message: str
+) -> None:
+    result = run("tally", *args)
+    assert result.exit_code == code
+    assert result.stderr.startswith(f"error: {message}"), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stdout == ""
