@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from dandan import __version__
-from dandan.commands import db, imports, localities, models, tally
+from dandan.commands import db, export, imports, localities, models, tally
 
 app = typer.Typer(
     name="dandan",
@@ -60,6 +60,7 @@ app.command("import")(imports.import_)
 app.command("localities")(localities.localities)
 app.command("tally")(tally.tally)
 app.command("stats")(tally.stats)
+app.command("export")(export.export)
 app.add_typer(db.app, name="db")
 
 

@@ -1,0 +1,262 @@
+"""Exports: the selected models and their recognitions, in the import schema.
+
+An export is a batch `dandan import` accepts, so exporting a registry and importing
+the file into an empty one gives the same registry, and the same tallies. A model
+takes one row per recognition (its own columns repeated), or one row when it has
+none. Rows stream from the database to the file, so memory stays flat at any size.
+
+Spreadsheet formats (CSV, XLSX) neutralise cells a spreadsheet would run as
+formulas, as OWASP recommends; the importer undoes it. JSON carries raw values.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import IO, Any, TextIO
+
+from sqlalchemy import select
+from sqlmodel import col
+
+from dandan import database
+from dandan.errors import InvalidInput, UsageError
+from dandan.models import Model, Recognition
+from dandan.registry import ModelFilter, Registry
+from dandan.tallies import Window
+from dandan.text import spreadsheet_safe
+
+#: The import schema, with the official codes next to the names so that a
+#: re-import needs no name matching.
+COLUMNS = (
+    "code",
+    "name",
+    "description",
+    "province",
+    "province_code",
+    "commune",
+    "commune_code",
+    "field",
+    "sponsor",
+    "holder",
+    "holder_name",
+    "registered_on",
+    "withdrawn_on",
+    "withdrawn_reason",
+    "recognition_year",
+    "recognition_level",
+    "decision_no",
+    "decided_on",
+    "recognized_by",
+)
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    xlsx = "xlsx"
+    json = "json"
+
+
+STDOUT = "-"
+
+
+def format_for(path: str, requested: str | None = None) -> ExportFormat:
+    """The format a file name asks for; `-` (standard output) is CSV unless told JSON."""
+    choice: ExportFormat | None = None
+    if requested:
+        try:
+            choice = ExportFormat(requested.strip().lower().lstrip("."))
+        except ValueError:
+            raise UsageError(
+                f"unknown format {requested!r}; use csv, xlsx or json", field="format"
+            ) from None
+    if path == STDOUT:
+        if choice is ExportFormat.xlsx:
+            raise UsageError(
+                "an .xlsx workbook cannot go to standard output; give a file name", field="format"
+            )
+        return choice or ExportFormat.csv
+    suffix = Path(path).suffix.lower().lstrip(".")
+    try:
+        by_name = ExportFormat(suffix)
+    except ValueError:
+        shown = f"'.{suffix}'" if suffix else "no extension"
+        raise UsageError(
+            f"FILE {path}: {shown} is not an export format; name it .csv, .xlsx or .json "
+            "(or - for standard output)"
+        ) from None
+    if choice is not None and choice is not by_name:
+        raise UsageError(
+            f"{path} is named .{by_name.value} but --format says {choice.value}; make them agree",
+            field="format",
+        )
+    return by_name
+
+
+@dataclass
+class ExportSummary:
+    models: int = 0
+    recognitions: int = 0
+    destination: str = STDOUT
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "models": self.models,
+            "recognitions": self.recognitions,
+            "destination": self.destination,
+        }
+
+
+def rows(
+    registry: Registry, where: ModelFilter | None = None, window: Window | None = None
+) -> Iterator[dict[str, Any]]:
+    """The export rows, in code order, with raw values (ints, dates, None)."""
+    where = where or ModelFilter()
+    window = window or Window()
+    m, r = Model, Recognition
+    stmt = (
+        select(
+            col(m.code),
+            col(m.name),
+            col(m.description),
+            col(m.province_name),
+            col(m.province_code),
+            col(m.commune_name),
+            col(m.commune_code),
+            col(m.field),
+            col(m.sponsor),
+            col(m.holder),
+            col(m.holder_name),
+            col(m.registered_on),
+            col(m.withdrawn_on),
+            col(m.withdrawn_reason),
+            col(r.year),
+            col(r.level),
+            col(r.decision_no),
+            col(r.decided_on),
+            col(r.body),
+        )
+        .select_from(m)
+        .outerjoin(r, col(r.model_id) == col(m.id))
+        .where(*where.where(as_of=window.end), *window.registered())
+        .order_by(col(m.code), col(r.year), col(r.decided_on), col(r.id))
+    )
+    with database.translate_errors(registry.url), registry.engine.connect() as conn:
+        for values in conn.execute(stmt):
+            yield dict(zip(COLUMNS, values, strict=True))
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _safe(value: Any) -> Any:
+    """A spreadsheet cell: numbers stay numbers, text cannot start a formula."""
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    return spreadsheet_safe(_text(value))
+
+
+def _write_csv(items: Iterator[dict[str, Any]], out: TextIO, summary: ExportSummary) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for row in _counted(items, summary):
+        writer.writerow(["" if row[k] is None else _safe(row[k]) for k in COLUMNS])
+
+
+def _write_json(items: Iterator[dict[str, Any]], out: TextIO, summary: ExportSummary) -> None:
+    out.write("[")
+    for i, row in enumerate(_counted(items, summary)):
+        raw = {k: v.isoformat() if isinstance(v, date) else v for k, v in row.items()}
+        out.write(("," if i else "") + "\n  " + json.dumps(raw, ensure_ascii=False))
+    out.write("\n]\n")
+
+
+def _write_xlsx(items: Iterator[dict[str, Any]], out: IO[bytes], summary: ExportSummary) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("models")
+    sheet.append(list(COLUMNS))
+    for row in _counted(items, summary):
+        sheet.append([_safe(row[k]) for k in COLUMNS])
+    book.save(out)
+
+
+def _counted(items: Iterator[dict[str, Any]], summary: ExportSummary) -> Iterator[dict[str, Any]]:
+    last = None
+    for row in items:
+        if row["code"] != last:
+            summary.models += 1
+            last = row["code"]
+        if row["recognition_year"] is not None:
+            summary.recognitions += 1
+        yield row
+
+
+def export(
+    registry: Registry,
+    destination: str | Path,
+    *,
+    where: ModelFilter | None = None,
+    window: Window | None = None,
+    fmt: str | None = None,
+    stdout: TextIO | None = None,
+) -> ExportSummary:
+    """Write the selected models to a file (or `-`, standard output).
+
+    A file is written beside its final name and renamed into place, so an export
+    that fails half-way leaves no half file behind; like the registry, it is
+    created readable by its owner only, since it holds people's names.
+    """
+    target = str(destination)
+    kind = format_for(target, fmt)
+    summary = ExportSummary(destination=target)
+    items = rows(registry, where, window)
+    if target == STDOUT:
+        import sys
+
+        out = stdout or sys.stdout
+        (_write_json if kind is ExportFormat.json else _write_csv)(items, out, summary)
+        return summary
+    path = Path(target).expanduser()
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as exc:
+        raise InvalidInput(
+            f"FILE {target}: cannot write there ({exc.strerror}); "
+            "choose a path in a folder you can write to"
+        ) from None
+    try:
+        if kind is ExportFormat.xlsx:
+            with os.fdopen(fd, "wb") as binary:
+                _write_xlsx(items, binary, summary)
+        else:
+            # A byte-order mark, so that Excel reads the Vietnamese as UTF-8; the
+            # importer skips it.
+            with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as handle:
+                if kind is ExportFormat.json:
+                    _write_json(items, handle, summary)
+                else:
+                    _write_csv(items, handle, summary)
+        os.replace(temp, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        if isinstance(exc, IsADirectoryError | PermissionError):
+            raise InvalidInput(
+                f"FILE {target}: cannot write it ({exc.strerror}); choose another name"
+            ) from None
+        raise
+    return summary

@@ -1,0 +1,270 @@
+"""`dandan export`: the import schema, safe in spreadsheets, and back to the same registry."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import stat
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from dandan.cli import app
+from dandan.exporting import COLUMNS
+from dandan.registry import Registry
+from tests.conftest import Run
+from tests.generated import HEADER, Mod, Rec, expected, generate, status_at, write_csv
+
+MODELS = generate(250, seed=11)
+
+
+def cli(db: Path, *args: str) -> Result:
+    return CliRunner().invoke(app, ["--db", str(db), *args])
+
+
+@pytest.fixture
+def source(tmp_path: Path) -> Path:
+    db = tmp_path / "source.db"
+    result = cli(db, "import", str(write_csv(tmp_path / "rows.csv", MODELS)))
+    assert result.exit_code == 0, result.stderr
+    return db
+
+
+def registry_as_dicts(db: Path) -> list[dict[str, Any]]:
+    return [m.as_dict() for m in Registry(str(db)).list_models()]
+
+
+TALLIES = [
+    ["--province", "--by-end-of", "2023"],
+    ["--commune", "--as-of", "2025-07-01"],
+    ["--by", "year", "--by", "level"],
+    ["--by", "field", "--by", "sponsor", "--by", "holder", "--period", "2021-2025"],
+    ["--province", "--status", "withdrawn"],
+    ["--count", "recognitions", "--since", "2024"],
+]
+
+
+def tallies(db: Path) -> list[str]:
+    outputs = []
+    for args in TALLIES:
+        result = cli(db, "tally", *args, "--format", "json")
+        assert result.exit_code == 0, result.stderr
+        outputs.append(result.stdout)
+    return outputs
+
+
+def test_csv_export_reimports_to_the_same_registry(source: Path, tmp_path: Path) -> None:
+    out = tmp_path / "export.csv"
+    result = cli(source, "export", str(out))
+    assert result.exit_code == 0, result.stderr
+    recognitions = sum(len(m.recognitions) for m in MODELS)
+    assert f"exported {len(MODELS)} models and {recognitions} recognitions" in result.stderr
+
+    copy = tmp_path / "copy.db"
+    imported = cli(copy, "import", str(out), "--format", "json")
+    assert imported.exit_code == 0, imported.stderr
+    assert json.loads(imported.stdout)["inserted"] == len(MODELS)
+    assert tallies(copy) == tallies(source)
+    assert registry_as_dicts(copy) == registry_as_dicts(source)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="needs the reworked importer (issue 3), which reads .xlsx; passes after the merge",
+)
+def test_xlsx_export_reimports_to_the_same_registry(source: Path, tmp_path: Path) -> None:
+    out = tmp_path / "export.xlsx"
+    assert cli(source, "export", str(out)).exit_code == 0
+    copy = tmp_path / "copy.db"
+    imported = cli(copy, "import", str(out))
+    assert imported.exit_code == 0, imported.stderr
+    assert tallies(copy) == tallies(source)
+    assert registry_as_dicts(copy) == registry_as_dicts(source)
+
+
+def test_one_row_per_recognition_in_the_import_schema(source: Path, tmp_path: Path) -> None:
+    out = tmp_path / "export.csv"
+    cli(source, "export", str(out))
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        assert tuple(reader.fieldnames or ()) == COLUMNS
+        rows = list(reader)
+    assert set(HEADER) <= set(COLUMNS)
+    assert len(rows) == sum(max(1, len(m.recognitions)) for m in MODELS)
+    by_code = {m.code: m for m in MODELS}
+    for row in rows:
+        m = by_code[row["code"]]
+        assert row["province_code"] == str(m.province_code)
+        assert row["commune_code"] == (str(m.commune_code) if m.commune_code else "")
+        assert row["registered_on"] == m.registered_on.isoformat()
+        assert row["field"] == m.field
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # so Excel reads UTF-8
+
+
+def test_export_is_owner_only(source: Path, tmp_path: Path) -> None:
+    out = tmp_path / "export.json"
+    cli(source, "export", str(out))
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".export")] == []
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "end"),
+    [
+        (
+            ["--in", "Quảng Trị", "--status", "recognized", "--by-end-of", "2023"],
+            "recognized",
+            2023,
+        ),
+        (["--in", "hue", "--status", "withdrawn"], "withdrawn", None),
+        (["--in", "ha noi", "--year", "2024"], None, None),
+    ],
+)
+def test_export_selects_like_tally(
+    source: Path, args: list[str], status: str | None, end: int | None
+) -> None:
+    """The models behind a tally figure: `export --in X --status recognized --by-end-of Y`
+    lists exactly the models `tally` counts as recognised."""
+    result = cli(source, "export", "-", *args, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    codes = sorted({r["code"] for r in json.loads(result.stdout)})
+    place = {"Quảng Trị": "Quảng Trị", "hue": "Huế", "ha noi": "Hà Nội"}[args[1]]
+    day = date(end, 12, 31) if end else None
+    want = [
+        m.code
+        for m in MODELS
+        if m.province == place
+        and (status is None or status_at(m, day) == status)
+        and ("--year" not in args or m.registered_on.year == 2024)
+        and (day is None or m.registered_on <= day)
+    ]
+    assert codes == sorted(want)
+    if status == "recognized":
+        assert end is not None
+        figure = expected(MODELS, ["province"], provinces=[place], span=_by_end_of(end))
+        assert len(codes) == figure.rows[(place,)]["recognized"]
+
+
+def _by_end_of(year: int) -> Any:
+    from tests.generated import Span
+
+    return Span(None, date(year, 12, 31))
+
+
+FORMULAS = ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "'=already quoted"]
+
+
+def _formula_registry(tmp_path: Path, run: Run) -> None:
+    models = [
+        Mod(
+            code=f"F-{i}",
+            name=name,
+            province="Huế",
+            province_code=46,
+            commune=None,
+            commune_code=None,
+            field="economy",
+            sponsor="youth",
+            holder="individual",
+            registered_on=date(2024, 5, 1),
+            recognitions=[Rec(2024, "commune", date(2024, 6, 1))],
+        )
+        for i, name in enumerate(FORMULAS)
+    ]
+    result = run("import", str(write_csv(tmp_path / "formulas.csv", models)))
+    assert result.exit_code == 0, result.stderr
+
+
+def test_csv_and_xlsx_neutralise_formulas_json_stays_raw(
+    run: Run, tmp_path: Path, db: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    _formula_registry(tmp_path, run)
+    names = sorted(FORMULAS)
+    rows = list(csv.DictReader(io.StringIO(run("export", "-").stdout)))
+    assert sorted(r["name"] for r in rows) == sorted("'" + n for n in names)
+
+    raw = json.loads(run("export", "-", "--format", "json").stdout)
+    assert sorted(r["name"] for r in raw) == names
+
+    book = tmp_path / "out.xlsx"
+    assert run("export", str(book)).exit_code == 0
+    sheet = load_workbook(book).active
+    assert sheet is not None
+    header = [c.value for c in sheet[1]]
+    assert tuple(header) == COLUMNS
+    cells = [row[header.index("name")] for row in sheet.iter_rows(min_row=2)]
+    assert sorted(str(c.value) for c in cells) == sorted("'" + n for n in names)
+    assert {c.data_type for c in cells} == {"s"}  # text, never a formula
+    assert {row[header.index("province_code")].value for row in sheet.iter_rows(min_row=2)} == {46}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="needs the reworked importer (issue 3), which undoes the formula quoting; "
+    "passes after the merge",
+)
+def test_quoted_formulas_come_back_unquoted(run: Run, tmp_path: Path, db: Path) -> None:
+    _formula_registry(tmp_path, run)
+    out = tmp_path / "export.csv"
+    run("export", str(out))
+    copy = tmp_path / "copy.db"
+    assert cli(copy, "import", str(out)).exit_code == 0
+    assert registry_as_dicts(copy) == registry_as_dicts(db)
+
+
+def test_json_export_has_raw_values(source: Path) -> None:
+    result = cli(source, "export", "-", "--format", "json", "--in", "79")
+    rows = json.loads(result.stdout)
+    assert rows and all(r["province_code"] == 79 for r in rows)
+    assert all(isinstance(r["recognition_year"], int | None) for r in rows)
+    assert set(rows[0]) == set(COLUMNS)
+
+
+def test_empty_export_has_the_header(run: Run) -> None:
+    result = run("export", "-")
+    assert result.exit_code == 0
+    assert result.stdout == ",".join(COLUMNS) + "\n"
+    assert "exported 0 models" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["out.txt"], 2, "FILE out.txt: '.txt' is not an export format; name it .csv, .xlsx"),
+        (["out"], 2, "FILE out: no extension is not an export format"),
+        (["/nonexistent/dir/out.csv"], 1, "FILE /nonexistent/dir/out.csv: cannot write there"),
+        (["-", "--format", "xlsx"], 2, "--format: an .xlsx workbook cannot go to standard output"),
+        (["out.csv", "--format", "json"], 2, "--format: out.csv is named .csv but --format says"),
+        (["-", "--format", "pdf"], 2, "--format: unknown format 'pdf'"),
+        (["-", "--in", "Atlantis"], 1, "--in: unknown province 'Atlantis'"),
+        (["-", "--year", "2023", "--as-of", "2023-06-30"], 2, "--as-of: cannot be combined"),
+    ],
+)
+def test_bad_export_requests_are_one_line(
+    run: Run,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    code: int,
+    message: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("export", *args)
+    assert result.exit_code == code, result.stderr
+    assert result.stderr.startswith(f"error: {message}"), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "out.txt").exists()
+
+
+def test_a_directory_is_not_a_file(run: Run, tmp_path: Path) -> None:
+    (tmp_path / "taken.csv").mkdir()
+    result = run("export", str(tmp_path / "taken.csv"))
+    assert result.exit_code == 1
+    assert "cannot write it" in result.stderr
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".taken")] == []
