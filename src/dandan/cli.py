@@ -57,6 +57,7 @@ app.command("list")(models.list_models)
 app.command("edit")(models.edit)
 app.command("withdraw")(models.withdraw)
 app.command("import")(imports.import_)
+app.command("imports")(imports.imports)
 app.command("localities")(localities.localities)
 app.add_typer(db.app, name="db")
 
