@@ -22,8 +22,8 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any, TextIO
 
-from sqlalchemy import Connection, insert
-from sqlmodel import SQLModel
+from sqlalchemy import Connection, insert, update
+from sqlmodel import SQLModel, col
 
 from dandan.errors import InvalidInput
 from dandan.localities import CODE_PREFIXES
@@ -236,24 +236,23 @@ class _Writer:
         self.summary = summary
         self.sqlite = conn.dialect.name == "sqlite"
         self.mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        #: Codes this batch created: later rows for them add recognitions, not conflicts.
-        self.created: set[str] = set()
+        #: The batches of this import: a model they created is continued, not conflicting.
+        self.batch_ids: set[int] = set()
+        self.batch_id: int | None = None
         self._next_number: dict[str, int] = {}
         self._dropped: list[Any] = []
-        self.started_empty = False
         now = _now()
         #: created_at/updated_at of every row; text on SQLite, in SQLAlchemy's format.
         self.stamp: Any = now.strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else now
 
     def prepare_bulk_load(self) -> None:
-        """Loading into an empty registry: drop the secondary indexes, to rebuild them at
-        the end. Building an index once from sorted data is several times faster than
-        updating it row by row; the code index stays, since matching rows needs it."""
+        """Into an empty registry, drop the secondary indexes and rebuild them at the end.
+
+        Building an index once is several times faster than updating it row by row;
+        the unique code index stays, since matching rows needs it.
+        """
         self._dropped = []
-        self.started_empty = (
-            self.conn.exec_driver_sql("SELECT 1 FROM models LIMIT 1").first() is None
-        )
-        if not self.started_empty:
+        if self.conn.exec_driver_sql("SELECT 1 FROM models LIMIT 1").first() is not None:
             return
         for name in ("models", "recognitions"):
             for index in sorted(
@@ -280,10 +279,11 @@ class _Writer:
             part = codes[start : start + 900]
             marks = ", ".join([self.mark] * len(part))
             result = self.conn.exec_driver_sql(
-                f"SELECT code, status, {cols} FROM models WHERE code IN ({marks})", tuple(part)
+                f"SELECT code, status, batch_id, {cols} FROM models WHERE code IN ({marks})",
+                tuple(part),
             )
-            for code, status, *values in result:
-                found[code] = (status, *values)
+            for code, *values in result:
+                found[code] = tuple(values)
         return found
 
     def _codes_by_natural_key(self, rows: Sequence[_Row]) -> dict[tuple[Any, ...], str]:
@@ -345,11 +345,7 @@ class _Writer:
                 code = self._generate_code(row)
                 keyed[row.natural_key()] = code
             groups.setdefault(code, []).append(row)
-        # Loading into an empty registry, only codes this batch created can exist.
-        candidates = (
-            [c for c in groups if c in self.created] if self.started_empty else list(groups)
-        )
-        existing = self._existing_by_code(candidates)
+        existing = self._existing_by_code(list(groups))
         known_recognitions = self._existing_recognitions(list(existing))
 
         new_models: list[tuple[Any, ...]] = []
@@ -369,16 +365,17 @@ class _Writer:
                     )
                 continue
             stored = existing.get(code)
-            fresh = stored is None or code in self.created
+            created_here = stored is not None and stored[1] in self.batch_ids
+            fresh = stored is None or created_here
             changed = False
-            if stored is not None and self._differs(stored[1:], first.model_values()):
-                if code in self.created or self.policy is OnConflict.fail:
-                    where = "earlier in this batch" if code in self.created else "in the registry"
+            if stored is not None and self._differs(stored[2:], first.model_values()):
+                if created_here or self.policy is OnConflict.fail:
+                    where = "earlier in this batch" if created_here else "in the registry"
                     message = (
                         f"code {code} is {where} with a different "
-                        f"{self._difference(stored[1:], first.model_values())}"
+                        f"{self._difference(stored[2:], first.model_values())}"
                     )
-                    if code not in self.created:
+                    if not created_here:
                         message += "; use --on-conflict skip or update"
                     for r in group:
                         reject(r, "code", message)
@@ -390,7 +387,6 @@ class _Writer:
                 changed = True
             if stored is None:
                 new_models.append(self._model_params(code, first, group))
-                self.created.add(code)
             added_any = False
             for r in group:
                 added = r.recognition is not None and self._new_recognition(
@@ -464,7 +460,7 @@ class _Writer:
             commune.code if commune else None, commune.name if commune else None,
             loc.commune_input, _PLAIN[d.field], _PLAIN[d.sponsor], _PLAIN[d.holder], d.holder_name,
             self._day(d.registered_on), self._status(row, group), self._day(row.withdrawn_on),
-            row.withdrawn_reason, self.stamp, self.stamp,
+            row.withdrawn_reason, self.stamp, self.stamp, self.batch_id,
         )  # fmt: skip
 
     def _update_params(self, code: str, row: _Row) -> tuple[Any, ...]:
@@ -496,8 +492,8 @@ class _Writer:
                 "INSERT INTO models (code, name, name_folded, description, locality_scheme, "
                 "province_code, province_name, province_input, commune_code, commune_name, "
                 "commune_input, field, sponsor, holder, holder_name, registered_on, status, "
-                "withdrawn_on, withdrawn_reason, created_at, updated_at) VALUES "
-                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                "withdrawn_on, withdrawn_reason, created_at, updated_at, batch_id) VALUES "
+                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             ), models)  # fmt: skip
         if updates:
             run(self._sql(
@@ -576,7 +572,7 @@ def import_files(
                 for path in paths:
                     info = SourceInfo(path)
                     summary.sources.append(info)
-                    job.start_source()
+                    job.start_source(conn, writer, info)
                     rows = read_source(
                         path, encoding=options.encoding, sheet=options.sheet, info=info
                     )
@@ -585,7 +581,7 @@ def import_files(
                         job.apply(writer, chunk)
                         if progress is not None:
                             progress(info, summary.rows)
-                    job.end_source(conn, info)
+                    job.end_source(conn, writer, info)
                 writer.finish_bulk_load()
                 if options.dry_run or (summary.invalid and not options.skip_invalid):
                     transaction.rollback()
@@ -608,7 +604,6 @@ class _Job:
         self.summary = summary
         self.options = options
         self.errors = errors
-        self._started = _now()
         self._before = (0, 0, 0, 0)
 
     def _counts(self) -> tuple[int, int, int, int]:
@@ -628,9 +623,21 @@ class _Job:
             self.errors.writerow([error.source, error.line, error.column or "", error.message,
                                   *(error.row.get(c, "") for c in HEADERS)])  # fmt: skip
 
-    def start_source(self) -> None:
-        self._started = _now()
+    def start_source(self, conn: Connection, writer: _Writer, info: SourceInfo) -> None:
+        """Open the file's batch record first, so the models it creates can point to it."""
         self._before = self._counts()
+        result = conn.execute(
+            insert(ImportBatch),
+            {
+                "source": info.name[:300], "sha256": "", "kind": info.kind, "rows": 0,
+                "inserted": 0, "updated": 0, "skipped": 0, "invalid": 0, "actor": _actor()[:100],
+                "started_at": _now(), "finished_at": _now(),
+            },
+        )  # fmt: skip
+        key = result.inserted_primary_key
+        assert key is not None
+        writer.batch_id = int(key[0])
+        writer.batch_ids.add(writer.batch_id)
 
     def apply(self, writer: _Writer, chunk: list[_Row | RowError]) -> None:
         valid: list[_Row] = []
@@ -643,9 +650,19 @@ class _Job:
         if self.options.skip_invalid or self.summary.invalid == 0:
             writer.write(valid, self.reject)
 
-    def end_source(self, conn: Connection, info: SourceInfo) -> None:
-        counts = [now - then for now, then in zip(self._counts(), self._before, strict=True)]
-        _record_batch(conn, info, counts, self._started)
+    def end_source(self, conn: Connection, writer: _Writer, info: SourceInfo) -> None:
+        inserted, updated, skipped, invalid = (
+            now - then for now, then in zip(self._counts(), self._before, strict=True)
+        )
+        conn.execute(
+            update(ImportBatch).where(col(ImportBatch.id) == writer.batch_id),
+            {
+                "source": info.name[:300], "sha256": info.sha256, "kind": info.kind,
+                "encoding": info.encoding, "rows": inserted + updated + skipped + invalid,
+                "inserted": inserted, "updated": updated, "skipped": skipped, "invalid": invalid,
+                "finished_at": _now(),
+            },
+        )  # fmt: skip
 
 
 #: Validation speaks of a recognition's "year"; the file's column is "recognition_year".
@@ -669,27 +686,6 @@ def _validated(
             # Name the column as the file writes it ("Năm công nhận"), so a clerk finds it.
             header = info.headers.get(column or "", column)
             yield RowError(info.name, line, header, exc.message, raw)
-
-
-def _record_batch(conn: Connection, info: SourceInfo, counts: list[int], started: datetime) -> None:
-    inserted, updated, skipped, invalid = counts
-    conn.execute(
-        insert(ImportBatch),
-        {
-            "source": info.name[:300],
-            "sha256": info.sha256,
-            "kind": info.kind,
-            "encoding": info.encoding,
-            "rows": inserted + updated + skipped + invalid,
-            "inserted": inserted,
-            "updated": updated,
-            "skipped": skipped,
-            "invalid": invalid,
-            "actor": _actor()[:100],
-            "started_at": started,
-            "finished_at": _now(),
-        },
-    )
 
 
 def _error_writer(out: TextIO | None) -> Any:

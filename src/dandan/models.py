@@ -42,6 +42,8 @@ class Model(SQLModel, table=True):
     withdrawn_reason: str | None = Field(default=None, max_length=1000)
     created_at: datetime
     updated_at: datetime
+    #: The import batch that created the model (None when registered by hand).
+    batch_id: int | None = Field(default=None, foreign_key="import_batches.id")
 
 
 class Recognition(SQLModel, table=True):
