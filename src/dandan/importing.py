@@ -26,9 +26,8 @@ from sqlalchemy import Connection, insert, update
 from sqlmodel import SQLModel, col
 
 from dandan.errors import InvalidInput
-from dandan.localities import CODE_PREFIXES
 from dandan.models import ImportBatch
-from dandan.registry import Registry
+from dandan.registry import Registry, code_prefix, last_number
 from dandan.sources import HEADERS, SourceInfo, check_mojibake, looks_garbled, read_source
 from dandan.terms import Field, Holder, Level, Sponsor, Status
 from dandan.text import fold, from_spreadsheet
@@ -304,16 +303,9 @@ class _Writer:
         return found
 
     def _generate_code(self, row: _Row) -> str:
-        prefix = (
-            f"{CODE_PREFIXES.get(row.model.locality.province.code, 'VNM')}-"
-            f"{row.model.registered_on.year}-"
-        )
+        prefix = code_prefix(row.model.locality.province.code, row.model.registered_on.year)
         if prefix not in self._next_number:
-            last = self.conn.exec_driver_sql(
-                self._sql("SELECT max(code) FROM models WHERE code LIKE ?"), (prefix + "%",)
-            ).scalar()
-            tail = (last or "")[len(prefix) :]
-            self._next_number[prefix] = int(tail) if tail.isascii() and tail.isdigit() else 0
+            self._next_number[prefix] = last_number(self.conn, prefix)
         self._next_number[prefix] += 1
         return f"{prefix}{self._next_number[prefix]:05d}"
 
@@ -716,7 +708,7 @@ def list_batches(registry: Registry, limit: int | None = None) -> list[dict[str,
                 "skipped": b.skipped,
                 "invalid": b.invalid,
                 "actor": b.actor,
-                "finished_at": b.finished_at.replace(microsecond=0).isoformat(sep=" "),
+                "finished_at": b.finished_at.strftime("%Y-%m-%d %H:%M:%S"),
             }
             for b in s.scalars(stmt)
         ]
