@@ -23,11 +23,13 @@ _INVISIBLE = dict.fromkeys(
 )  # fmt: skip
 
 
+@lru_cache(maxsize=1 << 16)
 def clean(value: str) -> str:
     """NFC-normalise, drop control and invisible characters, collapse white space.
 
     Written for speed (an import cleans millions of values): each step is skipped
-    when a C-level check shows it has nothing to do.
+    when a C-level check shows it has nothing to do, and values a batch repeats
+    (holder names, recognising bodies, decision numbers) come from the cache.
     """
     if not value.isascii() and not unicodedata.is_normalized("NFC", value):
         value = unicodedata.normalize("NFC", value)
