@@ -37,12 +37,19 @@ def registry(db: Path) -> Registry:
     return Registry(str(db))
 
 
-def dump(db: Path) -> list[str]:
-    """Every statement needed to rebuild the database: equal dumps, equal registries."""
+def dump(db: Path, *, skip: tuple[str, ...] = ()) -> list[str]:
+    """Every statement needed to rebuild the database: equal dumps, equal registries.
+
+    `skip` leaves out the rows of log tables (a re-import is logged, yet changes no data).
+    """
     if not db.exists():
         return []
     with sqlite3.connect(db) as conn:
-        return list(conn.iterdump())
+        return [
+            line
+            for line in conn.iterdump()
+            if not any(line.startswith(f'INSERT INTO "{table}"') for table in skip)
+        ]
 
 
 REGISTER = (

@@ -152,7 +152,9 @@ def generate(n: int, seed: int = 7) -> list[Mod]:
             if twin not in m.recognitions:
                 m.recognitions.append(twin)
         if rng.random() < 0.12:
-            m.withdrawn_on = _day(rng, registered_on)
+            # After every decision: the importer refuses a recognition decided later.
+            decided = [r.decided_on for r in m.recognitions if r.decided_on is not None]
+            m.withdrawn_on = _day(rng, max([registered_on, *decided]))
         models.append(m)
     return models
 

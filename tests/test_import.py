@@ -1,40 +1,81 @@
-"""`dandan import`: rows validated like `register`, written all or nothing."""
+"""`dandan import`: every encoding and layout clerks send, validated like `register`,
+written all or nothing, and idempotent."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import unicodedata
+from datetime import date, datetime
 from pathlib import Path
 
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dandan.errors import InvalidInput
+from dandan.importing import validate_row
 from dandan.registry import Registry
+from dandan.sources import HEADERS
 from tests.conftest import Run, dump
 
-HEADER = (
-    "code,name,province,commune,field,sponsor,holder,holder_name,registered_on,"
-    "recognition_year,recognition_level,decision_no,decided_on\n"
-)
-ROWS = (
-    "QTR-2022-00001,Tổ tự quản đường làng,Quảng Trị,Đông Hà,Kinh tế,Hội Nông dân,tập thể,"
-    "Chi hội thôn 3,2022-03-01,2022,Cấp xã,12/QĐ-UBND,2022-09-01\n"
-    "QTR-2022-00001,Tổ tự quản đường làng,Quảng Trị,Đông Hà,Kinh tế,Hội Nông dân,tập thể,"
-    "Chi hội thôn 3,2022-03-01,2023,Cấp tỉnh,99/QĐ-UBND,2023-10-01\n"
-    "HNO-2024-00007,Camera an ninh,ha noi,hoan kiem,an ninh,công an,,,15/04/2024,,,,\n"
-)
+COLUMNS = [
+    "code", "name", "province", "commune", "field", "sponsor", "holder", "holder_name",
+    "registered_on", "recognition_year", "recognition_level", "decision_no", "decided_on",
+]  # fmt: skip
+ROWS = [
+    ["QTR-2022-00001", "Tổ tự quản đường làng", "Quảng Trị", "Đông Hà", "Kinh tế", "Hội Nông dân",
+     "tập thể", "Chi hội thôn 3", "2022-03-01", "2022", "Cấp xã", "12/QĐ-UBND", "2022-09-01"],
+    ["QTR-2022-00001", "Tổ tự quản đường làng", "Quảng Trị", "Đông Hà", "Kinh tế", "Hội Nông dân",
+     "tập thể", "Chi hội thôn 3", "2022-03-01", "2023", "Cấp tỉnh", "99/QĐ-UBND", "2023-10-01"],
+    ["HNO-2024-00007", "Camera an ninh", "ha noi", "hoan kiem", "an ninh", "công an", "", "",
+     "15/04/2024", "", "", "", ""],
+]  # fmt: skip
+VIETNAMESE = {
+    "code": "Mã mô hình", "name": "Tên mô hình", "province": "Tỉnh/Thành phố",
+    "commune": "Xã/Phường", "field": "Lĩnh vực", "sponsor": "Đơn vị chủ trì",
+    "holder": "Loại chủ thể", "holder_name": "Tên chủ thể", "registered_on": "Ngày đăng ký",
+    "recognition_year": "Năm công nhận", "recognition_level": "Cấp công nhận",
+    "decision_no": "Số quyết định", "decided_on": "Ngày quyết định",
+}  # fmt: skip
+SUMMARY_NEW = {"inserted": 3, "updated": 0, "skipped": 0, "invalid": 0}
 
 
-def _write(tmp_path: Path, body: str) -> Path:
-    path = tmp_path / "batch.csv"
-    path.write_text(HEADER + body, encoding="utf-8")
+def csv_text(rows: list[list[str]], header: list[str] = COLUMNS, delimiter: str = ",") -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def write(tmp_path: Path, body: str | bytes, name: str = "batch.csv") -> Path:
+    path = tmp_path / name
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    path.write_bytes(body)
     return path
 
 
-def test_import_then_reimport_changes_nothing(
-    run: Run, registry: Registry, db: Path, tmp_path: Path
-) -> None:
-    path = _write(tmp_path, ROWS)
-    result = run("import", str(path), "--format", "json")
+def imported(run: Run, path: Path | str, *args: str) -> dict[str, int]:
+    result = run("import", str(path), "--format", "json", *args)
     assert result.exit_code == 0, result.stderr
-    assert json.loads(result.stdout) == {"inserted": 2, "updated": 0, "skipped": 0, "invalid": 0}
+    summary: dict[str, int] = json.loads(result.stdout)
+    return summary
+
+
+def check_stored(registry: Registry) -> None:
     model = registry.get("QTR-2022-00001")
+    assert model.name == "Tổ tự quản đường làng"
+    assert unicodedata.is_normalized("NFC", model.name)
+    assert (model.province_code, model.commune) == (44, "Phường Đông Hà")
     assert [(r.year, r.level) for r in model.recognitions] == [
         (2022, "commune"),
         (2023, "province"),
@@ -42,23 +83,393 @@ def test_import_then_reimport_changes_nothing(
     assert model.status == "recognized"
     assert registry.get("HNO-2024-00007").commune == "Phường Hoàn Kiếm"
 
+
+# -- formats ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("encoding", "delimiter"),
+    [
+        ("utf-8", ","),
+        ("utf-8-sig", ","),
+        ("utf-8", ";"),
+        ("utf-8", "\t"),
+        ("utf-16", "\t"),  # Excel's "Unicode text"
+        ("utf-16", ","),
+    ],
+)
+def test_encodings_and_delimiters(
+    run: Run, registry: Registry, tmp_path: Path, encoding: str, delimiter: str
+) -> None:
+    body = csv_text(ROWS, delimiter=delimiter).encode(encoding)
+    assert imported(run, write(tmp_path, body)) == SUMMARY_NEW
+    check_stored(registry)
+
+
+def cp1258(text: str) -> bytes:
+    """Text as Vietnamese Windows writes it: letters like â, ư precomposed, tones combining."""
+    modifiers = {"\u0302", "\u0306", "\u031b"}
+    out = []
+    for ch in text:
+        decomposed = unicodedata.normalize("NFD", ch)
+        base, marks = decomposed[0], decomposed[1:]
+        kept = "".join(m for m in marks if m in modifiers)
+        out.append(unicodedata.normalize("NFC", base + kept))
+        out.extend(m for m in marks if m not in modifiers)
+    return "".join(out).encode("cp1258")
+
+
+def test_windows_1258_decodes_to_nfc(run: Run, registry: Registry, tmp_path: Path) -> None:
+    body = cp1258(csv_text(ROWS))
+    assert b"\xcc" in body or b"\xec" in body or b"\xd2" in body  # combining tone marks
+    assert imported(run, write(tmp_path, body)) == SUMMARY_NEW
+    check_stored(registry)
+    batch = json.loads(run("imports", "--format", "json").stdout)[0]
+    assert batch["rows"] == 3
+
+
+def test_forced_encoding(run: Run, registry: Registry, tmp_path: Path) -> None:
+    assert imported(run, write(tmp_path, cp1258(csv_text(ROWS))), "--encoding", "cp1258") == (
+        SUMMARY_NEW
+    )
+    check_stored(registry)
+
+
+def test_mojibake_is_an_error(run: Run, registry: Registry, tmp_path: Path) -> None:
+    garbled = csv_text(ROWS).encode("utf-8").decode("cp1252", errors="replace")
+    result = run("import", str(write(tmp_path, garbled)))
+    assert result.exit_code == 1
+    assert "looks garbled" in result.stderr
+    assert registry.count() == 0
+
+
+def test_vietnamese_headers_any_case_and_marks(
+    run: Run, registry: Registry, tmp_path: Path
+) -> None:
+    header = [VIETNAMESE[c] for c in COLUMNS]
+    header[1] = "TEN MO HINH"
+    header[2] = "tinh / thanh pho"
+    assert imported(run, write(tmp_path, csv_text(ROWS, header))) == SUMMARY_NEW
+    check_stored(registry)
+
+
+def test_unknown_columns_are_reported(run: Run, tmp_path: Path) -> None:
+    body = csv_text([[*r, "x"] for r in ROWS], [*COLUMNS, "Ghi chú"])
+    result = run("import", str(write(tmp_path, body)))
+    assert result.exit_code == 0, result.stderr
+    assert "ignored unknown column(s): Ghi chú" in result.stderr
+
+
+def test_missing_required_column_stops_before_reading(run: Run, tmp_path: Path) -> None:
+    body = csv_text([r[:2] for r in ROWS], COLUMNS[:2])
+    result = run("import", str(write(tmp_path, body)))
+    assert result.exit_code == 1
+    assert "missing required column(s): province, field, sponsor" in result.stderr
+
+
+def _xlsx(path: Path, rows: list[list[object]], header: list[str], sheet: str = "Sheet1") -> Path:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = sheet
+    ws.append(["Danh sách mô hình Dân vận khéo"])  # a title row above the table
+    ws.append([])
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    book.save(path)
+    return path
+
+
+def _typed(row: list[str]) -> list[object]:
+    """As Excel holds them: dates as datetimes, years as numbers."""
+    out: list[object] = list(row)
+    for i, column in enumerate(COLUMNS):
+        value = row[i]
+        if column in ("registered_on", "decided_on") and value:
+            d = date.fromisoformat(value) if "-" in value else datetime.strptime(value, "%d/%m/%Y")
+            out[i] = datetime(d.year, d.month, d.day)
+        if column == "recognition_year" and value:
+            out[i] = float(value)
+    return out
+
+
+def test_xlsx_first_sheet_and_named_sheet(run: Run, registry: Registry, tmp_path: Path) -> None:
+    header = [VIETNAMESE[c] for c in COLUMNS]
+    path = _xlsx(tmp_path / "batch.xlsx", [_typed(r) for r in ROWS], header, sheet="Mô hình")
+    assert imported(run, path) == SUMMARY_NEW
+    check_stored(registry)
+    assert imported(run, path, "--sheet", "Mô hình")["skipped"] == 3
+    wrong = run("import", str(path), "--sheet", "Nope")
+    assert wrong.exit_code == 1
+    assert "--sheet: no sheet 'Nope'" in wrong.stderr
+
+
+def test_standard_input(run: Run, registry: Registry) -> None:
+    result = run("import", "-", "--format", "json", input=csv_text(ROWS))
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == SUMMARY_NEW
+    check_stored(registry)
+
+
+def test_template_lists_every_column(run: Run) -> None:
+    result = run("import", "--template")
+    assert result.exit_code == 0
+    assert next(csv.reader(io.StringIO(result.stdout))) == list(HEADERS)
+
+
+# -- validation --------------------------------------------------------------------
+
+
+def _with(row: list[str], **changes: str) -> list[str]:
+    out = list(row)
+    for column, value in changes.items():
+        out[COLUMNS.index(column)] = value
+    return out
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"province": "Quang Tru", "commune": ""},
+            "column province: unknown province 'Quang Tru'; did you mean",
+        ),
+        ({"commune": "Hoàn Kiếm"}, "column commune: no commune 'Hoàn Kiếm' in Quảng Trị"),
+        ({"registered_on": "2022-13-01"}, "column registered_on: bad date"),
+        ({"registered_on": "2099-01-01"}, "column registered_on: date 2099-01-01 is in the future"),
+        ({"field": "thể thao"}, "column field: unknown field"),
+        ({"sponsor": ""}, "column sponsor: must not be empty"),
+        ({"name": "  "}, "column name: must not be empty"),
+        ({"recognition_level": "vũ trụ"}, "column recognition_level: unknown level"),
+        ({"recognition_year": ""}, "column recognition_year: must not be empty"),
+        (
+            {"decided_on": "2021-05-01", "recognition_year": "2021"},
+            "column decided_on: recognition dated 2021-05-01 is before the model's registration",
+        ),
+        (
+            {"decided_on": "", "recognition_year": "2021"},
+            "column recognition_year: recognition year 2021 is before the model's registration",
+        ),
+        (
+            {"recognition_level": "huyện", "recognition_year": "2025", "decided_on": "2025-08-01"},
+            "column recognition_level: district-level recognitions end on 2025-06-30",
+        ),
+        ({"code": "!!"}, "column code: bad code"),
+        ({"name": "x" * 301}, "column name: is 301 characters long; the limit is 300"),
+    ],
+)
+def test_invalid_rows_name_file_line_and_column(
+    run: Run, registry: Registry, db: Path, tmp_path: Path, changes: dict[str, str], message: str
+) -> None:
+    registry.count()
     before = dump(db)
-    again = run("import", str(path), "--format", "json")
-    assert json.loads(again.stdout)["skipped"] == 2
+    bad = _with(ROWS[0], **{"code": "QTR-2022-00009", **changes})
+    result = run("import", str(write(tmp_path, csv_text([*ROWS, bad]))))
+    assert result.exit_code == 1
+    assert f"batch.csv:5: {message}" in result.stderr, result.stderr
+    assert "nothing imported: 1 invalid row(s)" in result.stderr
+    assert "Traceback" not in result.stderr
     assert dump(db) == before
 
 
-def test_one_bad_row_writes_nothing(run: Run, db: Path, tmp_path: Path) -> None:
-    path = _write(tmp_path, ROWS + "X-1,Mô hình,Quang Tru,,kt,phụ nữ,,,2024-01-01,,,,\n")
-    result = run("import", str(path))
+def test_rows_of_one_code_must_agree(run: Run, registry: Registry, tmp_path: Path) -> None:
+    other = _with(ROWS[1], name="Tên khác")
+    result = run("import", str(write(tmp_path, csv_text([ROWS[0], other]))))
     assert result.exit_code == 1
-    assert "batch.csv:5: column province: unknown province 'Quang Tru'" in result.stderr
-    assert dump(db) == []
+    assert "code QTR-2022-00001 has different details on lines 2 and 3" in result.stderr
+    assert registry.count() == 0
 
 
-def test_missing_required_column_is_reported(run: Run, tmp_path: Path) -> None:
-    path = tmp_path / "bad.csv"
-    path.write_text("code,name\nA-1,x\n", encoding="utf-8")
-    result = run("import", str(path))
+def test_ragged_row(run: Run, tmp_path: Path) -> None:
+    result = run("import", str(write(tmp_path, csv_text([[*ROWS[2], "extra", "cells"]]))))
     assert result.exit_code == 1
-    assert "missing required column(s): province, field, sponsor" in result.stderr
+    assert "batch.csv:2: the row has 15 cells but the header 13" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"", "the file is empty"),
+        (b"\n\n", "the file is empty"),
+        (b"\xff\xfe\x00", "is not valid"),
+    ],
+)
+def test_unreadable_files(run: Run, tmp_path: Path, body: bytes, message: str) -> None:
+    result = run("import", str(write(tmp_path, body)))
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_missing_file_and_bad_options(run: Run, tmp_path: Path) -> None:
+    missing = run("import", str(tmp_path / "nope.csv"))
+    assert (missing.exit_code, "nope.csv: no such file" in missing.stderr) == (1, True)
+    bad_policy = run("import", str(tmp_path / "x.csv"), "--on-conflict", "merge")
+    assert bad_policy.exit_code == 2
+    assert "--on-conflict: 'merge' is not one of fail, skip, update" in bad_policy.stderr
+    path = write(tmp_path, csv_text(ROWS))
+    bad_encoding = run("import", str(path), "--encoding", "klingon")
+    assert (bad_encoding.exit_code, "--encoding: unknown encoding" in bad_encoding.stderr) == (
+        1,
+        True,
+    )
+    nothing = run("import")
+    assert nothing.exit_code == 2
+
+
+def test_errors_file_and_skip_invalid(run: Run, registry: Registry, tmp_path: Path) -> None:
+    bad = _with(ROWS[2], code="HNO-2024-00009", province="Atlantis")
+    path = write(tmp_path, csv_text([*ROWS, bad]))
+    errors = tmp_path / "errors.csv"
+    result = run("import", str(path), "--skip-invalid", "--errors", str(errors), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == {"inserted": 3, "updated": 0, "skipped": 0, "invalid": 1}
+    check_stored(registry)
+    with errors.open(encoding="utf-8-sig") as handle:
+        rejected = list(csv.DictReader(handle))
+    assert len(rejected) == 1
+    assert rejected[0]["line"] == "5"
+    assert rejected[0]["column"] == "province"
+    assert "unknown province 'Atlantis'" in rejected[0]["error"]
+    assert rejected[0]["code"] == "HNO-2024-00009"
+
+
+def test_dry_run_counts_and_writes_nothing(
+    run: Run, registry: Registry, db: Path, tmp_path: Path
+) -> None:
+    registry.count()
+    before = dump(db)
+    result = run("import", str(write(tmp_path, csv_text(ROWS))), "--dry-run", "--format", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == SUMMARY_NEW
+    assert "dry run" in result.stderr
+    assert dump(db) == before
+
+
+# -- idempotency and conflicts --------------------------------------------------------
+
+
+def test_reimport_changes_nothing_and_is_recorded(
+    run: Run, registry: Registry, db: Path, tmp_path: Path
+) -> None:
+    path = write(tmp_path, csv_text(ROWS))
+    assert imported(run, path) == SUMMARY_NEW
+    before = dump(db, skip=("import_batches",))
+    again = run("import", str(path), "--format", "json")
+    assert json.loads(again.stdout) == {"inserted": 0, "updated": 0, "skipped": 3, "invalid": 0}
+    assert "nothing changed" in again.stderr
+    assert dump(db, skip=("import_batches",)) == before
+    batches = json.loads(run("imports", "--format", "json").stdout)
+    assert [b["inserted"] for b in batches] == [0, 3]
+    assert batches[0]["sha256"] == batches[1]["sha256"]
+    assert batches[0]["source"] == "batch.csv"
+
+
+def test_new_recognition_for_a_registered_model_is_an_update(
+    run: Run, registry: Registry, tmp_path: Path
+) -> None:
+    imported(run, write(tmp_path, csv_text([ROWS[2]])))
+    later = _with(ROWS[2], recognition_year="2025", recognition_level="xã", decided_on="2025-05-05")
+    summary = imported(run, write(tmp_path, csv_text([ROWS[2], later])))
+    assert summary == {"inserted": 0, "updated": 1, "skipped": 1, "invalid": 0}
+    model = registry.get("HNO-2024-00007")
+    assert [(r.year, r.level) for r in model.recognitions] == [(2025, "commune")]
+    assert model.status == "recognized"
+
+
+@pytest.mark.parametrize(
+    ("policy", "exit_code", "expected_name"),
+    [("fail", 1, "Camera an ninh"), ("skip", 0, "Camera an ninh"), ("update", 0, "Camera AI")],
+)
+def test_on_conflict(
+    run: Run, registry: Registry, tmp_path: Path, policy: str, exit_code: int, expected_name: str
+) -> None:
+    imported(run, write(tmp_path, csv_text([ROWS[2]])))
+    changed = write(tmp_path, csv_text([_with(ROWS[2], name="Camera AI")]), "changed.csv")
+    result = run("import", str(changed), "--on-conflict", policy)
+    assert result.exit_code == exit_code, result.stderr
+    if policy == "fail":
+        assert "code HNO-2024-00007 is in the registry with a different name" in result.stderr
+        assert "use --on-conflict skip or update" in result.stderr
+    assert registry.get("HNO-2024-00007").name == expected_name
+
+
+def test_rows_without_code_match_on_name_place_and_date(
+    run: Run, registry: Registry, tmp_path: Path
+) -> None:
+    path = write(tmp_path, csv_text([_with(ROWS[2], code="")]))
+    assert imported(run, path)["inserted"] == 1
+    assert imported(run, path)["skipped"] == 1
+    [model] = registry.list_models()
+    assert model.code == "HNO-2024-00001"
+
+
+def test_exported_formula_quotes_are_undone(run: Run, registry: Registry, tmp_path: Path) -> None:
+    quoted = _with(ROWS[2], name="'=Mô hình +1")
+    imported(run, write(tmp_path, csv_text([quoted])))
+    assert registry.get("HNO-2024-00007").name == "=Mô hình +1"
+
+
+# -- crashes -------------------------------------------------------------------------
+
+
+def test_killed_mid_import_leaves_the_registry_as_it_was(
+    run: Run, registry: Registry, db: Path, tmp_path: Path
+) -> None:
+    imported(run, write(tmp_path, csv_text(ROWS), "first.csv"))
+    before = dump(db)
+    big = [
+        _with(ROWS[2], code=f"HNO-2024-{i:05d}", name=f"Mô hình số {i}") for i in range(10, 60000)
+    ]
+    path = write(tmp_path, csv_text(big), "big.csv")
+    env = {**os.environ, "DANDAN_DB": str(db)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dandan", "import", str(path)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    wal = Path(f"{db}-wal")
+    deadline = time.monotonic() + 60
+    # Kill once the import is writing: the write-ahead log grows past its header.
+    while time.monotonic() < deadline and proc.poll() is None:
+        if wal.exists() and wal.stat().st_size > 1_000_000:
+            break
+        time.sleep(0.01)
+    assert proc.poll() is None, "the import finished before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert dump(db) == before
+
+
+# -- properties ----------------------------------------------------------------------
+
+_CELL = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(["", "Quảng Trị", "Đông Hà", "2023-02-29", "31/12/2023", "2023", "xã",
+                     "huyện", "kinh tế", "'=1+1", "\x00", "\u202e", "ÄÃ¡"]),
+)  # fmt: skip
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.fixed_dictionaries({c: _CELL for c in COLUMNS}))
+def test_any_row_is_either_valid_or_one_clear_error(row: dict[str, str]) -> None:
+    try:
+        validate_row(row, "fuzz.csv", 2, date(2026, 11, 22))
+    except InvalidInput as exc:
+        assert exc.message
+        assert "\n" not in str(exc)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.binary(max_size=400))
+def test_random_bytes_never_give_a_traceback(run: Run, tmp_path: Path, body: bytes) -> None:
+    path = write(tmp_path, body)
+    result = run("import", str(path))
+    assert result.exit_code in (0, 1)
+    assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -138,3 +138,10 @@ def test_missing_value_is_prompted_on_a_terminal(
     assert result.exit_code == 0, result.stderr
     code = result.stdout.strip().splitlines()[-1]
     assert registry.get(code).sponsor == "police"
+
+
+def test_generated_numbers_go_past_five_digits(run: Run, registry: Registry) -> None:
+    run(*REGISTER, "--code", "QTR-2023-99999")
+    run(*REGISTER, "--code", "QTR-2023-NOTE")
+    assert run(*REGISTER).stdout.strip() == "QTR-2023-100000"
+    assert run(*REGISTER).stdout.strip() == "QTR-2023-100001"

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 
 from dandan.errors import InvalidInput
 from dandan.text import clean, fold, sort_key
+
+_NON_WORD = re.compile(r"[\W_]+")
 
 #: Codes were reused in 2025 (44 was Quảng Bình, is now Quảng Trị), so every code
 #: travels with the scheme it belongs to.
@@ -194,11 +197,13 @@ class Gazetteer:
         """Among names that fold alike ("Văn Lăng", "Văn Lang"), the one typed with its marks."""
         if len(found) < 2:
             return found
-        typed = clean(text).casefold()
+
+        def marked(value: str) -> str:  # like `key`, but keeping the diacritics
+            return _NON_WORD.sub("", clean(value).casefold())
+
+        typed = marked(text)
         exact = [
-            c
-            for c in found
-            if typed in (c.name.casefold(), c.name[len(c.division_type) + 1 :].casefold())
+            c for c in found if typed in (marked(c.name), marked(c.name[len(c.division_type) :]))
         ]
         return exact or found
 

@@ -23,7 +23,7 @@ class Model(SQLModel, table=True):
     code: str = Field(max_length=32, unique=True)
     name: str = Field(max_length=300)
     #: Lower-case ASCII copy of `name`, so search ignores diacritics on every backend.
-    name_folded: str = Field(max_length=300, index=True)
+    name_folded: str = Field(max_length=300)
     description: str | None = Field(default=None, max_length=4000)
     locality_scheme: str = Field(default="2025", max_length=8)
     province_code: int = Field(index=True)
@@ -32,16 +32,18 @@ class Model(SQLModel, table=True):
     commune_code: int | None = Field(default=None, index=True)
     commune_name: str | None = Field(default=None, max_length=100)
     commune_input: str | None = Field(default=None, max_length=200)
-    field: str = Field(max_length=32, index=True)
+    field: str = Field(max_length=32)
     sponsor: str = Field(max_length=32)
     holder: str = Field(max_length=16)
     holder_name: str | None = Field(default=None, max_length=300)
     registered_on: date = Field(index=True)
-    status: str = Field(max_length=16, index=True)
+    status: str = Field(max_length=16)
     withdrawn_on: date | None = None
     withdrawn_reason: str | None = Field(default=None, max_length=1000)
     created_at: datetime
     updated_at: datetime
+    #: The import batch that created the model (None when registered by hand).
+    batch_id: int | None = Field(default=None, foreign_key="import_batches.id")
 
 
 class Recognition(SQLModel, table=True):
@@ -57,3 +59,23 @@ class Recognition(SQLModel, table=True):
     decided_on: date | None = None
     body: str | None = Field(default=None, max_length=300)
     created_at: datetime
+
+
+class ImportBatch(SQLModel, table=True):
+    """One imported file: which file (name and checksum), what it changed, when, by whom."""
+
+    __tablename__ = "import_batches"
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=300)
+    sha256: str = Field(max_length=64, index=True)
+    kind: str = Field(max_length=8)
+    encoding: str | None = Field(default=None, max_length=32)
+    rows: int
+    inserted: int
+    updated: int
+    skipped: int
+    invalid: int
+    actor: str = Field(max_length=100)
+    started_at: datetime
+    finished_at: datetime

@@ -18,7 +18,19 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, Table, and_, case, exists, extract, func, not_, or_, select
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    and_,
+    case,
+    exists,
+    extract,
+    func,
+    not_,
+    or_,
+    select,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col
 
@@ -309,6 +321,25 @@ def resolve_place(text_value: str) -> Province | Commune:
     raise AssertionError("unreachable")
 
 
+def code_prefix(province_code: int, year: int) -> str:
+    """Generated codes read "QTR-2023-00042": province, year of registration, number."""
+    return f"{CODE_PREFIXES.get(province_code, 'VNM')}-{year}-"
+
+
+def last_number(conn: Session | Connection, prefix: str) -> int:
+    """The highest number used after `prefix`; longest first, so 100000 follows 99999."""
+    stmt = (
+        select(col(Model.code))
+        .where(col(Model.code).like(f"{prefix}%"))
+        .order_by(func.length(col(Model.code)).desc(), col(Model.code).desc())
+    )
+    for (code,) in conn.execute(stmt):
+        tail = code[len(prefix) :]
+        if tail.isascii() and tail.isdigit():
+            return int(tail)
+    return 0
+
+
 class Registry:
     """A registry of models and recognitions in one database (SQLite file or server)."""
 
@@ -463,16 +494,8 @@ class Registry:
 
     @staticmethod
     def _next_code(s: Session, draft: ModelDraft) -> str:
-        prefix = (
-            f"{CODE_PREFIXES.get(draft.locality.province.code, 'VNM')}-{draft.registered_on.year}-"
-        )
-        last = s.execute(
-            select(func.max(Model.code)).where(col(Model.code).like(f"{prefix}%"))
-        ).scalar_one()
-        number = 0
-        if last is not None and last[len(prefix) :].isascii() and last[len(prefix) :].isdigit():
-            number = int(last[len(prefix) :])
-        return f"{prefix}{number + 1:05d}"
+        prefix = code_prefix(draft.locality.province.code, draft.registered_on.year)
+        return f"{prefix}{last_number(s, prefix) + 1:05d}"
 
     def recognize(
         self,

@@ -10,7 +10,8 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TypeVar
+from functools import lru_cache
+from typing import TypeVar, cast
 
 from dandan.errors import InvalidInput
 from dandan.text import key
@@ -219,12 +220,18 @@ def label(kind: type[StrEnum], value: str, lang: str = "en") -> str:
     return value
 
 
+@lru_cache(maxsize=4096)
+def _lookup(kind: type[StrEnum], text: str) -> StrEnum | None:
+    found = _INDEX[kind].get(key(text))
+    return kind(found) if found is not None else None
+
+
 def parse_term(kind: type[E], text: str) -> E:
     """The term a clerk meant, or an error listing the accepted spellings."""
-    table = _INDEX[kind]
-    found = table.get(key(text))
+    found = _lookup(kind, text)
     if found is not None:
-        return kind(found)
+        return cast(E, found)
+    table = _INDEX[kind]
     names = ", ".join(f"{t.vi} ({t.value})" for t in _TERMS[kind])
     close = difflib.get_close_matches(key(text), list(table), n=1, cutoff=0.75)
     hint = f"did you mean {label(kind, table[close[0]], 'vi')}? " if close else ""

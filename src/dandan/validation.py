@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from dandan.errors import InvalidInput
 from dandan.localities import Commune, Province, gazetteer
@@ -38,7 +39,7 @@ _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 
 def text(value: str | None, field: str, *, required: bool = False) -> str | None:
     """Cleaned text (NFC, no control characters), length-checked; None when empty."""
-    cleaned = clean(value) if value is not None else ""
+    cleaned = clean(value) if value else ""
     if not cleaned:
         if required:
             raise InvalidInput("must not be empty", field=field)
@@ -51,28 +52,28 @@ def text(value: str | None, field: str, *, required: bool = False) -> str | None
 
 def parse_date(value: str | date, field: str, *, today: date | None = None) -> date:
     """A calendar date from ISO (2023-12-31) or Vietnamese style (31/12/2023)."""
-    if isinstance(value, date):
-        parsed = value
-    else:
-        raw = value.strip()
-        parts: tuple[str, str, str] | None = None
-        if m := _ISO.match(raw):
-            parts = (m.group(1), m.group(2), m.group(3))
-        elif m := _DMY.match(raw):
-            parts = (m.group(3), m.group(2), m.group(1))
-        if parts is None:
-            raise InvalidInput(
-                f"bad date {value!r}: write it as YYYY-MM-DD or DD/MM/YYYY", field=field
-            )
-        try:
-            parsed = date(int(parts[0]), int(parts[1]), int(parts[2]))
-        except ValueError:
-            raise InvalidInput(f"bad date {value!r}: no such day", field=field) from None
+    parsed = value if isinstance(value, date) else _parse_date_text(value.strip(), field)
     if parsed < EARLIEST:
         raise InvalidInput(f"date {parsed.isoformat()} is before {EARLIEST.year}", field=field)
     if today is not None and parsed > today:
         raise InvalidInput(f"date {parsed.isoformat()} is in the future", field=field)
     return parsed
+
+
+@lru_cache(maxsize=8192)
+def _parse_date_text(raw: str, field: str) -> date:
+    """Cached: a batch repeats the same few thousand dates hundreds of times."""
+    parts: tuple[str, str, str] | None = None
+    if m := _ISO.match(raw):
+        parts = (m.group(1), m.group(2), m.group(3))
+    elif m := _DMY.match(raw):
+        parts = (m.group(3), m.group(2), m.group(1))
+    if parts is None:
+        raise InvalidInput(f"bad date {raw!r}: write it as YYYY-MM-DD or DD/MM/YYYY", field=field)
+    try:
+        return date(int(parts[0]), int(parts[1]), int(parts[2]))
+    except ValueError:
+        raise InvalidInput(f"bad date {raw!r}: no such day", field=field) from None
 
 
 def parse_year(value: str | int, field: str = "year", *, today: date | None = None) -> int:
@@ -88,7 +89,8 @@ def parse_year(value: str | int, field: str = "year", *, today: date | None = No
 
 
 def parse_code(value: str) -> str:
-    code = clean(value).upper()
+    plain = value.isascii() and value.isprintable()
+    code = (value.strip() if plain else clean(value)).upper()
     if not _CODE.match(code):
         raise InvalidInput(
             f"bad code {value!r}: use 2–32 letters, digits and '-', e.g. QTR-2023-00042",
@@ -105,7 +107,9 @@ class Locality:
     commune_input: str | None
 
 
+@lru_cache(maxsize=32768)
 def resolve_locality(province: str | None, commune: str | None) -> Locality:
+    """Cached on the raw text: batches name the same places over and over."""
     province_text = text(province, "province", required=True)
     assert province_text is not None
     p = gazetteer().province(province_text)
@@ -114,7 +118,7 @@ def resolve_locality(province: str | None, commune: str | None) -> Locality:
     return Locality(p, c, province_text, commune_text)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ModelDraft:
     """A model that passed validation and is ready to store."""
 
@@ -166,7 +170,7 @@ def draft_model(
     )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RecognitionDraft:
     year: int
     level: Level

@@ -1,25 +1,178 @@
-"""`dandan import`: load models and recognitions from CSV files."""
+"""`dandan import` and `dandan imports`: batches in, and the record of them."""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
 from dandan.commands.common import FormatOption, handle_errors, note, registry, show
-from dandan.rendering import Format, Record
+from dandan.errors import InvalidInput, UsageError
+from dandan.rendering import Column, Format, Record, Table
+
+if TYPE_CHECKING:
+    from dandan.importing import ImportSummary, OnConflict
+    from dandan.sources import SourceInfo
+
+Opt = typer.Option
 
 
 @handle_errors
 def import_(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="CSV file in the import schema (see README).")],
+    files: Annotated[
+        list[str] | None,
+        typer.Argument(help="CSV, TSV or .xlsx files; '-' reads standard input."),
+    ] = None,
+    skip_invalid: Annotated[
+        bool, Opt("--skip-invalid", help="Import the valid rows and report the others.")
+    ] = False,
+    on_conflict: Annotated[
+        str, Opt(help="A registered code with different details: fail, skip or update.")
+    ] = "fail",
+    dry_run: Annotated[bool, Opt("--dry-run", help="Check everything, write nothing.")] = False,
+    errors: Annotated[
+        Path | None, Opt("--errors", help="Write every rejected row, with its reason, to this CSV.")
+    ] = None,
+    encoding: Annotated[
+        str | None, Opt(help="Force the encoding (utf-8, utf-16, cp1258); detected by default.")
+    ] = None,
+    sheet: Annotated[
+        str | None, Opt(help="Sheet of an .xlsx workbook (default: the first).")
+    ] = None,
+    template: Annotated[
+        bool, Opt("--template", help="Print an empty import file (the header row) and exit.")
+    ] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Import models and their recognitions from a CSV file, all rows or none."""
-    from dandan.importing import import_csv
+    """Import models and recognitions from CSV/xlsx files: all rows or none."""
+    from dandan.importing import ImportOptions, OnConflict, import_files
+    from dandan.sources import template as empty_template
 
-    summary = import_csv(registry(ctx), file)
-    note(f"{file.name}: {summary.inserted} inserted, {summary.skipped} already registered")
+    if template:
+        sys.stdout.write(empty_template())
+        return
+    if not files:
+        raise UsageError("give at least one FILE (or '-' for standard input), or --template")
+    try:
+        policy = OnConflict(on_conflict.strip().lower())
+    except ValueError:
+        raise UsageError(
+            f"--on-conflict: {on_conflict!r} is not one of fail, skip, update"
+        ) from None
+    options = ImportOptions(
+        on_conflict=policy,
+        skip_invalid=skip_invalid,
+        dry_run=dry_run,
+        encoding=encoding,
+        sheet=sheet,
+    )
+    reg = registry(ctx)
+    with _errors_file(errors) as errors_out, _progress() as progress:
+        summary = import_files(reg, files, options, errors_out=errors_out, progress=progress)
+    _report(summary, policy, dry_run, errors)
     show(Record(summary.as_dict()), fmt)
+    if summary.invalid and not skip_invalid:
+        raise InvalidInput(
+            f"nothing imported: {summary.invalid:,} invalid row(s)"
+            + ("" if errors else "; --errors FILE lists them all")
+            + ", --skip-invalid imports the rest"
+        )
+
+
+def _report(summary: ImportSummary, policy: OnConflict, dry_run: bool, errors: Path | None) -> None:
+    for error in summary.errors:
+        note(f"error: {error}")
+    if summary.invalid > len(summary.errors):
+        note(f"… and {summary.invalid - len(summary.errors):,} more invalid row(s)")
+    for info in summary.sources:
+        if info.unknown_columns:
+            note(f"{info.name}: ignored unknown column(s): {', '.join(info.unknown_columns)}")
+    counts = (
+        f"{summary.inserted:,} inserted, {summary.updated:,} updated, "
+        f"{summary.skipped:,} unchanged, {summary.invalid:,} invalid"
+    )
+    if dry_run:
+        note(f"dry run: {counts}; nothing was written")
+    elif summary.committed and not summary.inserted and not summary.updated:
+        note(f"nothing changed: every row is already in the registry ({counts})")
+    elif summary.committed:
+        note(counts)
+    if errors is not None and summary.invalid:
+        note(f"rejected rows written to {errors}")
+
+
+@contextmanager
+def _errors_file(path: Path | None) -> Iterator[TextIO | None]:
+    if path is None:
+        yield None
+        return
+    try:
+        handle = path.open("w", encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise UsageError(f"--errors: cannot write {path}: {exc.strerror}") from None
+    with handle:
+        yield handle
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[SourceInfo, int], None] | None]:
+    """A progress bar (rows, rate, time left) on a terminal; nothing when piped."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[rows]:,} rows"),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    tasks: dict[str, Any] = {}
+
+    def update(info: SourceInfo, rows: int) -> None:
+        if info.name not in tasks:
+            tasks[info.name] = bar.add_task(info.name, total=info.size, rows=0)
+        bar.update(tasks[info.name], completed=info.bytes_read, rows=rows)
+
+    with bar:
+        yield update
+
+
+@handle_errors
+def imports(
+    ctx: typer.Context,
+    limit: Annotated[int | None, Opt(help="Show at most this many (newest first).")] = 20,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """List imported batches: file, checksum, counts, when and by whom."""
+    from dandan.importing import list_batches
+
+    rows = list_batches(registry(ctx), limit)
+    columns = [
+        Column("id", "Batch", numeric=True),
+        Column("source", "File"),
+        Column("rows", "Rows", numeric=True),
+        Column("inserted", "Inserted", numeric=True),
+        Column("updated", "Updated", numeric=True),
+        Column("skipped", "Unchanged", numeric=True),
+        Column("invalid", "Invalid", numeric=True),
+        Column("actor", "By"),
+        Column("finished_at", "At (UTC)"),
+    ]
+    show(Table(columns, rows, empty_message="no batches imported yet"), fmt)

@@ -1,0 +1,153 @@
+"""Import benchmark: `dandan import` against the floor and against sqlite-utils.
+
+For each size N (default 408,000 models, the published national figure) it
+generates deterministic rows with `dandan.synthetic`, then times, each in a
+fresh process and a fresh database:
+
+  (a) `dandan import FILE` into a new registry (full validation);
+  (b) the floor: Python's csv module and one `sqlite3.executemany` of the same
+      rows into an equivalent table (one TEXT column per CSV column, an index
+      on the code, WAL like the registry) in one transaction;
+  (c) `sqlite-utils insert DB models FILE --csv`.
+
+It prints wall time, peak memory (the child's maximum resident set) and the
+ratios a/b and a/c; with two sizes, also how the time scales. Run it with
+`make bench` (or `python benchmarks/import_bench.py --rows 408000 4080000`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from dandan.synthetic import COLUMNS, generate_rows
+
+OUT = Path(__file__).resolve().parent / "out"
+BIN = Path(sys.executable).parent
+
+FLOOR = r"""
+import csv, sqlite3, sys
+path, db = sys.argv[1], sys.argv[2]
+conn = sqlite3.connect(db, isolation_level=None)
+conn.execute("PRAGMA journal_mode = WAL")
+conn.execute("PRAGMA synchronous = NORMAL")
+with open(path, newline="", encoding="utf-8") as handle:
+    reader = csv.reader(handle)
+    header = next(reader)
+    columns = ", ".join(f'"{c}" TEXT' for c in header)
+    conn.execute(f"CREATE TABLE models ({columns})")
+    conn.execute("CREATE INDEX models_code ON models (code)")
+    marks = ", ".join("?" for _ in header)
+    conn.execute("BEGIN")
+    conn.executemany(f"INSERT INTO models VALUES ({marks})", reader)
+    conn.execute("COMMIT")
+"""
+
+
+@dataclass
+class Run:
+    label: str
+    seconds: float
+    peak_mb: float
+
+
+def generate(n: int) -> Path:
+    """The benchmark file for n models, written once and reused."""
+    OUT.mkdir(exist_ok=True)
+    path = OUT / f"rows-{n}.csv"
+    if not path.exists():
+        started = time.perf_counter()
+        partial = path.with_suffix(".partial")
+        with partial.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(COLUMNS))
+            writer.writeheader()
+            writer.writerows(generate_rows(n))
+        partial.rename(path)
+        print(f"generated {path.name} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return path
+
+
+def fresh(db: Path) -> Path:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    return db
+
+
+def timed(label: str, command: list[str]) -> Run:
+    """Wall time and peak memory of one child process."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    stderr = proc.stderr.read().decode() if proc.stderr else ""
+    if status != 0:
+        raise SystemExit(f"{label} failed ({status}): {stderr.strip()[:500]}")
+    return Run(label, seconds, usage.ru_maxrss / 1024)
+
+
+def rows_in(db: Path, table: str) -> int:
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+
+def bench(n: int) -> dict[str, Run]:
+    path = generate(n)
+    with path.open(encoding="utf-8") as handle:
+        lines = sum(1 for _ in handle) - 1
+    runs: dict[str, Run] = {}
+    a_db = fresh(OUT / f"dandan-{n}.db")
+    runs["a"] = timed(
+        "dandan import", [str(BIN / "dandan"), "--db", str(a_db), "import", str(path)]
+    )
+    b_db = fresh(OUT / f"floor-{n}.db")
+    runs["b"] = timed(
+        "floor (csv + executemany)", [sys.executable, "-c", FLOOR, str(path), str(b_db)]
+    )
+    sqlite_utils = shutil.which("sqlite-utils", path=str(BIN)) or shutil.which("sqlite-utils")
+    if sqlite_utils:
+        c_db = fresh(OUT / f"sqlite-utils-{n}.db")
+        runs["c"] = timed(
+            "sqlite-utils insert --csv",
+            [sqlite_utils, "insert", str(c_db), "models", str(path), "--csv"],
+        )
+        assert rows_in(c_db, "models") == lines
+    assert rows_in(b_db, "models") == lines
+    models, recognitions = rows_in(a_db, "models"), rows_in(a_db, "recognitions")
+    print(f"\n{n:,} models: {lines:,} rows ({recognitions:,} recognitions, {models:,} models)")
+    print(f"{'':28} {'wall s':>8} {'peak MB':>8}")
+    for run in runs.values():
+        print(f"{run.label:28} {run.seconds:8.2f} {run.peak_mb:8.0f}")
+    a = runs["a"].seconds
+    print(f"ratio a/b (dandan / floor):        {a / runs['b'].seconds:.2f}  (target ≤ 2.0)")
+    if "c" in runs:
+        print(f"ratio a/c (dandan / sqlite-utils): {a / runs['c'].seconds:.2f}")
+    print(f"peak memory of dandan import: {runs['a'].peak_mb:.0f} MB (target < 200 MB)")
+    return runs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, nargs="+", default=[408_000], help="sizes to run")
+    args = parser.parse_args()
+    results = {n: bench(n) for n in args.rows}
+    sizes = sorted(results)
+    if len(sizes) > 1:
+        small, large = sizes[0], sizes[-1]
+        factor = results[large]["a"].seconds / results[small]["a"].seconds
+        print(
+            f"\n{large:,} rows took {factor:.1f}× the time of {small:,} "
+            f"({large / small:.0f}× the rows; target ≤ 11×)"
+        )
+
+
+if __name__ == "__main__":
+    main()
