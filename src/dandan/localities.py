@@ -10,11 +10,13 @@ and "Quang Tri province" all mean province 44.
 from __future__ import annotations
 
 import difflib
+import importlib.util
 import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
+from pathlib import Path
 
 from dandan.errors import InvalidInput
 from dandan.text import clean, fold, sort_key
@@ -113,21 +115,40 @@ class Gazetteer:
             for p in self._province_keys.get(_compact(target), []):
                 if p not in self._province_keys[_compact(alias)]:
                     self._province_keys[_compact(alias)].append(p)
-        # Communes are indexed per province by full name ("xa an phu") and by bare
-        # name ("an phu"); the full key lets a typed prefix settle xã-versus-phường.
-        self._commune_full: dict[int, dict[str, list[Commune]]] = defaultdict(
-            lambda: defaultdict(list)
-        )
-        self._commune_bare: dict[int, dict[str, list[Commune]]] = defaultdict(
-            lambda: defaultdict(list)
-        )
-        self._commune_bare_all: dict[str, list[Commune]] = defaultdict(list)
-        for c in communes:
+
+    @cached_property
+    def _commune_indexes(
+        self,
+    ) -> tuple[
+        dict[int, dict[str, list[Commune]]],
+        dict[int, dict[str, list[Commune]]],
+        dict[str, list[Commune]],
+    ]:
+        """Communes indexed per province by full name ("xa an phu") and by bare name
+        ("an phu"); the full key lets a typed prefix settle xã-versus-phường. Built on
+        first lookup: a tally only needs names by code."""
+        full: dict[int, dict[str, list[Commune]]] = defaultdict(lambda: defaultdict(list))
+        bare_index: dict[int, dict[str, list[Commune]]] = defaultdict(lambda: defaultdict(list))
+        bare_all: dict[str, list[Commune]] = defaultdict(list)
+        for c in self.communes.values():
             folded = fold(c.name)
-            self._commune_full[c.province_code][_compact(folded)].append(c)
+            full[c.province_code][_compact(folded)].append(c)
             bare = _compact(strip_type(folded))
-            self._commune_bare[c.province_code][bare].append(c)
-            self._commune_bare_all[bare].append(c)
+            bare_index[c.province_code][bare].append(c)
+            bare_all[bare].append(c)
+        return full, bare_index, bare_all
+
+    @property
+    def _commune_full(self) -> dict[int, dict[str, list[Commune]]]:
+        return self._commune_indexes[0]
+
+    @property
+    def _commune_bare(self) -> dict[int, dict[str, list[Commune]]]:
+        return self._commune_indexes[1]
+
+    @property
+    def _commune_bare_all(self) -> dict[str, list[Commune]]:
+        return self._commune_indexes[2]
 
     @staticmethod
     def _add(index: dict[str, list[Province]], spelling: str, p: Province) -> None:
@@ -262,12 +283,24 @@ def _names(units: list[Province] | list[Commune] | list[Province | Commune]) -> 
     return ", ".join(f"{u.name} ({u.code})" for u in units)
 
 
+def _divisions_file() -> Path:
+    """The package's data file, found without importing the package, whose enums of
+    every unit take longer to load than the gazetteer itself."""
+    spec = importlib.util.find_spec("vietnam_provinces")
+    if spec is not None and spec.submodule_search_locations:
+        for folder in spec.submodule_search_locations:
+            path = Path(folder) / "data" / "nested-divisions.json"
+            if path.exists():
+                return path
+    import vietnam_provinces  # an unusual installation: let the package say where
+
+    return Path(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH)
+
+
 @cache
 def gazetteer() -> Gazetteer:
     """The current gazetteer, loaded from `vietnam-provinces`' data on first use."""
-    import vietnam_provinces
-
-    data = json.loads(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH.read_text(encoding="utf-8"))
+    data = json.loads(_divisions_file().read_text(encoding="utf-8"))
     provinces: list[Province] = []
     communes: list[Commune] = []
     for p in data:
