@@ -69,7 +69,7 @@ def _brute(models: list[Mod]) -> dict[str, Any]:
             for y in years
         ],
         "latest_on": latest.isoformat() if latest else None,
-        "latest_batch": sorted(
+        "latest_decisions": sorted(
             (on.isoformat() if on else None, year, decision, level, len(codes))
             for (on, year, decision, level), codes in batch.items()
         ),
@@ -77,8 +77,9 @@ def _brute(models: list[Mod]) -> dict[str, Any]:
 
 
 def _comparable(data: dict[str, Any]) -> dict[str, Any]:
-    batch = data.pop("latest_batch")
-    data["latest_batch"] = sorted(
+    data.pop("latest_import")
+    batch = data.pop("latest_decisions")
+    data["latest_decisions"] = sorted(
         (b["decided_on"], b["year"], b["decision"], b["level"], b["recognized"]) for b in batch
     )
     return data
@@ -86,6 +87,18 @@ def _comparable(data: dict[str, Any]) -> dict[str, Any]:
 
 def test_stats_match_brute_force(seeded: Path) -> None:
     assert _comparable(stats_json(seeded)) == _brute(MODELS)
+
+
+def test_latest_import_is_the_last_file(seeded: Path) -> None:
+    latest = stats_json(seeded)["latest_import"]
+    rows = sum(max(1, len(m.recognitions)) for m in MODELS)
+    assert {k: latest[k] for k in ("batch", "file", "rows", "inserted", "updated")} == {
+        "batch": 1,
+        "file": "rows.csv",
+        "rows": rows,
+        "inserted": rows,
+        "updated": 0,
+    }
 
 
 def test_stats_filtered_by_place(seeded: Path) -> None:
@@ -103,7 +116,7 @@ def test_library_and_command_agree(seeded: Path) -> None:
 def test_stats_table_for_people(seeded: Path) -> None:
     result = CliRunner().invoke(app, ["--db", str(seeded), "stats"])
     assert result.exit_code == 0, result.stderr
-    for text in ("Registered", "Withdrawn", "By year", "Latest batch", "2023"):
+    for text in ("Registered", "Withdrawn", "By year", "Latest decisions", "Latest import", "2023"):
         assert text in result.stdout
 
 
@@ -112,7 +125,8 @@ def test_stats_of_an_empty_registry(run: Run) -> None:
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["registered"] == data["recognized"] == data["withdrawn"] == 0
-    assert data["by_year"] == [] and data["latest_batch"] == [] and data["latest_on"] is None
+    assert data["by_year"] == [] and data["latest_decisions"] == [] and data["latest_on"] is None
+    assert data["latest_import"] is None
     assert run("stats").exit_code == 0
 
 
@@ -132,5 +146,5 @@ def test_undated_recognitions_make_a_batch_only_when_nothing_is_dated(
     assert run("import", str(write_csv(tmp_path / "rows.csv", models))).exit_code == 0
     data = json.loads(run("stats", "--format", "json").stdout)
     assert data["latest_on"] == "2023-12-31"
-    assert [(b["level"], b["recognized"]) for b in data["latest_batch"]] == [("province", 1)]
+    assert [(b["level"], b["recognized"]) for b in data["latest_decisions"]] == [("province", 1)]
     assert data["recognitions"] == 4

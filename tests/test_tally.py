@@ -381,3 +381,114 @@ def test_bad_input_is_one_line_naming_the_option(
     assert result.stderr.startswith(f"error: {message}"), result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert result.stdout == ""
+
+
+# -- what makes it fast -------------------------------------------------------------------
+
+
+def test_first_recognition_date_is_kept_by_the_database(seeded: Path, tmp_path: Path) -> None:
+    """`models.first_recognized_on`, which cumulative tallies read instead of joining the
+    recognitions, equals the earliest recognition date, however recognitions are written."""
+    import shutil
+    import sqlite3
+
+    db = tmp_path / "copy.db"
+    shutil.copy(seeded, db)
+    want = {m.code: min((r.day for r in m.recognitions), default=None) for m in MODELS}
+
+    def stored() -> dict[str, date | None]:
+        with sqlite3.connect(db) as conn:
+            rows = conn.execute("SELECT code, first_recognized_on FROM models").fetchall()
+        return {code: date.fromisoformat(day) if day else None for code, day in rows}
+
+    assert stored() == want  # after a bulk import
+    never = next(m for m in MODELS if not m.recognitions and m.withdrawn_on is None)
+    later = next(m for m in MODELS if m.recognitions and m.withdrawn_on is None)
+    first = min(r.day for r in later.recognitions)
+    cli = CliRunner()
+    for code, year, on in ((never.code, 2026, "2026-05-05"), (later.code, first.year, None)):
+        result = cli.invoke(
+            app,
+            ["--db", str(db), "recognize", code, "--year", str(year), "--level", "xa"]
+            + (["--decided-on", on] if on else ["--decision", "99/QĐ"]),
+        )
+        assert result.exit_code == 0, result.stderr
+    want[never.code] = date(2026, 5, 5)
+    want[later.code] = min(first, date(first.year, 12, 31))
+    assert stored() == want  # after `dandan recognize`
+    with sqlite3.connect(db) as conn:  # and after any other writer
+        conn.execute(
+            "DELETE FROM recognitions WHERE model_id = (SELECT id FROM models WHERE code = ?)",
+            (never.code,),
+        )
+        conn.execute(
+            "UPDATE recognitions SET decided_on = NULL, year = 2026 WHERE model_id = "
+            "(SELECT id FROM models WHERE code = ?)",
+            (later.code,),
+        )
+    want[never.code] = None
+    want[later.code] = date(2026, 12, 31)
+    assert stored() == want
+
+
+def test_core_tables_describe_the_orm_tables() -> None:
+    """`dandan.tables` (read paths, no ORM) and `dandan.models` (which creates the tables)
+    must not drift apart."""
+    from sqlmodel import SQLModel
+
+    import dandan.models  # noqa: F401 - registers the tables
+    from dandan import tables
+
+    for name, core in tables.metadata.tables.items():
+        orm = SQLModel.metadata.tables[name]
+        assert [c.name for c in core.columns] == [c.name for c in orm.columns], name
+        for c in core.columns:
+            o = orm.columns[c.name]
+            assert c.type._type_affinity is o.type._type_affinity, (name, c.name)
+            assert (c.nullable, c.primary_key) == (o.nullable, o.primary_key), (name, c.name)
+            assert getattr(c.type, "length", None) == getattr(o.type, "length", None)
+
+
+def test_the_statements_give_the_tally(seeded: Path) -> None:
+    """What `statements()` prints (the benchmark runs it in sqlite3) is what tally counts."""
+    import sqlite3
+
+    from sqlalchemy.dialects import sqlite
+
+    from dandan.tallies import statements
+
+    query = TallyQuery(by=(Dimension.province,), window=Window.parse(by_end_of=2023))
+    (statement,) = statements(query)
+    sql = str(statement.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+    with sqlite3.connect(seeded) as conn:
+        got = {code: (a, b) for code, a, b in conn.execute(sql)}
+    result = tally(Registry(str(seeded)), query)
+    assert got == {r["province_code"]: (r["registered"], r["recognized"]) for r in result.rows}
+    assert "first_recognized_on" in sql and "recognitions" not in sql  # one scan of models
+
+
+def test_tally_of_a_new_registry(run: Run, db: Path) -> None:
+    result = run("tally", "--province", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == {"rows": [], "total": {"registered": 0, "recognized": 0}}
+    assert db.exists()
+
+
+def test_tally_loads_neither_the_orm_nor_rich_for_csv(seeded: Path) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from dandan.cli import app\n"
+        f"try:\n    app(['--db', {str(seeded)!r}, 'tally', '--province', '--format', 'csv'])\n"
+        "except SystemExit:\n    pass\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('sqlmodel', 'openpyxl', 'rich', 'vietnam_provinces') or m == 'sqlalchemy.orm')\n"
+        "print('HEAVY', heavy)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert "HEAVY []" in done.stdout, done.stdout + done.stderr
+    assert "province,province_code,registered,recognized" in done.stdout

@@ -24,12 +24,11 @@ from pathlib import Path
 from typing import IO, Any, TextIO
 
 from sqlalchemy import select
-from sqlmodel import col
 
-from dandan import database
+from dandan import database, tables
+from dandan.database import Source
 from dandan.errors import InvalidInput, UsageError
-from dandan.models import Model, Recognition
-from dandan.registry import ModelFilter, Registry
+from dandan.filters import ModelFilter
 from dandan.tallies import Window
 from dandan.text import spreadsheet_safe
 
@@ -115,38 +114,37 @@ class ExportSummary:
 
 
 def rows(
-    registry: Registry, where: ModelFilter | None = None, window: Window | None = None
+    registry: Source, where: ModelFilter | None = None, window: Window | None = None
 ) -> Iterator[dict[str, Any]]:
     """The export rows, in code order, with raw values (ints, dates, None)."""
     where = where or ModelFilter()
     window = window or Window()
-    m, r = Model, Recognition
+    m, r = tables.models.c, tables.recognitions.c
     stmt = (
         select(
-            col(m.code),
-            col(m.name),
-            col(m.description),
-            col(m.province_name),
-            col(m.province_code),
-            col(m.commune_name),
-            col(m.commune_code),
-            col(m.field),
-            col(m.sponsor),
-            col(m.holder),
-            col(m.holder_name),
-            col(m.registered_on),
-            col(m.withdrawn_on),
-            col(m.withdrawn_reason),
-            col(r.year),
-            col(r.level),
-            col(r.decision_no),
-            col(r.decided_on),
-            col(r.body),
+            m.code,
+            m.name,
+            m.description,
+            m.province_name,
+            m.province_code,
+            m.commune_name,
+            m.commune_code,
+            m.field,
+            m.sponsor,
+            m.holder,
+            m.holder_name,
+            m.registered_on,
+            m.withdrawn_on,
+            m.withdrawn_reason,
+            r.year,
+            r.level,
+            r.decision_no,
+            r.decided_on,
+            r.body,
         )
-        .select_from(m)
-        .outerjoin(r, col(r.model_id) == col(m.id))
+        .select_from(tables.models.outerjoin(tables.recognitions, r.model_id == m.id))
         .where(*where.where(as_of=window.end), *window.registered())
-        .order_by(col(m.code), col(r.year), col(r.decided_on), col(r.id))
+        .order_by(m.code, r.year, r.decided_on, r.id)
     )
     with database.translate_errors(registry.url), registry.engine.connect() as conn:
         for values in conn.execute(stmt):
@@ -206,7 +204,7 @@ def _counted(items: Iterator[dict[str, Any]], summary: ExportSummary) -> Iterato
 
 
 def export(
-    registry: Registry,
+    registry: Source,
     destination: str | Path,
     *,
     where: ModelFilter | None = None,

@@ -12,33 +12,22 @@ leaves the registry exactly as it was.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import (
-    Connection,
-    Engine,
-    Table,
-    and_,
-    case,
-    exists,
-    extract,
-    func,
-    not_,
-    or_,
-    select,
-)
+from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col
 
-from dandan import database
+from dandan import database, tables
 from dandan.errors import Conflict, InvalidInput, NotFound
-from dandan.localities import CODE_PREFIXES, Commune, Province, gazetteer
+from dandan.filters import ModelFilter, resolve_place
+from dandan.localities import CODE_PREFIXES
 from dandan.models import Model, Recognition
-from dandan.terms import Field, Holder, Level, Sponsor, Status, parse_term
+from dandan.terms import Field, Holder, Sponsor, Status, parse_term
 from dandan.text import fold
 from dandan.validation import (
     ModelDraft,
@@ -49,6 +38,8 @@ from dandan.validation import (
     resolve_locality,
     text,
 )
+
+__all__ = ["ModelFilter", "ModelRecord", "RecognitionRecord", "Registry", "resolve_place"]
 
 
 def _now() -> datetime:
@@ -142,185 +133,6 @@ def _record(model: Model, recognitions: Sequence[Recognition] = ()) -> ModelReco
     )
 
 
-def _tables(name: str) -> Table:
-    return SQLModel.metadata.tables[name]
-
-
-def recognition_dated(
-    start: date | None = None, end: date | None = None, recognitions: Any = None
-) -> list[Any]:
-    """Conditions on `recognitions` (or an alias of it) for a recognition dated within
-    [start, end].
-
-    A recognition is dated by its decision when the date is known, else by 31 December
-    of its year: the decision may fall early in the next year, and a recognition whose
-    date was never recorded is known only to have happened by the end of its year.
-    Written without date arithmetic so that every backend runs it the same way.
-    """
-    table = recognitions if recognitions is not None else _tables("recognitions")
-    decided, year = table.c.decided_on, table.c.year
-    conditions: list[Any] = []
-    if start is not None:
-        conditions.append(or_(decided >= start, and_(decided.is_(None), year >= start.year)))
-    if end is not None:
-        # 31 December of year Y is on or before `end` when Y < end.year, or Y == end.year
-        # and `end` is itself 31 December.
-        last_full_year = end.year if (end.month, end.day) == (12, 31) else end.year - 1
-        conditions.append(or_(decided <= end, and_(decided.is_(None), year <= last_full_year)))
-    return conditions
-
-
-def _recognised(conditions: Callable[[Any], list[Any]]) -> Any:
-    """EXISTS a recognition of the model meeting `conditions(table)`. The alias lets this
-    sit in a query that already reads `recognitions` (a tally, an export)."""
-    table = _tables("recognitions").alias("any_recognition")
-    return (
-        exists()
-        .where(table.c.model_id == col(Model.id), *conditions(table))
-        .correlate(_tables("models"))
-    )
-
-
-def recognition_year() -> Any:
-    """The year of a recognition's date (see `recognition_dated`), for grouping by year."""
-    decided = col(Recognition.decided_on)
-    return case((decided.is_(None), col(Recognition.year)), else_=extract("year", decided))
-
-
-def active_on(day: date | None) -> Any:
-    """Models not withdrawn on or before `day` (not withdrawn at all when `day` is None)."""
-    withdrawn = col(Model.withdrawn_on)
-    if day is None:
-        return withdrawn.is_(None)
-    return or_(withdrawn.is_(None), withdrawn > day)
-
-
-@dataclass(frozen=True, slots=True)
-class ModelFilter:
-    """Which models a listing, tally or export covers. Empty means all."""
-
-    provinces: tuple[int, ...] = ()
-    communes: tuple[int, ...] = ()
-    fields: tuple[str, ...] = ()
-    sponsors: tuple[str, ...] = ()
-    holders: tuple[str, ...] = ()
-    statuses: tuple[str, ...] = ()
-    levels: tuple[str, ...] = ()
-    search: str | None = None
-
-    @classmethod
-    def parse(
-        cls,
-        *,
-        places: Sequence[str] = (),
-        fields: Sequence[str] = (),
-        sponsors: Sequence[str] = (),
-        holders: Sequence[str] = (),
-        statuses: Sequence[str] = (),
-        levels: Sequence[str] = (),
-        search: str | None = None,
-    ) -> ModelFilter:
-        """Filters from what a user typed: places are provinces or communes by name or code."""
-        provinces: list[int] = []
-        communes: list[int] = []
-        for place in places:
-            try:
-                unit = resolve_place(place)
-            except InvalidInput as exc:  # the user typed it after --in, not --province
-                raise InvalidInput(exc.message, field="in") from None
-            if isinstance(unit, Province):
-                provinces.append(unit.code)
-            else:
-                communes.append(unit.code)
-        return cls(
-            provinces=tuple(provinces),
-            communes=tuple(communes),
-            fields=tuple(parse_term(Field, f).value for f in fields),
-            sponsors=tuple(parse_term(Sponsor, s).value for s in sponsors),
-            holders=tuple(parse_term(Holder, h).value for h in holders),
-            statuses=tuple(parse_term(Status, s).value for s in statuses),
-            levels=tuple(parse_term(Level, lv).value for lv in levels),
-            search=search,
-        )
-
-    def where(self, *, as_of: date | None = None) -> list[Any]:
-        """SQL conditions on the `models` table.
-
-        Status is the current one, or with `as_of` the one the model had at the end of
-        that day, so that a tally "by the end of 2023" sees the registry as it stood then.
-        A level selects models recognised at least once at that level.
-        """
-        conditions = self.attribute_where()
-        if self.statuses:
-            conditions.append(self.status_where(as_of))
-        if self.levels:
-            levels = self.levels
-            conditions.append(_recognised(lambda t: [t.c.level.in_(levels)]))
-        return conditions
-
-    def attribute_where(self) -> list[Any]:
-        """Conditions on what a model is (place, terms, name), not on its history."""
-        conditions: list[Any] = []
-        places = []
-        if self.provinces:
-            places.append(col(Model.province_code).in_(self.provinces))
-        if self.communes:
-            places.append(col(Model.commune_code).in_(self.communes))
-        if places:
-            conditions.append(or_(*places))
-        for column, values in (
-            (Model.field, self.fields),
-            (Model.sponsor, self.sponsors),
-            (Model.holder, self.holders),
-        ):
-            if values:
-                conditions.append(col(column).in_(values))
-        if self.search:
-            words = fold(self.search).split()
-            for word in words:  # fold() leaves only [0-9a-z ], so no LIKE wildcards
-                conditions.append(col(Model.name_folded).like(f"%{word}%"))
-        return conditions
-
-    def status_where(self, as_of: date | None = None, statuses: Sequence[str] = ()) -> Any:
-        """Models whose status (now, or at the end of `as_of`) is one of `statuses`."""
-        wanted = set(statuses or self.statuses)
-        if as_of is None:
-            return col(Model.status).in_(sorted(wanted))
-        active = active_on(as_of)
-        recognised = _recognised(lambda t: recognition_dated(end=as_of, recognitions=t))
-        options: list[Any] = []
-        if Status.withdrawn in wanted:
-            options.append(not_(active))
-        if {Status.registered, Status.recognized} <= wanted:
-            options.append(active)  # both: no need to look at recognitions
-        elif Status.recognized in wanted:
-            options.append(and_(active, recognised))
-        elif Status.registered in wanted:
-            options.append(and_(active, not_(recognised)))
-        return or_(*options)
-
-
-def resolve_place(text_value: str) -> Province | Commune:
-    """A province or commune named in a filter; provinces win when a name is both."""
-    g = gazetteer()
-    provinces = g.find_provinces(text_value)
-    if len(provinces) == 1:
-        return provinces[0]
-    communes = g.find_communes(text_value)
-    if len(communes) == 1:
-        return communes[0]
-    if len(communes) > 1:
-        names = ", ".join(
-            f"{c.name} ({g.provinces[c.province_code].name}, {c.code})" for c in communes[:5]
-        )
-        raise InvalidInput(
-            f"{text_value!r} names several communes: {names}; give the commune code",
-            field="in",
-        )
-    g.province(text_value)  # raises with "did you mean"
-    raise AssertionError("unreachable")
-
-
 def code_prefix(province_code: int, year: int) -> str:
     """Generated codes read "QTR-2023-00042": province, year of registration, number."""
     return f"{CODE_PREFIXES.get(province_code, 'VNM')}-{year}-"
@@ -408,7 +220,9 @@ class Registry:
         self, where: ModelFilter | None = None, *, limit: int | None = None
     ) -> list[ModelRecord]:
         """Models matching the filter, most recently registered first."""
-        stmt = select(Model).where(*(where or ModelFilter()).where())
+        # The filter speaks Core (dandan.tables, light for tallies); its ids select the rows.
+        ids = select(tables.models.c.id).where(*(where or ModelFilter()).where())
+        stmt = select(Model).where(col(Model.id).in_(ids))
         stmt = stmt.order_by(col(Model.registered_on).desc(), col(Model.code).desc())
         if limit is not None:
             stmt = stmt.limit(limit)

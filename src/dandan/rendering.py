@@ -51,7 +51,7 @@ class Record:
 
     data: dict[str, Any]
     labels: dict[str, str] = field(default_factory=dict)
-    #: Keys holding lists of objects, drawn as their own small tables.
+    #: Keys holding lists of objects (or one object), drawn as their own small tables.
     nested: dict[str, list[Column]] = field(default_factory=dict)
     #: Keys holding counts, drawn with thousands separators (unlike codes).
     counts: tuple[str, ...] = ()
@@ -166,6 +166,8 @@ def _write_table(data: Renderable, out: TextIO) -> None:
         console.print(grid)
         for k, columns in data.nested.items():
             items = data.data.get(k) or []
+            if isinstance(items, dict):  # one object: a table of one row
+                items = [items]
             sub = RichTable(title=data.labels.get(k, k), title_justify="left")
             for c in columns:
                 sub.add_column(c.header, justify="right" if c.numeric else "left")

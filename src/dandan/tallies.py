@@ -1,15 +1,19 @@
 """Tallies: how many models were registered and recognised, per group, in a time window.
 
-    >>> from dandan.registry import ModelFilter, Registry
-    >>> from dandan.tallies import TallyQuery, Window, tally
-    >>> q = TallyQuery(by=("province",), window=Window.parse(by_end_of="2023"))
+    >>> from dandan.registry import Registry
+    >>> from dandan.tallies import Dimension, TallyQuery, Window, tally
+    >>> q = TallyQuery(by=(Dimension.province,), window=Window.parse(by_end_of="2023"))
     >>> tally(Registry("registry.db"), q).total
     {'registered': 408123, 'recognized': 35210}
 
 The figures analysts publish are counts of *models*, so a model recognised twice
 counts once per group (unless recognitions are counted). The database does the
-counting (two GROUP BY queries); Python only merges and names the groups, so the
-cost stays proportional to the number of groups, not of models.
+counting with GROUP BY; Python only merges and names the groups, so its share of
+the cost follows the number of groups, not of models. The common case, a
+cumulative window grouped by place, is one scan of the `ix_models_tally` index,
+thanks to the `first_recognized_on` column the database keeps (see
+`dandan.models`); windows with a start, and groups by year or level, read the
+recognitions.
 
 Semantics, as documented in the README:
 
@@ -32,20 +36,27 @@ from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, and_, extract, func, select
-from sqlmodel import col
+from sqlalchemy import Connection, and_, case, extract, func, or_, select
 
-from dandan import database
+from dandan import database, tables
 from dandan.errors import UsageError
+from dandan.filters import (
+    ModelFilter,
+    active_on,
+    recognised_within,
+    recognition_dated,
+    recognition_year,
+)
 from dandan.localities import gazetteer
-from dandan.models import Model, Recognition
-from dandan.registry import ModelFilter, active_on, recognition_dated, recognition_year
 from dandan.terms import Status
 from dandan.text import fold, sort_key
 from dandan.validation import parse_date, parse_year
 
 if TYPE_CHECKING:
-    from dandan.registry import Registry
+    from dandan.database import Source
+
+M = tables.models
+R = tables.recognitions
 
 
 class Dimension(StrEnum):
@@ -209,7 +220,7 @@ class Window:
 
     def registered(self) -> list[Any]:
         """Conditions on `models` for a registration dated in the window."""
-        on = col(Model.registered_on)
+        on = M.c.registered_on
         conditions: list[Any] = []
         if self.start is not None:
             conditions.append(on >= self.start)
@@ -282,17 +293,15 @@ def _group_columns(dims: Sequence[Dimension], *, recognitions: bool) -> list[Any
     exprs: list[Any] = []
     for dim in dims:
         if dim is Dimension.province:
-            exprs.append(col(Model.province_code))
+            exprs.append(M.c.province_code)
         elif dim is Dimension.commune:
-            exprs.extend((col(Model.province_code), col(Model.commune_code)))
+            exprs.extend((M.c.province_code, M.c.commune_code))
         elif dim is Dimension.year:
-            exprs.append(
-                recognition_year() if recognitions else extract("year", col(Model.registered_on))
-            )
+            exprs.append(recognition_year() if recognitions else extract("year", M.c.registered_on))
         elif dim is Dimension.level:
-            exprs.append(col(Recognition.level))
+            exprs.append(R.c.level)
         else:
-            exprs.append(col(getattr(Model, dim.value)))
+            exprs.append(M.c[dim.value])
     return exprs
 
 
@@ -307,29 +316,61 @@ def _conditions(query: TallyQuery) -> list[Any]:
     return where
 
 
-def _registered(query: TallyQuery, grouped: bool) -> Any:
-    groups = _group_columns(query.by, recognitions=False) if grouped else []
-    stmt = select(*groups, func.count().label("n")).where(
-        *_conditions(query), *query.window.registered()
+def _one_scan(query: TallyQuery) -> bool:
+    """Whether both counts come from `models` alone: models counted in a window open at
+    the start, grouped by what a model is (not by when or at which level it was
+    recognised)."""
+    return (
+        query.count is Counting.models
+        and query.window.start is None
+        and query.has_registered
+        and Dimension.year not in query.by
     )
-    return stmt.group_by(*groups) if groups else stmt
 
 
-def _recognized(query: TallyQuery, grouped: bool) -> Any:
-    groups = _group_columns(query.by, recognitions=True) if grouped else []
-    counted: ColumnElement[int] = (
+def _both(query: TallyQuery, groups: list[Any]) -> Any:
+    """Registered and recognised in one pass over `models` (see `_one_scan`)."""
+    end = query.window.end
+    recognised = recognised_within(None, end)
+    if end is None:  # every model was registered in a window open at both ends
+        return select(
+            *groups, func.count().label("registered"), _count_if(recognised, "recognized")
+        ).where(*_conditions(query))
+    registered = M.c.registered_on <= end
+    return select(
+        *groups, _count_if(registered, "registered"), _count_if(recognised, "recognized")
+    ).where(*_conditions(query), or_(registered, recognised))
+
+
+def _count_if(condition: Any, name: str) -> Any:
+    return func.count(case((condition, 1))).label(name)
+
+
+def _registered(query: TallyQuery, groups: list[Any]) -> Any:
+    return select(*groups, func.count()).where(*_conditions(query), *query.window.registered())
+
+
+def _recognized(query: TallyQuery, groups: list[Any]) -> Any:
+    window = recognition_dated(query.window.start, query.window.end)
+    levels = [R.c.level.in_(query.where.levels)] if query.where.levels else []
+    by_recognition = bool({Dimension.year, Dimension.level} & set(query.by))
+    if query.count is Counting.models and not by_recognition:
+        # Each model once: a semi-join, cheaper than COUNT(DISTINCT) over a join.
+        recognised = select(R.c.model_id).where(*window, *levels)
+        return select(*groups, func.count()).where(*_conditions(query), M.c.id.in_(recognised))
+    counted = (
         func.count()
         if query.count is Counting.recognitions
-        else func.count(func.distinct(col(Recognition.model_id)))
+        else func.count(R.c.model_id.distinct())
     )
-    stmt = (
-        select(*groups, counted.label("n"))
-        .select_from(Recognition)
-        .join(Model, col(Model.id) == col(Recognition.model_id))
-        .where(*_conditions(query), *recognition_dated(query.window.start, query.window.end))
+    return (
+        select(*groups, counted)
+        .select_from(R.join(M, M.c.id == R.c.model_id))
+        .where(*_conditions(query), *window, *levels)
     )
-    if query.where.levels:
-        stmt = stmt.where(col(Recognition.level).in_(query.where.levels))
+
+
+def _grouped(stmt: Any, groups: list[Any]) -> Any:
     return stmt.group_by(*groups) if groups else stmt
 
 
@@ -344,32 +385,58 @@ def _needs_own_total(query: TallyQuery) -> bool:
     )
 
 
-def tally(registry: Registry, query: TallyQuery) -> TallyResult:
-    """Count registered and recognised models per group, as the database computes them."""
-    counts: dict[tuple[Any, ...], dict[str, int]] = {}
+def statements(query: TallyQuery) -> list[Any]:
+    """The SELECT statements `tally` runs for the groups (not the totals it may add):
+    for EXPLAIN, benchmarks, or running the same count elsewhere."""
+    groups = _group_columns(query.by, recognitions=False)
+    if _one_scan(query):
+        return [_grouped(_both(query, groups), groups)]
+    found = []
+    if query.has_registered:
+        found.append(_grouped(_registered(query, groups), groups))
+    rec_groups = _group_columns(query.by, recognitions=True)
+    found.append(_grouped(_recognized(query, rec_groups), rec_groups))
+    return found
+
+
+def tally(registry: Source, query: TallyQuery) -> TallyResult:
+    """Count registered and recognised models per group, as the database computes them.
+
+    `registry` is a `dandan.registry.Registry`, or the lighter `dandan.database.Store`.
+    """
     rec_key = query.recognized_key
-    width = len(_group_columns(query.by, recognitions=False))
+    groups = _group_columns(query.by, recognitions=False)
+    width = len(groups)
+    counts: dict[tuple[Any, ...], dict[str, int]] = {}
+    total: dict[str, int] = {}
+
+    def add(conn: Connection, stmt: Any, *keys: str) -> None:
+        for row in conn.execute(stmt):
+            slot = counts.setdefault(tuple(row[:width]), {})
+            for i, k in enumerate(keys):
+                slot[k] = int(row[width + i])
+
     with database.translate_errors(registry.url), registry.engine.connect() as conn:
-        if query.by:
-            if query.has_registered:
-                for row in conn.execute(_registered(query, grouped=True)):
-                    counts.setdefault(tuple(row[:width]), {})["registered"] = int(row[width])
-            for row in conn.execute(_recognized(query, grouped=True)):
-                counts.setdefault(tuple(row[:width]), {})[rec_key] = int(row[width])
-        total: dict[str, int] = {}
-        if query.has_registered:
-            total["registered"] = (
-                sum(c.get("registered", 0) for c in counts.values())
-                if query.by
-                else int(conn.execute(_registered(query, grouped=False)).scalar_one())
-            )
-        if query.by and not _needs_own_total(query):
-            total[rec_key] = sum(c.get(rec_key, 0) for c in counts.values())
+        if _one_scan(query):
+            add(conn, _grouped(_both(query, groups), groups), "registered", rec_key)
         else:
-            total[rec_key] = int(conn.execute(_recognized(query, grouped=False)).scalar_one())
+            if query.has_registered:
+                add(conn, _grouped(_registered(query, groups), groups), "registered")
+            rec_groups = _group_columns(query.by, recognitions=True)
+            add(conn, _grouped(_recognized(query, rec_groups), rec_groups), rec_key)
+        if _needs_own_total(query):
+            if query.has_registered:
+                total["registered"] = sum(c.get("registered", 0) for c in counts.values())
+            total[rec_key] = int(conn.execute(_recognized(query, [])).scalar_one())
+    if not query.by:  # the one row is the total
+        only = counts.get((), {})
+        return TallyResult(query, [], {m: only.get(m, 0) for m in query.measures})
+    counts = {k: c for k, c in counts.items() if any(c.values())}
+    for measure in query.measures:
+        total.setdefault(measure, sum(c.get(measure, 0) for c in counts.values()))
     rows = [_row(query.by, key, values, query.measures) for key, values in counts.items()]
     rows.sort(key=_sorter(query))
-    return TallyResult(query, rows, total)
+    return TallyResult(query, rows, {m: total[m] for m in query.measures})
 
 
 def _row(
@@ -447,7 +514,8 @@ class Stats:
     by_year: list[dict[str, Any]]
     #: The latest decision date (see `summarize`).
     latest_on: date | None
-    latest_batch: list[dict[str, Any]]
+    latest_decisions: list[dict[str, Any]]
+    latest_import: dict[str, Any] | None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -460,14 +528,16 @@ class Stats:
             "last_registered_on": self.last_registered_on,
             "by_year": self.by_year,
             "latest_on": self.latest_on,
-            "latest_batch": self.latest_batch,
+            "latest_decisions": self.latest_decisions,
+            "latest_import": self.latest_import,
         }
 
 
-def summarize(registry: Registry, where: ModelFilter | None = None) -> Stats:
-    """Totals, the trend by year, and the latest batch: the recognitions decided on the
-    latest decision date, one line per decision, since councils recognise models in
-    batches. Undated recognitions make a batch only when no decision has a date."""
+def summarize(registry: Source, where: ModelFilter | None = None) -> Stats:
+    """Totals, the trend by year, and the latest batches: the last imported file, and
+    the recognitions decided on the latest decision date, one line per decision, since
+    councils recognise models in batches. Undated recognitions make that batch only
+    when no decision has a date."""
     where = where or ModelFilter()
     models = tally(registry, TallyQuery(where=where))
     recognitions = tally(registry, TallyQuery(where=where, count=Counting.recognitions))
@@ -493,11 +563,10 @@ def summarize(registry: Registry, where: ModelFilter | None = None) -> Stats:
     conditions = _conditions(TallyQuery(where=where))
     with database.translate_errors(registry.url), registry.engine.connect() as conn:
         first, last = conn.execute(
-            select(func.min(col(Model.registered_on)), func.max(col(Model.registered_on))).where(
-                *conditions
-            )
+            select(func.min(M.c.registered_on), func.max(M.c.registered_on)).where(*conditions)
         ).one()
-        latest_on, batch = _latest_batch(conn, conditions)
+        latest_on, decisions = _latest_decisions(conn, conditions)
+        latest_import = _latest_import(conn)
     return Stats(
         registered=models.total["registered"],
         recognized=models.total["recognized"],
@@ -508,20 +577,32 @@ def summarize(registry: Registry, where: ModelFilter | None = None) -> Stats:
         last_registered_on=last,
         by_year=trend,
         latest_on=latest_on,
-        latest_batch=batch,
+        latest_decisions=decisions,
+        latest_import=latest_import,
     )
 
 
-def _latest_batch(conn: Any, conditions: list[Any]) -> tuple[date | None, list[dict[str, Any]]]:
-    joined = (
-        select().select_from(Recognition).join(Model, col(Model.id) == col(Recognition.model_id))
-    )
-    decided = col(Recognition.decided_on)
+def _latest_import(conn: Connection) -> dict[str, Any] | None:
+    b = tables.import_batches
+    row = conn.execute(
+        select(b.c.id, b.c.source, b.c.rows, b.c.inserted, b.c.updated, b.c.actor, b.c.finished_at)
+        .order_by(b.c.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return dict(zip(("batch", "file", "rows", "inserted", "updated", "by", "at"), row, strict=True))
+
+
+def _latest_decisions(
+    conn: Connection, conditions: list[Any]
+) -> tuple[date | None, list[dict[str, Any]]]:
+    joined = R.join(M, M.c.id == R.c.model_id)
+    decided = R.c.decided_on
     latest_decided, latest_undated = conn.execute(
-        joined.add_columns(
-            func.max(decided),
-            func.max(col(Recognition.year)).filter(decided.is_(None)),
-        ).where(*conditions)
+        select(func.max(decided), func.max(R.c.year).filter(decided.is_(None)))
+        .select_from(joined)
+        .where(*conditions)
     ).one()
     # A batch is a decision: the latest decision date, or, when no decision date was
     # ever recorded, the latest year of undated recognitions (dated 31 December).
@@ -529,26 +610,15 @@ def _latest_batch(conn: Any, conditions: list[Any]) -> tuple[date | None, list[d
         day, same_batch = latest_decided, decided == latest_decided
     elif latest_undated is not None:
         day = date(int(latest_undated), 12, 31)
-        same_batch = and_(decided.is_(None), col(Recognition.year) == int(latest_undated))
+        same_batch = and_(decided.is_(None), R.c.year == int(latest_undated))
     else:
         return None, []
+    columns = (decided, R.c.year, R.c.decision_no, R.c.body, R.c.level)
     stmt = (
-        joined.add_columns(
-            decided,
-            col(Recognition.year),
-            col(Recognition.decision_no),
-            col(Recognition.body),
-            col(Recognition.level),
-            func.count(func.distinct(col(Recognition.model_id))),
-        )
+        select(*columns, func.count(R.c.model_id.distinct()))
+        .select_from(joined)
         .where(*conditions, same_batch)
-        .group_by(
-            decided,
-            col(Recognition.year),
-            col(Recognition.decision_no),
-            col(Recognition.body),
-            col(Recognition.level),
-        )
+        .group_by(*columns)
     )
     batch = [
         {

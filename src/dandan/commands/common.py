@@ -15,6 +15,7 @@ from dandan.errors import DandanError, UsageError
 from dandan.rendering import Format, Renderable, render
 
 if TYPE_CHECKING:
+    from dandan.database import Store
     from dandan.registry import Registry
 
 P = ParamSpec("P")
@@ -55,6 +56,14 @@ def registry(ctx: typer.Context) -> Registry:
 
     obj = ctx.find_root().obj or {}
     return Registry(obj.get("db"))
+
+
+def store(ctx: typer.Context) -> Store:
+    """The registry for commands that only read and count: no ORM to load."""
+    from dandan.database import Store
+
+    obj = ctx.find_root().obj or {}
+    return Store(obj.get("db"))
 
 
 def interactive() -> bool:

@@ -20,7 +20,7 @@ from dandan.commands.common import (
     StatusOption,
     handle_errors,
     note,
-    registry,
+    store,
 )
 from dandan.commands.tally import selection
 
@@ -65,6 +65,6 @@ def export(
         as_of=as_of,
         period=period,
     )
-    summary = run_export(registry(ctx), file, where=where, window=window, fmt=fmt)
+    summary = run_export(store(ctx), file, where=where, window=window, fmt=fmt)
     place = "standard output" if file == "-" else file
     note(f"exported {summary.models:,} models and {summary.recognitions:,} recognitions to {place}")

@@ -21,13 +21,13 @@ from dandan.commands.common import (
     StatusOption,
     YearOption,
     handle_errors,
-    registry,
     show,
+    store,
 )
 from dandan.rendering import Column, Format, Record, Table
 
 if TYPE_CHECKING:
-    from dandan.registry import ModelFilter
+    from dandan.filters import ModelFilter
     from dandan.tallies import Stats, TallyResult, Window
 
 Opt = typer.Option
@@ -65,7 +65,7 @@ def selection(
     period: str | None,
 ) -> tuple[ModelFilter, Window]:
     """The models and days the options select, as tally, stats and export all read them."""
-    from dandan.registry import ModelFilter
+    from dandan.filters import ModelFilter
     from dandan.tallies import Window
 
     window = Window.parse(year=year, by_end_of=by_end_of, since=since, as_of=as_of, period=period)
@@ -151,7 +151,7 @@ def tally(
     )
     dims = [*(["province"] if province else []), *(["commune"] if commune else []), *(by or [])]
     query = TallyQuery.parse(by=dims, window=window, where=where, count=count, sort=sort)
-    show(tally_table(run_tally(registry(ctx), query), chart=chart), fmt)
+    show(tally_table(run_tally(store(ctx), query), chart=chart), fmt)
 
 
 def stats_view(stats: Stats) -> Record:
@@ -167,10 +167,10 @@ def stats_view(stats: Stats) -> Record:
             "first_registered_on": "First registered on",
             "last_registered_on": "Last registered on",
             "by_year": "By year",
-            "latest_on": "Latest recognitions",
-            "latest_batch": "Latest batch",
+            "latest_on": "Latest decisions on",
+            "latest_decisions": "Latest decisions",
+            "latest_import": "Latest import",
         },
-        counts=("registered", "recognized", "recognitions", "withdrawn"),
         nested={
             "by_year": [
                 Column("year", "Year"),
@@ -178,14 +178,24 @@ def stats_view(stats: Stats) -> Record:
                 MEASURE_COLUMNS["recognized"],
                 MEASURE_COLUMNS["recognitions"],
             ],
-            "latest_batch": [
+            "latest_decisions": [
                 Column("decided_on", "Decided on"),
                 Column("decision", "Decision"),
                 Column("by", "By"),
                 Column("level", "Level"),
                 Column("recognized", "Models", numeric=True),
             ],
+            "latest_import": [
+                Column("batch", "Batch"),
+                Column("file", "File"),
+                Column("rows", "Rows", numeric=True),
+                Column("inserted", "Inserted", numeric=True),
+                Column("updated", "Updated", numeric=True),
+                Column("by", "By"),
+                Column("at", "At (UTC)"),
+            ],
         },
+        counts=("registered", "recognized", "recognitions", "withdrawn"),
     )
 
 
@@ -199,10 +209,10 @@ def stats(
     fmt: FormatOption = Format.table,
 ) -> None:
     """A summary of the registry: totals, the trend by year, and the latest recognitions."""
-    from dandan.registry import ModelFilter
+    from dandan.filters import ModelFilter
     from dandan.tallies import summarize
 
     where = ModelFilter.parse(
         places=in_ or (), fields=field or (), sponsors=sponsor or (), holders=holder or ()
     )
-    show(stats_view(summarize(registry(ctx), where)), fmt)
+    show(stats_view(summarize(store(ctx), where)), fmt)
