@@ -36,7 +36,7 @@ from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, and_, case, extract, func, or_, select
+from sqlalchemy import Connection, and_, case, extract, func, select
 
 from dandan import database, tables
 from dandan.errors import UsageError
@@ -329,17 +329,16 @@ def _one_scan(query: TallyQuery) -> bool:
 
 
 def _both(query: TallyQuery, groups: list[Any]) -> Any:
-    """Registered and recognised in one pass over `models` (see `_one_scan`)."""
+    """Registered and recognised in one pass over `models` (see `_one_scan`).
+
+    A model cannot be recognised before it is registered (validation refuses it), so
+    the models recognised by the end of the window are among those registered by
+    then: one range on registered_on selects both, and the index serves it.
+    """
     end = query.window.end
-    recognised = recognised_within(None, end)
-    if end is None:  # every model was registered in a window open at both ends
-        return select(
-            *groups, func.count().label("registered"), _count_if(recognised, "recognized")
-        ).where(*_conditions(query))
-    registered = M.c.registered_on <= end
-    return select(
-        *groups, _count_if(registered, "registered"), _count_if(recognised, "recognized")
-    ).where(*_conditions(query), or_(registered, recognised))
+    recognised = _count_if(recognised_within(None, end), "recognized")
+    where = [*_conditions(query), *query.window.registered()]
+    return select(*groups, func.count().label("registered"), recognised).where(*where)
 
 
 def _count_if(condition: Any, name: str) -> Any:

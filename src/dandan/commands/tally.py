@@ -186,7 +186,7 @@ def stats_view(stats: Stats) -> Record:
                 Column("recognized", "Models", numeric=True),
             ],
             "latest_import": [
-                Column("batch", "Batch"),
+                Column("batch", "Batch", numeric=True),
                 Column("file", "File"),
                 Column("rows", "Rows", numeric=True),
                 Column("inserted", "Inserted", numeric=True),
