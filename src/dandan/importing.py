@@ -264,6 +264,12 @@ class _Writer:
     def finish_bulk_load(self) -> None:
         for index in self._dropped:
             index.create(self.conn)
+        if self._dropped and self.sqlite:
+            # Statistics for the planner, which otherwise reads all of ix_models_tally
+            # where a range by registration date would do (a tally at 4 million models:
+            # 0.31 s instead of 0.21 s). Sampled: a third of a second at that size.
+            self.conn.exec_driver_sql("PRAGMA analysis_limit = 1000")
+            self.conn.exec_driver_sql("ANALYZE")
         self._dropped = []
 
     def _sql(self, statement: str) -> str:
