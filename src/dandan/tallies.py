@@ -3,8 +3,8 @@
     >>> from dandan.registry import Registry
     >>> from dandan.tallies import Dimension, TallyQuery, Window, tally
     >>> q = TallyQuery(by=(Dimension.province,), window=Window.parse(by_end_of="2023"))
-    >>> tally(Registry("registry.db"), q).total
-    {'registered': 408123, 'recognized': 35210}
+    >>> tally(Registry("demo.db"), q).total      # after `make demo`
+    {'registered': 1899, 'recognized': 708}
 
 The figures analysts publish are counts of *models*, so a model recognised twice
 counts once per group (unless recognitions are counted). The database does the
