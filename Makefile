@@ -37,6 +37,7 @@ test: lint typecheck pytest
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/import_bench.py --rows $(BENCH_ROWS)
+	$(BIN)/python benchmarks/tally_bench.py --rows $(BENCH_ROWS)
 
 clean:
 	rm -rf $(VENV) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm .pytest_cache .mypy_cache .ruff_cache benchmarks/out
