@@ -323,3 +323,43 @@ def expected(
     if with_registered:
         total = {"registered": total_registered, **total}
     return Expected(rows, total)
+
+
+def from_import_rows(rows: Iterable[dict[str, str]]) -> list[Mod]:
+    """Models as the brute force reads them, from rows in the import schema (such as
+    `dandan.synthetic`'s). Spellings are resolved with dandan's own parsers: what is
+    checked here is the counting, not the reading."""
+    from dandan.terms import Field, Holder, Level, Sponsor, parse_term
+    from dandan.validation import parse_date
+
+    g = gazetteer()
+    models: dict[str, Mod] = {}
+    for row in rows:
+        m = models.get(row["code"])
+        if m is None:
+            p = g.province(row["province"])
+            c = g.commune(row["commune"], p) if row["commune"].strip() else None
+            m = models[row["code"]] = Mod(
+                code=row["code"],
+                name=row["name"],
+                province=p.name,
+                province_code=p.code,
+                commune=c.name if c else None,
+                commune_code=c.code if c else None,
+                field=parse_term(Field, row["field"]).value,
+                sponsor=parse_term(Sponsor, row["sponsor"]).value,
+                holder=parse_term(Holder, row["holder"] or "collective").value,
+                registered_on=parse_date(row["registered_on"], "registered_on"),
+                withdrawn_on=(
+                    parse_date(row["withdrawn_on"], "withdrawn_on") if row["withdrawn_on"] else None
+                ),
+            )
+        if row["recognition_year"].strip():
+            m.recognitions.append(
+                Rec(
+                    int(row["recognition_year"]),
+                    parse_term(Level, row["recognition_level"]).value,
+                    parse_date(row["decided_on"], "decided_on") if row["decided_on"] else None,
+                )
+            )
+    return list(models.values())

@@ -14,9 +14,20 @@ from typer.testing import CliRunner
 
 from dandan.cli import app
 from dandan.registry import ModelFilter, Registry
+from dandan.synthetic import COLUMNS as SYNTHETIC_COLUMNS
+from dandan.synthetic import generate_rows
 from dandan.tallies import Dimension, TallyQuery, Window, tally
 from tests.conftest import Run
-from tests.generated import Mod, Rec, Span, expected, generate, row_key, write_csv
+from tests.generated import (
+    Mod,
+    Rec,
+    Span,
+    expected,
+    from_import_rows,
+    generate,
+    row_key,
+    write_csv,
+)
 
 MODELS = generate(400, seed=7)
 
@@ -79,6 +90,36 @@ def test_tally_matches_brute_force(
 ) -> None:
     data = tally_json(seeded, *group_args, *window_args)
     want = expected(MODELS, by, span)
+    assert data["total"] == want.total
+    assert as_expected(data, by) == want.rows
+
+
+SYNTHETIC_ROWS = list(generate_rows(1500, seed=31))
+SYNTHETIC = from_import_rows(SYNTHETIC_ROWS)
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A registry from `dandan.synthetic`: every province, real communes, every spelling."""
+    folder = tmp_path_factory.mktemp("synthetic")
+    path = folder / "synthetic.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=SYNTHETIC_COLUMNS)
+        writer.writeheader()
+        writer.writerows(SYNTHETIC_ROWS)
+    db = folder / "registry.db"
+    result = CliRunner().invoke(app, ["--db", str(db), "import", str(path)])
+    assert result.exit_code == 0, result.stderr
+    return db
+
+
+@pytest.mark.parametrize(("window_args", "span"), WINDOWS, ids=[" ".join(w) for w, _ in WINDOWS])
+@pytest.mark.parametrize(("group_args", "by"), GROUPINGS, ids=[" ".join(g) for g, _ in GROUPINGS])
+def test_tally_of_synthetic_rows_matches_brute_force(
+    synthetic: Path, group_args: list[str], by: list[str], window_args: list[str], span: Span
+) -> None:
+    data = tally_json(synthetic, *group_args, *window_args)
+    want = expected(SYNTHETIC, by, span)
     assert data["total"] == want.total
     assert as_expected(data, by) == want.rows
 
