@@ -244,6 +244,8 @@ def registry(n: int, seed: int, loader: str) -> Path:
     else:
         build_fast(temp, _read(source))
     temp.replace(db)
+    for leftover in (Path(f"{temp}-wal"), Path(f"{temp}-shm")):  # empty after the checkpoint
+        leftover.unlink(missing_ok=True)
     print(
         f"built {db.name} with {loader} in {time.perf_counter() - started:.1f} s",
         file=sys.stderr,
