@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -66,3 +67,25 @@ REGISTER = (
     "--registered-on",
     "2023-03-01",
 )
+
+
+@pytest.fixture
+def pg_url() -> str:
+    """An empty PostgreSQL database to spare (DANDAN_TEST_PG_URL); its tables are dropped.
+
+    Locally the PostgreSQL tests skip without one; in CI (CI=true) they must run.
+    """
+    url = os.environ.get("DANDAN_TEST_PG_URL")
+    if not url:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but DANDAN_TEST_PG_URL is not set: .ci/run starts the server")
+        pytest.skip("DANDAN_TEST_PG_URL is not set: no PostgreSQL server to test on")
+    from sqlalchemy import create_engine
+    from sqlmodel import SQLModel
+
+    import dandan.models  # noqa: F401 - registers the tables
+
+    engine = create_engine(url)
+    SQLModel.metadata.drop_all(engine)
+    engine.dispose()
+    return url

@@ -547,22 +547,9 @@ def test_tally_loads_neither_the_orm_nor_rich_for_csv(seeded: Path) -> None:
 
 
 @pytest.mark.postgres
-def test_tallies_on_postgresql_match_brute_force(tmp_path: Path) -> None:
-    """The same SQL and triggers on a server: set DANDAN_TEST_PG_URL to an empty
-    database you can spare (its tables are dropped first)."""
-    import os
-
-    url = os.environ.get("DANDAN_TEST_PG_URL")
-    if not url:
-        pytest.skip("DANDAN_TEST_PG_URL is not set: no PostgreSQL server to test on")
-    from sqlalchemy import create_engine
-    from sqlmodel import SQLModel
-
-    import dandan.models  # noqa: F401 - registers the tables
-
-    engine = create_engine(url)
-    SQLModel.metadata.drop_all(engine)
-    engine.dispose()
+def test_tallies_on_postgresql_match_brute_force(tmp_path: Path, pg_url: str) -> None:
+    """The same SQL and triggers on a server."""
+    url = pg_url
     cli = CliRunner()
     result = cli.invoke(app, ["--db", url, "import", str(write_csv(tmp_path / "r.csv", MODELS))])
     assert result.exit_code == 0, result.stderr
