@@ -1,7 +1,7 @@
 """The gazetteer of official administrative units, and matching clerks' spellings to it.
 
-Current units (34 provinces, 3,321 communes since 1 July 2025) come from the
-`vietnam-provinces` package, which carries the General Statistics Office list.
+Current units (34 provinces, 3,321 communes since 1 July 2025, official codes)
+come from the package data in `dandan/data/` (source and licence in its README).
 Names match regardless of case, diacritics, spacing, type prefixes ("Tỉnh",
 "TP.", "Xã", "Phường") and common English forms, so "quang tri", "Tỉnh Quảng Trị"
 and "Quang Tri province" all mean province 44.
@@ -10,13 +10,12 @@ and "Quang Tri province" all mean province 44.
 from __future__ import annotations
 
 import difflib
-import importlib.util
 import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache, cached_property
-from pathlib import Path
+from importlib import resources
 
 from dandan.errors import InvalidInput
 from dandan.text import clean, fold, sort_key
@@ -283,47 +282,29 @@ def _names(units: list[Province] | list[Commune] | list[Province | Commune]) -> 
     return ", ".join(f"{u.name} ({u.code})" for u in units)
 
 
-def _divisions_file() -> Path:
-    """The package's data file, found without importing the package, whose enums of
-    every unit take longer to load than the gazetteer itself."""
-    spec = importlib.util.find_spec("vietnam_provinces")
-    if spec is not None and spec.submodule_search_locations:
-        for folder in spec.submodule_search_locations:
-            path = Path(folder) / "data" / "nested-divisions.json"
-            if path.exists():
-                return path
-    import vietnam_provinces  # an unusual installation: let the package say where
-
-    return Path(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH)
-
-
 @cache
 def gazetteer() -> Gazetteer:
-    """The current gazetteer, loaded from `vietnam-provinces`' data on first use."""
-    data = json.loads(_divisions_file().read_text(encoding="utf-8"))
-    provinces: list[Province] = []
-    communes: list[Commune] = []
-    for p in data:
-        provinces.append(
-            Province(
-                code=p["code"],
-                name=_short_province_name(p["name"], p["division_type"]),
-                full_name=p["name"]
-                if p["name"].startswith(("Thành phố", "Tỉnh"))
-                else f"Tỉnh {p['name']}",
-                division_type=p["division_type"],
-                codename=p["codename"],
-            )
+    """The current gazetteer (34 provinces, 3,321 communes), loaded on first use.
+
+    It comes from the package data `data/current_units.json`, which carries the
+    official codes of 1 July 2025; the `vietnam-provinces` 2025 releases carry the
+    draft codes, which differ for 121 communes (see `data/README.md`).
+    """
+    data = json.loads(
+        resources.files("dandan").joinpath("data/current_units.json").read_text(encoding="utf-8")
+    )
+    provinces = [
+        Province(
+            code=p["code"],
+            name=_short_province_name(p["name"], p["division_type"]),
+            full_name=p["name"],
+            division_type=p["division_type"],
+            codename=p["codename"],
         )
-        for w in p["wards"]:
-            communes.append(
-                Commune(
-                    code=w["code"],
-                    name=w["name"],
-                    division_type=w["division_type"],
-                    province_code=p["code"],
-                )
-            )
+        for p in data["provinces"]
+    ]
+    fields = data["communes"]["fields"]
+    communes = [Commune(**dict(zip(fields, row, strict=True))) for row in data["communes"]["rows"]]
     return Gazetteer(provinces, communes)
 
 
