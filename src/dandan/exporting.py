@@ -29,32 +29,13 @@ from dandan import database, tables
 from dandan.database import Source
 from dandan.errors import InvalidInput, UsageError
 from dandan.filters import ModelFilter
+from dandan.sources import COLUMNS as IMPORT_COLUMNS
 from dandan.tallies import Window
 from dandan.text import spreadsheet_safe
 
 #: The import schema, with the official codes next to the names so that a
 #: re-import needs no name matching.
-COLUMNS = (
-    "code",
-    "name",
-    "description",
-    "province",
-    "province_code",
-    "commune",
-    "commune_code",
-    "field",
-    "sponsor",
-    "holder",
-    "holder_name",
-    "registered_on",
-    "withdrawn_on",
-    "withdrawn_reason",
-    "recognition_year",
-    "recognition_level",
-    "decision_no",
-    "decided_on",
-    "recognized_by",
-)
+COLUMNS = IMPORT_COLUMNS
 
 
 class ExportFormat(StrEnum):

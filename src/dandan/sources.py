@@ -47,6 +47,8 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "decided_on": ("Ngày quyết định", "Ngày QĐ", "Ngày công nhận", "Decision date"),
     "recognized_by": ("Cơ quan công nhận", "Đơn vị công nhận", "Recognised by", "By"),
 }
+#: The import schema, in its documented order (also the order of exports).
+COLUMNS: tuple[str, ...] = tuple(HEADERS)
 REQUIRED = ("name", "province", "field", "sponsor")
 #: How many rows from the top may hold titles before the header row.
 _HEADER_SEARCH = 10
@@ -100,8 +102,8 @@ class _HashingReader(io.RawIOBase):
         return n
 
     def finish(self) -> None:
-        while self.read(1 << 16):
-            pass
+        while self.read(1 << 16):  # drain what the reader left, for the checksum
+            continue
         self._info.sha256 = self._hash.hexdigest()
 
 

@@ -33,30 +33,13 @@ from itertools import accumulate
 from random import Random
 
 from dandan.localities import CODE_PREFIXES, Commune, Province, gazetteer
+from dandan.sources import COLUMNS as IMPORT_COLUMNS
 from dandan.terms import Field, Holder, Level, Sponsor, parse_term, terms_of
 from dandan.validation import DISTRICTS_ABOLISHED
 
 #: The import schema: one row per model, or one row per recognition of a model
 #: recognised several times (each repeating the model's columns).
-COLUMNS: tuple[str, ...] = (
-    "code",
-    "name",
-    "description",
-    "province",
-    "commune",
-    "field",
-    "sponsor",
-    "holder",
-    "holder_name",
-    "registered_on",
-    "withdrawn_on",
-    "withdrawn_reason",
-    "recognition_year",
-    "recognition_level",
-    "decision_no",
-    "decided_on",
-    "recognized_by",
-)
+COLUMNS: tuple[str, ...] = tuple(c for c in IMPORT_COLUMNS if not c.endswith("_code"))
 
 FIRST_DAY = date(2021, 1, 1)
 LAST_REGISTRATION = date(2026, 10, 31)
