@@ -18,7 +18,7 @@ import getpass
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import Any, TextIO
 
@@ -27,7 +27,7 @@ from sqlmodel import SQLModel, col
 
 from dandan.errors import InvalidInput
 from dandan.models import ImportBatch
-from dandan.registry import Registry, code_prefix, last_number
+from dandan.registry import Registry, code_prefix, last_number, utc_now
 from dandan.sources import HEADERS, SourceInfo, check_mojibake, looks_garbled, read_source
 from dandan.terms import Field, Holder, Level, Sponsor, Status
 from dandan.text import fold, from_spreadsheet
@@ -211,10 +211,6 @@ def _check_code_column(values: dict[str, str], column: str, resolved: int, name:
         )
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
-
-
 def _actor() -> str:
     try:
         return os.environ.get("DANDAN_ACTOR") or getpass.getuser()
@@ -240,7 +236,7 @@ class _Writer:
         self.batch_id: int | None = None
         self._next_number: dict[str, int] = {}
         self._dropped: list[Any] = []
-        now = _now()
+        now = utc_now()
         #: created_at/updated_at of every row; text on SQLite, in SQLAlchemy's format.
         self.stamp: Any = now.strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else now
 
@@ -629,7 +625,7 @@ class _Job:
             {
                 "source": info.name[:300], "sha256": "", "kind": info.kind, "rows": 0,
                 "inserted": 0, "updated": 0, "skipped": 0, "invalid": 0, "actor": _actor()[:100],
-                "started_at": _now(), "finished_at": _now(),
+                "started_at": utc_now(), "finished_at": utc_now(),
             },
         )  # fmt: skip
         key = result.inserted_primary_key
@@ -658,7 +654,7 @@ class _Job:
                 "source": info.name[:300], "sha256": info.sha256, "kind": info.kind,
                 "encoding": info.encoding, "rows": inserted + updated + skipped + invalid,
                 "inserted": inserted, "updated": updated, "skipped": skipped, "invalid": invalid,
-                "finished_at": _now(),
+                "finished_at": utc_now(),
             },
         )  # fmt: skip
 

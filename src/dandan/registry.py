@@ -42,7 +42,8 @@ from dandan.validation import (
 __all__ = ["ModelFilter", "ModelRecord", "RecognitionRecord", "Registry", "resolve_place"]
 
 
-def _now() -> datetime:
+def utc_now() -> datetime:
+    """Timestamps of the registry: UTC, to the second."""
     return datetime.now(UTC).replace(microsecond=0)
 
 
@@ -274,7 +275,7 @@ class Registry:
         code = draft.code or self._next_code(s, draft)
         if s.execute(select(col(Model.id)).where(col(Model.code) == code)).first() is not None:
             raise Conflict(f"code {code} is already registered; choose another", field="code")
-        now = _now()
+        now = utc_now()
         loc = draft.locality
         model = Model(
             code=code,
@@ -359,11 +360,11 @@ class Registry:
                 decision_no=draft.decision_no,
                 decided_on=draft.decided_on,
                 body=draft.body,
-                created_at=_now(),
+                created_at=utc_now(),
             )
             s.add(rec)
             model.status = Status.recognized.value
-            model.updated_at = _now()
+            model.updated_at = utc_now()
             s.add(model)
             s.flush()
             return _record(model, [*existing, rec])
@@ -434,7 +435,7 @@ class Registry:
                             today=today,
                         ),
                     )
-            model.updated_at = _now()
+            model.updated_at = utc_now()
             s.add(model)
             s.flush()
             return _record(model, recognitions)
@@ -465,7 +466,7 @@ class Registry:
             model.status = Status.withdrawn.value
             model.withdrawn_on = when
             model.withdrawn_reason = reason_text
-            model.updated_at = _now()
+            model.updated_at = utc_now()
             s.add(model)
             s.flush()
             return _record(model, self._recognitions(s, [model.id])[model.id])

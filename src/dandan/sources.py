@@ -16,7 +16,7 @@ import itertools
 import operator
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -339,6 +339,3 @@ def template() -> str:
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerow(list(HEADERS))
     return out.getvalue()
-
-
-ProgressCallback = Callable[[int, int, int | None], None]
