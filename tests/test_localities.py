@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dandan.errors import InvalidInput
-from dandan.localities import CODE_PREFIXES, gazetteer
+from dandan.localities import CODE_PREFIXES, gazetteer, lookup
 from dandan.text import fold
 from tests.conftest import Run
 
@@ -136,7 +136,7 @@ def test_any_spelling_of_a_full_commune_name_resolves(case: tuple[int, str]) -> 
 def test_matching_never_crashes(text: str) -> None:
     with contextlib.suppress(InvalidInput):
         G.province(text)
-    G.search(text)
+    lookup(text)
 
 
 def test_localities_command(run: Run) -> None:
@@ -148,12 +148,16 @@ def test_localities_command(run: Run) -> None:
         "name": "Tỉnh Quảng Trị",
         "code": 44,
         "scheme": "2025",
+        "valid": "since 2025-07-01",
+        "district": None,
         "province": "Quảng Trị",
         "province_code": 44,
+        "became": None,
+        "became_code": None,
     }
 
 
 def test_localities_command_unknown(run: Run) -> None:
     result = run("localities", "zzzzzz")
     assert result.exit_code == 1
-    assert "no province or commune matches" in result.stderr
+    assert "no province, district or commune matches" in result.stderr

@@ -1,10 +1,20 @@
-"""The gazetteer of official administrative units, and matching clerks' spellings to it.
+"""The gazetteers of official administrative units, and matching clerks' spellings to them.
 
-Current units (34 provinces, 3,321 communes since 1 July 2025, official codes)
-come from the package data in `dandan/data/` (source and licence in its README).
+Two schemes, both from the package data in `dandan/data/` (source, date and
+licence in its README):
+
+- the current units (scheme "2025"): 34 provinces and 3,321 communes since
+  1 July 2025, no districts;
+- the old units (scheme "2024"): 63 provinces, 696 districts and 10,035 communes
+  as they stood on 30 June 2025, which every record of 2021–2025 was written in;
+
+and the official mapping from each old unit to the current one it became
+(`Reorganisation`). Codes were reused in 2025 (44 was Quảng Bình and is now
+Quảng Trị, whose old code was 45), so a code means nothing without its scheme.
+
 Names match regardless of case, diacritics, spacing, type prefixes ("Tỉnh",
-"TP.", "Xã", "Phường") and common English forms, so "quang tri", "Tỉnh Quảng Trị"
-and "Quang Tri province" all mean province 44.
+"TP.", "Xã", "Phường", "huyện") and common English forms, so "quang tri",
+"Tỉnh Quảng Trị" and "Quang Tri province" all mean current province 44.
 """
 
 from __future__ import annotations
@@ -13,9 +23,12 @@ import difflib
 import json
 import re
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import cache, cached_property
 from importlib import resources
+from typing import Any
 
 from dandan.errors import InvalidInput
 from dandan.text import clean, fold, sort_key
@@ -23,8 +36,12 @@ from dandan.text import clean, fold, sort_key
 _NON_WORD = re.compile(r"[\W_]+")
 
 #: Codes were reused in 2025 (44 was Quảng Bình, is now Quảng Trị), so every code
-#: travels with the scheme it belongs to.
+#: travels with the scheme it belongs to: "2025" for the units since 1 July 2025,
+#: "2024" for the 63-province units before (as they stood on 30 June 2025).
 CURRENT_SCHEME = "2025"
+LEGACY_SCHEME = "2024"
+#: The day the 34 provinces and 3,321 communes took over and districts ended.
+MERGER_DAY = date(2025, 7, 1)
 
 # Type words that may precede a name, longest first so "thành phố" wins over "phố".
 _PREFIXES = (
@@ -55,6 +72,10 @@ _PROVINCE_ALIASES = {
     "sai gon": "ho chi minh",
     "tp ho chi minh": "ho chi minh",
     "hn": "ha noi",
+    # Huế was the province of Thừa Thiên Huế until it became a city on 1 January 2025.
+    "thua thien hue": "hue",
+    "tt hue": "hue",
+    "brvt": "ba ria vung tau",
 }
 
 
@@ -85,12 +106,27 @@ class Province:
 
 
 @dataclass(frozen=True, slots=True)
+class District:
+    """A district (huyện, quận, thị xã, provincial city) of the old scheme only."""
+
+    code: int
+    name: str  # with its type: "Huyện Vĩnh Linh", "Thành phố Đông Hà"
+    division_type: str
+    province_code: int
+    scheme: str = LEGACY_SCHEME
+
+
+@dataclass(frozen=True, slots=True)
 class Commune:
     code: int
     name: str  # with its type, as officially written: "Phường Đông Hà"
     division_type: str
     province_code: int
     scheme: str = CURRENT_SCHEME
+    district_code: int | None = None  # old scheme only
+
+
+Unit = Province | District | Commune
 
 
 def _short_province_name(name: str, division_type: str) -> str:
@@ -101,11 +137,29 @@ def _short_province_name(name: str, division_type: str) -> str:
 
 
 class Gazetteer:
-    """Official units with indexes for forgiving lookup. Build once per process."""
+    """The official units of one scheme with indexes for forgiving lookup. Build once
+    per process (`gazetteer()`, `legacy_gazetteer()`)."""
 
-    def __init__(self, provinces: list[Province], communes: list[Commune]) -> None:
+    def __init__(
+        self,
+        provinces: list[Province],
+        communes: list[Commune],
+        districts: list[District] | None = None,
+        scheme: str = CURRENT_SCHEME,
+    ) -> None:
+        self.scheme = scheme
         self.provinces = {p.code: p for p in provinces}
         self.communes = {c.code: c for c in communes}
+        self.districts = {d.code: d for d in districts or []}
+        self._district_keys: dict[int, dict[str, list[District]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        self._district_all: dict[str, list[District]] = defaultdict(list)
+        for d in self.districts.values():
+            folded = fold(d.name)
+            for k in {_compact(folded), _compact(strip_type(folded))}:
+                self._district_keys[d.province_code][k].append(d)
+                self._district_all[k].append(d)
         self._province_keys: dict[str, list[Province]] = defaultdict(list)
         for p in provinces:
             for spelling in {p.name, p.full_name, p.codename.replace("_", " ")}:
@@ -182,6 +236,42 @@ class Gazetteer:
         hint = self._hint(text, self._province_keys)
         raise InvalidInput(f"unknown province {text!r}{hint}", field="province")
 
+    # -- districts (old scheme) -------------------------------------------------
+
+    def find_districts(self, text: str, province: Province | None = None) -> list[District]:
+        stripped = text.strip()
+        if stripped.isascii() and stripped.isdigit():
+            d = self.districts.get(int(stripped))
+            if d and (province is None or d.province_code == province.code):
+                return [d]
+            return []
+        folded = fold(text)
+        index = self._district_all if province is None else self._district_keys[province.code]
+        for k in (_compact(folded), _compact(strip_type(folded))):
+            if k in index:
+                return list(index[k])
+        return []
+
+    def district(self, text: str, province: Province) -> District:
+        """The one district of `province` meant, or an error with the closest candidates."""
+        found = self.find_districts(text, province)
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise InvalidInput(
+                f"{text!r} is ambiguous in {province.name}: {self.names(found)}; "
+                "write the type (huyện/thị xã/thành phố) or the code",
+                field="district",
+            )
+        if not self.districts:
+            raise InvalidInput(
+                "districts were abolished on 2025-07-01; leave the district out, "
+                "or record the old units with --legacy",
+                field="district",
+            )
+        hint = self._hint(text, self._district_keys[province.code])
+        raise InvalidInput(f"unknown district {text!r} in {province.name}{hint}", field="district")
+
     # -- communes --------------------------------------------------------------
 
     def find_communes(self, text: str, province: Province | None = None) -> list[Commune]:
@@ -227,16 +317,40 @@ class Gazetteer:
         ]
         return exact or found
 
-    def commune(self, text: str, province: Province) -> Commune:
-        found = self._prefer_exact(text, self.find_communes(text, province))
+    def find_commune(
+        self, text: str, province: Province, district: District | None = None
+    ) -> list[Commune]:
+        """The communes `text` may mean in `province` (and `district`), fewest first:
+        the same as `commune` but without building an error."""
+        found = self.find_communes(text, province)
+        if district is not None:
+            found = [c for c in found if c.district_code == district.code]
+        return self._prefer_exact(text, found)
+
+    def commune(self, text: str, province: Province, district: District | None = None) -> Commune:
+        found = self.find_commune(text, province, district)
         if len(found) == 1:
             return found[0]
+        where = f"{district.name}, {province.name}" if district else province.name
         if found:
+            fix = (
+                "give the district (huyện/quận/thị xã) or the code"
+                if len({c.district_code for c in found}) > 1
+                else "write the type (Xã/Phường) or the code"
+            )
             raise InvalidInput(
-                f"{text!r} is ambiguous in {province.name}: {_names(found)}; "
-                "write the type (Xã/Phường) or the code",
+                f"{text!r} is ambiguous in {where}: {self.names(found)}; {fix}",
                 field="commune",
             )
+        if district is not None:
+            others = [c.district_code for c in self.find_communes(text, province)]
+            districts = [self.districts[code] for code in others if code in self.districts]
+            if districts:
+                raise InvalidInput(
+                    f"no commune {text!r} in {where}; {province.name} has one in "
+                    f"{self.names(districts)}",
+                    field="commune",
+                )
         elsewhere = self.find_communes(text)
         if elsewhere:
             where = ", ".join(
@@ -251,35 +365,171 @@ class Gazetteer:
 
     # -- shared ----------------------------------------------------------------
 
+    def names(self, units: Sequence[Unit]) -> str:
+        """Units as an error names them; old communes with their district, since an old
+        province often had several "Phường 1"."""
+        shown = []
+        for u in units:
+            if isinstance(u, Commune) and u.district_code in self.districts:
+                shown.append(f"{u.name} ({self.districts[u.district_code].name}, {u.code})")
+            else:
+                shown.append(f"{u.name} ({u.code})")
+        return ", ".join(shown)
+
     @staticmethod
-    def _hint(
-        text: str, index: dict[str, list[Province]] | dict[str, list[Commune]], strip: bool = True
-    ) -> str:
+    def _hint(text: str, index: Mapping[str, Sequence[Unit]], strip: bool = True) -> str:
         folded = fold(text)
         wanted = _compact(strip_type(folded) if strip else folded)
         close = difflib.get_close_matches(wanted, list(index), n=3, cutoff=0.6)
-        units: list[Province | Commune] = []
+        units: list[Unit] = []
         for k in close:
             for unit in index[k]:
                 if unit not in units:
                     units.append(unit)
         return f"; did you mean {_names(units[:3])}?" if units else ""
 
-    def search(self, text: str) -> list[Province | Commune]:
-        """Everything a query may name: exact matches first, then close ones."""
-        found: list[Province | Commune] = [*self.find_provinces(text), *self.find_communes(text)]
-        if found:
-            return found
+    def exact(self, text: str) -> list[Unit]:
+        """Every unit whose name (or code) the text is, provinces first."""
+        return [*self.find_provinces(text), *self.find_districts(text), *self.find_communes(text)]
+
+    def close(self, text: str) -> list[Unit]:
+        """Units with a name close to the text, for "did you mean"."""
+        found: list[Unit] = []
         wanted = _compact(strip_type(fold(text)))
-        for k in difflib.get_close_matches(wanted, list(self._province_keys), n=3, cutoff=0.7):
-            found.extend(p for p in self._province_keys[k] if p not in found)
-        for k in difflib.get_close_matches(wanted, list(self._commune_bare_all), n=5, cutoff=0.8):
-            found.extend(c for c in self._commune_bare_all[k] if c not in found)
+        indexes: tuple[tuple[Mapping[str, Sequence[Unit]], int, float], ...] = (
+            (self._province_keys, 3, 0.7),
+            (self._district_all, 3, 0.8),
+            (self._commune_bare_all, 5, 0.8),
+        )
+        for index, n, cutoff in indexes:
+            for k in difflib.get_close_matches(wanted, list(index), n=n, cutoff=cutoff):
+                found.extend(u for u in index[k] if u not in found)
         return found
 
 
-def _names(units: list[Province] | list[Commune] | list[Province | Commune]) -> str:
+def _names(units: Sequence[Unit]) -> str:
     return ", ".join(f"{u.name} ({u.code})" for u in units)
+
+
+def _load(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        resources.files("dandan").joinpath(f"data/{name}").read_text(encoding="utf-8")
+    )
+    return data
+
+
+def _provinces(data: dict[str, Any], scheme: str) -> list[Province]:
+    return [
+        Province(
+            code=p["code"],
+            name=_short_province_name(p["name"], p["division_type"]),
+            full_name=p["name"],
+            division_type=p["division_type"],
+            codename=p["codename"],
+            scheme=scheme,
+        )
+        for p in data["provinces"]
+    ]
+
+
+@cache
+def legacy_gazetteer() -> Gazetteer:
+    """The old units (63 provinces, 696 districts, 10,035 communes as on 30 June 2025),
+    loaded only when a record or a tally needs them."""
+    data = _load("legacy_units.json")
+    provinces = _provinces(data, LEGACY_SCHEME)
+    districts = [
+        District(d["code"], d["name"], d["division_type"], p["code"])
+        for p in data["provinces"]
+        for d in p["districts"]
+    ]
+    province_of = {d.code: d.province_code for d in districts}
+    communes = [
+        Commune(code, name, kind, province_of[district], LEGACY_SCHEME, district)
+        for code, name, kind, district in data["communes"]["rows"]
+    ]
+    return Gazetteer(provinces, communes, districts, LEGACY_SCHEME)
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """The old units a current unit certainly lies in; None where it spans several."""
+
+    province: int | None
+    district: int | None
+    commune: int | None
+
+
+class Reorganisation:
+    """The official mapping of 1 July 2025 from old units to current ones, both ways.
+
+    Provinces map completely (Resolution 202/2025/QH15). An old commune maps to one
+    current commune, or was divided among several; a record in a divided commune is
+    counted under the one the source names as the default. Backwards, a current unit
+    has one old province (or district, or commune) only when everything it was made
+    of lay in that one.
+    """
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.provinces: dict[int, int] = {p["old_code"]: p["new_code"] for p in data["provinces"]}
+        self.communes: dict[int, tuple[int, ...]] = {
+            int(old): tuple(new) for old, new in data["communes"].items()
+        }
+        self.split_default: dict[int, int] = {
+            int(old): new for old, new in data["split_default"].items()
+        }
+        #: Island districts that had no communes, and the special zone each became.
+        self.island_districts: dict[int, int] = {
+            int(old): new for old, new in data["districts_without_communes"].items()
+        }
+
+    def province(self, old_code: int) -> int:
+        return self.provinces[old_code]
+
+    def commune(self, old_code: int) -> int:
+        """The one current commune a record in old commune `old_code` is counted under."""
+        targets = self.communes[old_code]
+        return targets[0] if len(targets) == 1 else self.split_default[old_code]
+
+    def legacy_provinces(self, new_code: int) -> list[int]:
+        return sorted(old for old, new in self.provinces.items() if new == new_code)
+
+    @cached_property
+    def _origins(self) -> dict[int, Origin]:
+        old = legacy_gazetteer()
+        parts: dict[int, list[Commune | District]] = defaultdict(list)
+        for old_code, targets in self.communes.items():
+            for new_code in targets:
+                parts[new_code].append(old.communes[old_code])
+        for district_code, new_code in self.island_districts.items():
+            parts[new_code].append(old.districts[district_code])
+
+        def only(values: set[int | None]) -> int | None:
+            return values.pop() if len(values) == 1 else None
+
+        origins = {}
+        for new_code, units in parts.items():
+            communes = [u for u in units if isinstance(u, Commune)]
+            origins[new_code] = Origin(
+                province=only({u.province_code for u in units}),
+                district=only(
+                    {u.district_code if isinstance(u, Commune) else u.code for u in units}
+                ),
+                commune=communes[0].code if len(units) == 1 and communes else None,
+            )
+        return origins
+
+    def origin(self, province: int, commune: int | None) -> Origin:
+        """Where a record placed in current units lay before 2025-07-01, as far as known."""
+        if commune is not None and commune in self._origins:
+            return self._origins[commune]
+        olds = self.legacy_provinces(province)
+        return Origin(olds[0] if len(olds) == 1 else None, None, None)
+
+
+@cache
+def reorganisation() -> Reorganisation:
+    return Reorganisation(_load("reorganisation_2025.json"))
 
 
 @cache
@@ -290,19 +540,8 @@ def gazetteer() -> Gazetteer:
     official codes of 1 July 2025; the `vietnam-provinces` 2025 releases carry the
     draft codes, which differ for 121 communes (see `data/README.md`).
     """
-    data = json.loads(
-        resources.files("dandan").joinpath("data/current_units.json").read_text(encoding="utf-8")
-    )
-    provinces = [
-        Province(
-            code=p["code"],
-            name=_short_province_name(p["name"], p["division_type"]),
-            full_name=p["name"],
-            division_type=p["division_type"],
-            codename=p["codename"],
-        )
-        for p in data["provinces"]
-    ]
+    data = _load("current_units.json")
+    provinces = _provinces(data, CURRENT_SCHEME)
     fields = data["communes"]["fields"]
     communes = [Commune(**dict(zip(fields, row, strict=True))) for row in data["communes"]["rows"]]
     return Gazetteer(provinces, communes)
@@ -349,31 +588,63 @@ CODE_PREFIXES: dict[int, str] = {
 
 
 def lookup(query: str) -> list[dict[str, object]]:
-    """What a name may resolve to, as rows for `dandan localities`."""
-    g = gazetteer()
-    rows: list[dict[str, object]] = []
-    for unit in g.search(query):
-        if isinstance(unit, Province):
-            rows.append(
-                {
-                    "kind": "province",
-                    "name": unit.full_name,
-                    "code": unit.code,
-                    "scheme": unit.scheme,
-                    "province": unit.name,
-                    "province_code": unit.code,
-                }
-            )
-        else:
-            parent = g.provinces[unit.province_code]
-            rows.append(
-                {
-                    "kind": "commune",
-                    "name": unit.name,
-                    "code": unit.code,
-                    "scheme": unit.scheme,
-                    "province": parent.name,
-                    "province_code": parent.code,
-                }
-            )
-    return rows
+    """What a name may resolve to, as rows for `dandan localities`: current units
+    first, then old ones with the current unit each became. Exact matches in either
+    scheme hide the merely close ones."""
+    schemes = (gazetteer(), legacy_gazetteer())
+    found = [(g, u) for g in schemes for u in g.exact(query)]
+    if not found:
+        found = [(g, u) for g in schemes for u in g.close(query)]
+    kinds = (Province, District, Commune)
+    found.sort(key=lambda gu: (kinds.index(type(gu[1])), gu[0].scheme != CURRENT_SCHEME))
+    return [describe(g, u) for g, u in found]
+
+
+def describe(g: Gazetteer, unit: Unit) -> dict[str, object]:
+    """A unit with its place and, for an old one, what it became on 2025-07-01."""
+    legacy = g.scheme == LEGACY_SCHEME
+    province = g.provinces[unit.province_code] if not isinstance(unit, Province) else unit
+    district = (
+        g.districts.get(unit.district_code)
+        if isinstance(unit, Commune) and unit.district_code
+        else None
+    )
+    row: dict[str, object] = {
+        "kind": type(unit).__name__.lower(),
+        "name": unit.full_name if isinstance(unit, Province) else unit.name,
+        "code": unit.code,
+        "scheme": unit.scheme,
+        "valid": "until 2025-06-30" if legacy else "since 2025-07-01",
+        "district": district.name if district else None,
+        "province": province.name,
+        "province_code": province.code,
+        "became": None,
+        "became_code": None,
+    }
+    if legacy:
+        now, r = gazetteer(), reorganisation()
+        new_province = now.provinces[r.province(province.code)]
+        became: Province | Commune = new_province
+        if isinstance(unit, Commune):
+            became = now.communes[r.commune(unit.code)]
+        elif isinstance(unit, District) and unit.code in r.island_districts:
+            became = now.communes[r.island_districts[unit.code]]
+        name = became.name if isinstance(became, Commune) else became.full_name
+        if isinstance(became, Commune):
+            name = f"{name}, {new_province.name}"
+        row["became"], row["became_code"] = name, became.code
+    return row
+
+
+def became_text(g: Gazetteer, unit: Unit) -> str:
+    """'Quảng Bình (before 2025-07-01, code 44) became Quảng Trị (code 44)' for messages."""
+    row = describe(g, unit)
+    if isinstance(unit, District) and unit.code not in reorganisation().island_districts:
+        return (
+            f"{unit.name} (code {unit.code}) was a district until 2025-07-01; districts were "
+            f"abolished and its communes are now in {row['became']} (code {row['became_code']})"
+        )
+    return (
+        f"{row['name']} (code {row['code']} before 2025-07-01) became "
+        f"{row['became']} (code {row['became_code']}) on 2025-07-01"
+    )

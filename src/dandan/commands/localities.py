@@ -13,20 +13,30 @@ from dandan.rendering import Column, Format, Table
 
 @handle_errors
 def localities(
-    query: Annotated[str, typer.Argument(help="A province or commune name, or an official code.")],
+    query: Annotated[
+        str,
+        typer.Argument(
+            help="A province, district or commune name, current or from before 2025-07-01, "
+            "or an official code."
+        ),
+    ],
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Show the official units a name resolves to (case and diacritics ignored)."""
+    """Show the official units a name resolves to, today's and those before 2025-07-01
+    with what each became (case and diacritics ignored)."""
     from dandan.localities import lookup
 
     rows = lookup(query)
     if not rows:
-        raise NotFound(f"no province or commune matches {query!r}")
+        raise NotFound(f"no province, district or commune matches {query!r}")
     columns = [
         Column("kind", "Kind"),
         Column("name", "Name"),
         Column("code", "Code"),
+        Column("valid", "Valid"),
+        Column("district", "District"),
         Column("province", "Province"),
-        Column("scheme", "Units of"),
+        Column("became", "Became on 2025-07-01"),
+        Column("became_code", "Code"),
     ]
     show(Table(columns, rows), fmt)
