@@ -59,6 +59,7 @@ _PREFIXES = (
     "q",
     "h",
 )
+_COMMUNE_TYPES = ("xa ", "phuong ", "thi tran ", "dac khu ", "p ", "tt ")
 _SUFFIXES = ("province", "city", "commune", "ward", "town", "district")
 # English and everyday names that folding alone cannot reach.
 _PROVINCE_ALIASES = {
@@ -243,6 +244,8 @@ class Gazetteer:
                 return [d]
             return []
         folded = fold(text)
+        if folded.startswith(_COMMUNE_TYPES):  # "Phường Đông Hà" is no district
+            return []
         index = self._district_all if province is None else self._district_keys[province.code]
         for k in (_compact(folded), _compact(strip_type(folded))):
             if k in index:
