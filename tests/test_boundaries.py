@@ -168,9 +168,9 @@ def test_every_old_commune_resolves_by_its_names(code: int, marks: bool) -> None
     assert commune.district_code is not None
     district = OLD.districts[commune.district_code]
     province = OLD.provinces[commune.province_code]
-    names = (province.name, district.name, commune.name)
+    names = [province.name, district.name, commune.name]
     if not marks:
-        names = tuple(fold(n) for n in names)
+        names = [fold(n) for n in names]
     try:
         loc = resolve_locality(names[0], names[2], names[1], scheme="2024")
     except InvalidInput as exc:
