@@ -6,6 +6,7 @@ import os
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner, Result
@@ -16,9 +17,27 @@ from dandan.registry import Registry
 Run = Callable[..., Result]
 
 
+PG_URL = os.environ.get("DANDAN_TEST_PG_URL")
+IN_CI = os.environ.get("CI") == "true"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test on the `db` registry runs on SQLite and, given a server (always in CI),
+    on PostgreSQL too; `@pytest.mark.sqlite_only` keeps a test about the file to SQLite."""
+    if "backend" in metafunc.fixturenames:
+        backends = ["sqlite"]
+        if (PG_URL or IN_CI) and metafunc.definition.get_closest_marker("sqlite_only") is None:
+            backends.append("postgresql")
+        metafunc.parametrize("backend", backends)
+
+
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "registry.db"
+def db(tmp_path: Path, backend: str) -> Any:
+    """The test's registry: a SQLite file path, or the URL of an emptied PostgreSQL
+    database (a `str`); `--db`, `Registry` and `dump` take either."""
+    if backend == "sqlite":
+        return tmp_path / "registry.db"
+    return empty_postgresql()
 
 
 @pytest.fixture
@@ -38,11 +57,14 @@ def registry(db: Path) -> Registry:
     return Registry(str(db))
 
 
-def dump(db: Path, *, skip: tuple[str, ...] = ()) -> list[str]:
+def dump(db: Path | str, *, skip: tuple[str, ...] = ()) -> list[str]:
     """Every statement needed to rebuild the database: equal dumps, equal registries.
 
     `skip` leaves out the rows of log tables (a re-import is logged, yet changes no data).
+    On PostgreSQL (`db` a URL), every row of every table, in key order.
     """
+    if isinstance(db, str):
+        return _dump_postgresql(db, skip)
     if not db.exists():
         return []
     with sqlite3.connect(db) as conn:
@@ -71,21 +93,40 @@ REGISTER = (
 
 @pytest.fixture
 def pg_url() -> str:
-    """An empty PostgreSQL database to spare (DANDAN_TEST_PG_URL); everything in its
-    public schema is dropped.
+    """An empty PostgreSQL database to spare (DANDAN_TEST_PG_URL).
 
     Locally the PostgreSQL tests skip without one; in CI (CI=true) they must run.
     """
-    url = os.environ.get("DANDAN_TEST_PG_URL")
-    if not url:
-        if os.environ.get("CI") == "true":
+    return empty_postgresql()
+
+
+def empty_postgresql() -> str:
+    """The test server's database with everything in its public schema dropped."""
+    if not PG_URL:
+        if IN_CI:
             pytest.fail("CI=true but DANDAN_TEST_PG_URL is not set: .ci/run starts the server")
         pytest.skip("DANDAN_TEST_PG_URL is not set: no PostgreSQL server to test on")
     from sqlalchemy import create_engine
 
-    engine = create_engine(url)
+    engine = create_engine(PG_URL)
     with engine.begin() as conn:
         conn.exec_driver_sql("DROP SCHEMA public CASCADE")
         conn.exec_driver_sql("CREATE SCHEMA public")
     engine.dispose()
-    return url
+    return PG_URL
+
+
+def _dump_postgresql(url: str, skip: tuple[str, ...]) -> list[str]:
+    from sqlalchemy import create_engine, inspect
+
+    engine = create_engine(url)
+    lines: list[str] = []
+    with engine.connect() as conn:
+        for table in sorted(inspect(conn).get_table_names()):
+            if table in skip:
+                continue
+            lines.append(f"TABLE {table}")
+            result = conn.exec_driver_sql(f'SELECT * FROM "{table}" ORDER BY 1')
+            lines += [repr(tuple(row)) for row in result]
+    engine.dispose()
+    return lines

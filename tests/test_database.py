@@ -13,6 +13,7 @@ from dandan.registry import Registry
 from tests.conftest import REGISTER, Run
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_file_is_owner_only_and_in_wal_mode(run: Run, db: Path) -> None:
     run(*REGISTER)
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
@@ -20,6 +21,7 @@ def test_sqlite_file_is_owner_only_and_in_wal_mode(run: Run, db: Path) -> None:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
+@pytest.mark.sqlite_only
 def test_connections_wait_for_the_lock_and_check_foreign_keys(registry: Registry) -> None:
     with registry.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == database.BUSY_TIMEOUT_MS
@@ -46,6 +48,7 @@ def test_db_path_command(run: Run, db: Path) -> None:
     assert result.stdout.strip() == str(db)
 
 
+@pytest.mark.sqlite_only
 def test_a_locked_registry_is_exit_code_3(
     run: Run, db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

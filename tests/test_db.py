@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import stat
 from pathlib import Path
 
@@ -33,6 +32,7 @@ def as_dicts(url: str) -> list[dict[str, object]]:
     return [m.as_dict() for m in Registry(url).list_models()]
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.usefixtures("loaded")
 def test_backup_is_a_consistent_owner_only_copy(run: Run, db: Path, tmp_path: Path) -> None:
     target = tmp_path / "backup.db"
@@ -50,8 +50,8 @@ def test_check_passes_a_sound_registry_and_names_what_is_wrong(run: Run, db: Pat
     sound = run("db", "check", "--format", "json")
     assert sound.exit_code == 0, sound.stderr
     assert '"ok": true' in sound.stdout
-    with sqlite3.connect(db) as conn:  # a script that wrote past the triggers
-        conn.execute(
+    with Registry(str(db)).engine.begin() as conn:  # a script that wrote past the triggers
+        conn.exec_driver_sql(
             "UPDATE models SET first_recognized_on = '2000-01-01' "
             "WHERE id = (SELECT min(model_id) FROM recognitions)"
         )
@@ -61,6 +61,7 @@ def test_check_passes_a_sound_registry_and_names_what_is_wrong(run: Run, db: Pat
     assert len(broken.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.usefixtures("loaded")
 def test_copy_moves_every_row_and_refuses_a_non_empty_target(
     run: Run, db: Path, tmp_path: Path
@@ -75,6 +76,7 @@ def test_copy_moves_every_row_and_refuses_a_non_empty_target(
     assert "already holds a registry" in again.stderr
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.postgres
 @pytest.mark.usefixtures("loaded")
 def test_copy_to_postgresql_and_back_gives_the_same_registry(

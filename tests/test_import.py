@@ -414,8 +414,7 @@ def test_exported_formula_quotes_are_undone(run: Run, registry: Registry, tmp_pa
 
 
 # -- crashes -------------------------------------------------------------------------
-
-
+@pytest.mark.sqlite_only
 def test_killed_mid_import_leaves_the_registry_as_it_was(
     run: Run, registry: Registry, db: Path, tmp_path: Path
 ) -> None:

@@ -108,8 +108,8 @@ def test_migrating_from_the_first_revision_gives_todays_schema(tmp_path: Path) -
 
 def test_a_registry_from_a_newer_dandan_is_refused(run: Run, db: Path) -> None:
     run(*REGISTER)
-    with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    with Registry(str(db)).engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
     result = run("list")
     assert result.exit_code == 3
     assert "schema 9999, newer than this dandan knows" in result.stderr

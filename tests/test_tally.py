@@ -540,7 +540,7 @@ def test_tally_of_a_new_registry(run: Run, db: Path) -> None:
     result = run("tally", "--province", "--format", "json")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout) == {"rows": [], "total": {"registered": 0, "recognized": 0}}
-    assert db.exists()
+    assert Registry(str(db)).count() == 0
 
 
 def test_tally_loads_neither_the_orm_nor_rich_for_csv(seeded: Path) -> None:
