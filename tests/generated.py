@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from dandan.localities import gazetteer
+from dandan.localities import Commune, Province, gazetteer, legacy_gazetteer, reorganisation
 
 # Days where an off-by-one shows: year ends, the 2025 reorganisation.
 EDGE_DAYS = (
@@ -325,20 +325,46 @@ def expected(
     return Expected(rows, total)
 
 
+def current_place(row: dict[str, str]) -> tuple[Province, Commune | None]:
+    """The current province and commune a row's place means.
+
+    A row naming an old district (or saying `locality_scheme` 2024) is written in the
+    units before 1 July 2025: its names are looked up among those, and its old
+    commune counted under the current commune the official mapping sends it to (the
+    default one where it was divided). Other rows name current units. The lookups
+    are the gazetteers', not the importer's resolution by date, which is what the
+    tallies built on these rows check."""
+    g = gazetteer()
+    commune = row["commune"].strip()
+    if row.get("district", "").strip() or row.get("locality_scheme", "").strip() == "2024":
+        old, moves = legacy_gazetteer(), reorganisation()
+        p = old.province(row["province"])
+        district = row.get("district", "").strip()
+        d = old.district(district, p) if district else None
+        if commune:
+            now = g.communes[moves.commune(old.commune(commune, p, d).code)]
+            return g.provinces[now.province_code], now
+        if d is not None and d.code in moves.island_districts:  # no communes: a special zone
+            now = g.communes[moves.island_districts[d.code]]
+            return g.provinces[now.province_code], now
+        return g.provinces[moves.province(p.code)], None
+    p = g.province(row["province"])
+    return p, g.commune(commune, p) if commune else None
+
+
 def from_import_rows(rows: Iterable[dict[str, str]]) -> list[Mod]:
     """Models as the brute force reads them, from rows in the import schema (such as
-    `dandan.synthetic`'s). Spellings are resolved with dandan's own parsers: what is
-    checked here is the counting, not the reading."""
+    `dandan.synthetic`'s), placed in current units (`current_place`). Spellings are
+    resolved with dandan's own parsers: what is checked here is the counting, not the
+    reading."""
     from dandan.terms import Field, Holder, Level, Sponsor, parse_term
     from dandan.validation import parse_date
 
-    g = gazetteer()
     models: dict[str, Mod] = {}
     for row in rows:
         m = models.get(row["code"])
         if m is None:
-            p = g.province(row["province"])
-            c = g.commune(row["commune"], p) if row["commune"].strip() else None
+            p, c = current_place(row)
             m = models[row["code"]] = Mod(
                 code=row["code"],
                 name=row["name"],
