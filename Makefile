@@ -21,6 +21,7 @@ demo: $(STAMP)
 	$(BIN)/dandan --db $(DEMO_DB) import data/seed_models.csv
 	$(BIN)/dandan --db $(DEMO_DB) list --in "Quảng Trị" --status recognized --limit 5
 	$(BIN)/dandan --db $(DEMO_DB) show "$$($(BIN)/dandan --db $(DEMO_DB) list --limit 1 --format csv | tail -n 1 | cut -d, -f1)"
+	$(BIN)/dandan --db $(DEMO_DB) tally --province --by-end-of 2023 --boundaries 2024
 	$(BIN)/dandan --db $(DEMO_DB) tally --province --by-end-of 2023
 
 lint: $(STAMP)

@@ -164,6 +164,7 @@ HEADER = [
     "name",
     "province",
     "commune",
+    "locality_scheme",
     "field",
     "sponsor",
     "holder",
@@ -179,7 +180,11 @@ HEADER = [
 
 
 def import_rows(models: Iterable[Mod], seed: int = 1) -> list[dict[str, str]]:
-    """The models as an import file: one row per recognition, spellings varied."""
+    """The models as an import file: one row per recognition, spellings varied.
+
+    The places are current units whatever the date (the row says so: otherwise a
+    record dated before 2025-07-01 would name the old units, and province code 44
+    would be the old Quảng Bình)."""
     rng = random.Random(seed)
     out: list[dict[str, str]] = []
     for m in models:
@@ -188,6 +193,7 @@ def import_rows(models: Iterable[Mod], seed: int = 1) -> list[dict[str, str]]:
             "name": m.name,
             "province": rng.choice((m.province, str(m.province_code))),
             "commune": m.commune or "",
+            "locality_scheme": rng.choice(("2025", "current", "mới")),
             "field": rng.choice(FIELDS[m.field]),
             "sponsor": rng.choice(SPONSORS[m.sponsor]),
             "holder": rng.choice(HOLDERS[m.holder]),

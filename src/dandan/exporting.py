@@ -29,6 +29,7 @@ from dandan import database, tables
 from dandan.database import Source
 from dandan.errors import InvalidInput, UsageError
 from dandan.filters import ModelFilter
+from dandan.localities import LEGACY_SCHEME, Gazetteer, legacy_gazetteer
 from dandan.sources import COLUMNS as IMPORT_COLUMNS
 from dandan.tallies import Window
 from dandan.text import spreadsheet_safe
@@ -97,7 +98,11 @@ class ExportSummary:
 def rows(
     registry: Source, where: ModelFilter | None = None, window: Window | None = None
 ) -> Iterator[dict[str, Any]]:
-    """The export rows, in code order, with raw values (ints, dates, None)."""
+    """The export rows, in code order, with raw values (ints, dates, None).
+
+    Places are written as recorded, in their own scheme (old units with their old
+    codes and `locality_scheme` 2024), so that re-importing restores them exactly.
+    """
     where = where or ModelFilter()
     window = window or Window()
     m, r = tables.models.c, tables.recognitions.c
@@ -106,10 +111,14 @@ def rows(
             m.code,
             m.name,
             m.description,
+            m.locality_scheme,
             m.province_name,
             m.province_code,
             m.commune_name,
             m.commune_code,
+            m.legacy_province_code,
+            m.legacy_district_code,
+            m.legacy_commune_code,
             m.field,
             m.sponsor,
             m.holder,
@@ -127,9 +136,27 @@ def rows(
         .where(*where.where(as_of=window.end), *window.registered())
         .order_by(m.code, r.year, r.decided_on, r.id)
     )
+    old: Gazetteer | None = None
     with database.translate_errors(registry.url), registry.engine.connect() as conn:
         for values in conn.execute(stmt):
-            yield dict(zip(COLUMNS, values, strict=True))
+            (code, name, description, scheme, province, province_code, commune, commune_code,
+             old_province, old_district, old_commune, *rest) = values  # fmt: skip
+            district = district_code = None
+            if scheme == LEGACY_SCHEME:
+                old = old or legacy_gazetteer()
+                province, province_code = old.provinces[old_province].name, old_province
+                if old_district is not None:
+                    district, district_code = old.districts[old_district].name, old_district
+                commune_code = old_commune
+                commune = old.communes[old_commune].name if old_commune is not None else None
+            yield dict(
+                zip(
+                    COLUMNS,
+                    (code, name, description, province, province_code, district, district_code,
+                     commune, commune_code, scheme, *rest),
+                    strict=True,
+                )
+            )  # fmt: skip
 
 
 def _text(value: Any) -> str:

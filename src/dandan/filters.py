@@ -10,6 +10,7 @@ decision date is unknown (it is known only to have happened by then).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -19,9 +20,17 @@ from sqlalchemy import Table, and_, case, exists, extract, not_, or_
 
 from dandan import tables
 from dandan.errors import InvalidInput
-from dandan.localities import Commune, Province, gazetteer
+from dandan.localities import (
+    CURRENT_SCHEME,
+    LEGACY_SCHEME,
+    Province,
+    Unit,
+    gazetteer,
+    legacy_gazetteer,
+    strip_type,
+)
 from dandan.terms import Field, Holder, Level, Sponsor, Status, parse_term
-from dandan.text import fold
+from dandan.text import fold, key
 
 M = tables.models
 R = tables.recognitions
@@ -85,6 +94,10 @@ class ModelFilter:
 
     provinces: tuple[int, ...] = ()
     communes: tuple[int, ...] = ()
+    #: Old units (scheme 2024): models recorded in them, or certainly lying in them.
+    legacy_provinces: tuple[int, ...] = ()
+    legacy_districts: tuple[int, ...] = ()
+    legacy_communes: tuple[int, ...] = ()
     fields: tuple[str, ...] = ()
     sponsors: tuple[str, ...] = ()
     holders: tuple[str, ...] = ()
@@ -103,22 +116,24 @@ class ModelFilter:
         statuses: Sequence[str] = (),
         levels: Sequence[str] = (),
         search: str | None = None,
+        legacy_first: bool = False,
     ) -> ModelFilter:
-        """Filters from what a user typed: places are provinces or communes by name or code."""
-        provinces: list[int] = []
-        communes: list[int] = []
+        """Filters from what a user typed: places are provinces, districts or communes by
+        name or code, current or old; `legacy_first` reads a name that is both (Quảng
+        Trị) as the old unit, as a tally in the old boundaries does."""
+        found: dict[tuple[str, str], list[int]] = defaultdict(list)
         for place in places:
             try:
-                unit = resolve_place(place)
+                unit = resolve_place(place, legacy_first=legacy_first)
             except InvalidInput as exc:  # the user typed it after --in, not --province
                 raise InvalidInput(exc.message, field="in") from None
-            if isinstance(unit, Province):
-                provinces.append(unit.code)
-            else:
-                communes.append(unit.code)
+            found[unit.scheme, type(unit).__name__].append(unit.code)
         return cls(
-            provinces=tuple(provinces),
-            communes=tuple(communes),
+            provinces=tuple(found[CURRENT_SCHEME, "Province"]),
+            communes=tuple(found[CURRENT_SCHEME, "Commune"]),
+            legacy_provinces=tuple(found[LEGACY_SCHEME, "Province"]),
+            legacy_districts=tuple(found[LEGACY_SCHEME, "District"]),
+            legacy_communes=tuple(found[LEGACY_SCHEME, "Commune"]),
             fields=tuple(parse_term(Field, f).value for f in fields),
             sponsors=tuple(parse_term(Sponsor, s).value for s in sponsors),
             holders=tuple(parse_term(Holder, h).value for h in holders),
@@ -148,11 +163,17 @@ class ModelFilter:
     def attribute_where(self) -> list[Any]:
         """Conditions on what a model is (place, terms, name), not on its history."""
         conditions: list[Any] = []
-        places = []
-        if self.provinces:
-            places.append(M.c.province_code.in_(self.provinces))
-        if self.communes:
-            places.append(M.c.commune_code.in_(self.communes))
+        places = [
+            column.in_(codes)
+            for column, codes in (
+                (M.c.province_code, self.provinces),
+                (M.c.commune_code, self.communes),
+                (M.c.legacy_province_code, self.legacy_provinces),
+                (M.c.legacy_district_code, self.legacy_districts),
+                (M.c.legacy_commune_code, self.legacy_communes),
+            )
+            if codes
+        ]
         if places:
             conditions.append(or_(*places))
         for column, values in (
@@ -187,22 +208,47 @@ class ModelFilter:
         return or_(*options)
 
 
-def resolve_place(text_value: str) -> Province | Commune:
-    """A province or commune named in a filter; provinces win when a name is both."""
-    g = gazetteer()
-    provinces = g.find_provinces(text_value)
-    if len(provinces) == 1:
-        return provinces[0]
-    communes = g.find_communes(text_value)
-    if len(communes) == 1:
-        return communes[0]
-    if len(communes) > 1:
-        names = ", ".join(
-            f"{c.name} ({g.provinces[c.province_code].name}, {c.code})" for c in communes[:5]
-        )
-        raise InvalidInput(
-            f"{text_value!r} names several communes: {names}; give the commune code",
-            field="in",
-        )
-    g.province(text_value)  # raises with "did you mean"
+_DISTRICT_TYPES = ("huyen ", "quan ", "thi xa ", "thanh pho ", "tp ", "tx ")
+
+
+def resolve_place(text_value: str, *, legacy_first: bool = False) -> Unit:
+    """A province, district or commune named in a filter, current or old: the preferred
+    scheme first; provinces win over districts, districts over communes."""
+    schemes = [gazetteer(), legacy_gazetteer()]
+    if legacy_first:
+        schemes.reverse()
+    # "huyện Vĩnh Linh" is the old district, not today's Xã Vĩnh Linh.
+    folded = fold(text_value)
+    district_typed = folded.startswith(_DISTRICT_TYPES)
+    typed = strip_type(folded) != folded
+    for kind in ("provinces", "districts", "communes"):
+        for g in schemes:
+            found: list[Unit]
+            if kind == "provinces":
+                found = list(g.find_provinces(text_value))
+            elif kind == "districts":
+                found = list(g.find_districts(text_value))
+            elif not district_typed:
+                # A typed "Phường" is not a "Xã" of the same name in another scheme.
+                found = [
+                    c
+                    for c in g.find_communes(text_value)
+                    if not typed or key(c.name) == key(text_value)
+                ]
+            else:
+                found = []
+            if len(found) == 1:
+                return found[0]
+            if len(found) > 1:
+                names = ", ".join(
+                    f"{u.name} ({g.provinces[u.province_code].name}, {u.code})"
+                    for u in found[:5]
+                    if not isinstance(u, Province)
+                )
+                old = " before 2025-07-01" if g.scheme == LEGACY_SCHEME else ""
+                raise InvalidInput(
+                    f"{text_value!r} names several {kind}{old}: {names}; give the code",
+                    field="in",
+                )
+    schemes[0].province(text_value)  # raises with "did you mean"
     raise AssertionError("unreachable")

@@ -32,12 +32,14 @@ from dandan.sources import HEADERS, SourceInfo, check_mojibake, looks_garbled, r
 from dandan.terms import Field, Holder, Level, Sponsor, Status
 from dandan.text import fold, from_spreadsheet
 from dandan.validation import (
+    Locality,
     ModelDraft,
     RecognitionDraft,
     check_recognition_dates,
     draft_model,
     draft_recognition,
     parse_date,
+    parse_scheme,
     text,
 )
 
@@ -49,7 +51,9 @@ _PLAIN: dict[StrEnum, str] = {
 }
 #: Errors kept in memory for the report; every one still goes to `--errors FILE`.
 KEPT_ERRORS = 20
-_TEXT_COLUMNS = ("name", "description", "holder_name", "withdrawn_reason", "province", "commune")
+_TEXT_COLUMNS = (
+    "name", "description", "holder_name", "withdrawn_reason", "province", "district", "commune",
+)  # fmt: skip
 
 
 class OnConflict(StrEnum):
@@ -132,6 +136,10 @@ class _Row:
             d.description,
             loc.province.code,
             loc.commune.code if loc.commune else None,
+            loc.scheme,
+            loc.legacy_province.code if loc.legacy_province else None,
+            loc.legacy_district.code if loc.legacy_district else None,
+            loc.legacy_commune.code if loc.legacy_commune else None,
             d.field.value,
             d.sponsor.value,
             d.holder.value,
@@ -142,13 +150,17 @@ class _Row:
 
 
 _MODEL_COLUMNS = (
-    "name", "description", "province_code", "commune_code", "field", "sponsor", "holder",
-    "holder_name", "registered_on", "withdrawn_on",
+    "name", "description", "province_code", "commune_code", "locality_scheme",
+    "legacy_province_code", "legacy_district_code", "legacy_commune_code", "field", "sponsor",
+    "holder", "holder_name", "registered_on", "withdrawn_on",
 )  # fmt: skip
 
 
-def validate_row(raw: dict[str, str], source: str, line: int, today: date) -> _Row:
-    """One row through the same rules as `register` and `recognize`."""
+def validate_row(
+    raw: dict[str, str], source: str, line: int, today: date, scheme: str | None = None
+) -> _Row:
+    """One row through the same rules as `register` and `recognize`; `scheme` (the
+    `--legacy`/`--current` of the batch) yields to the row's own `locality_scheme`."""
     values = raw
     joined = "\x00" + "\x00".join(raw.values())  # one C-level scan instead of one per cell
     if "\x00'" in joined:
@@ -158,11 +170,14 @@ def validate_row(raw: dict[str, str], source: str, line: int, today: date) -> _R
             if values.get(column):
                 check_mojibake(values[column], column)
     province = values.get("province") or values.get("province_code")
+    district = values.get("district") or values.get("district_code")
     commune = values.get("commune") or values.get("commune_code")
     model = draft_model(
         name=values.get("name"),
         province=province,
         commune=commune,
+        district=district,
+        scheme=parse_scheme(values.get("locality_scheme")) or scheme,
         field=values.get("field"),
         sponsor=values.get("sponsor"),
         holder=values.get("holder"),
@@ -172,10 +187,14 @@ def validate_row(raw: dict[str, str], source: str, line: int, today: date) -> _R
         code=values.get("code"),
         today=today,
     )
+    # Codes are those of the units the row names, in their scheme (codes were reused).
+    recorded_province, recorded_district, recorded_commune = model.locality.recorded
     if "province_code" in values:
-        _check_code_column(values, "province_code", model.locality.province.code, "province")
-    if "commune_code" in values and model.locality.commune is not None:
-        _check_code_column(values, "commune_code", model.locality.commune.code, "commune")
+        _check_code_column(values, "province_code", recorded_province.code, "province")
+    if "district_code" in values and recorded_district is not None:
+        _check_code_column(values, "district_code", recorded_district.code, "district")
+    if "commune_code" in values and recorded_commune is not None:
+        _check_code_column(values, "commune_code", recorded_commune.code, "commune")
     withdrawn_text = (values.get("withdrawn_on") or "").strip()
     withdrawn_on = (
         parse_date(withdrawn_text, "withdrawn_on", today=today) if withdrawn_text else None
@@ -449,10 +468,11 @@ class _Writer:
         d, loc = row.model, row.model.locality
         commune = loc.commune
         return (
-            code, d.name, fold(d.name), d.description, loc.province.scheme, loc.province.code,
+            code, d.name, fold(d.name), d.description, loc.scheme, loc.province.code,
             loc.province.name, loc.province_input,
             commune.code if commune else None, commune.name if commune else None,
-            loc.commune_input, _PLAIN[d.field], _PLAIN[d.sponsor], _PLAIN[d.holder], d.holder_name,
+            loc.commune_input, *_legacy_params(loc),
+            _PLAIN[d.field], _PLAIN[d.sponsor], _PLAIN[d.holder], d.holder_name,
             self._day(d.registered_on), self._status(row, group), self._day(row.withdrawn_on),
             row.withdrawn_reason, self.stamp, self.stamp, self.batch_id,
         )  # fmt: skip
@@ -461,10 +481,11 @@ class _Writer:
         d, loc = row.model, row.model.locality
         commune = loc.commune
         return (
-            d.name, fold(d.name), d.description, loc.province.scheme, loc.province.code,
+            d.name, fold(d.name), d.description, loc.scheme, loc.province.code,
             loc.province.name, loc.province_input,
             commune.code if commune else None, commune.name if commune else None,
-            loc.commune_input, _PLAIN[d.field], _PLAIN[d.sponsor], _PLAIN[d.holder], d.holder_name,
+            loc.commune_input, *_legacy_params(loc),
+            _PLAIN[d.field], _PLAIN[d.sponsor], _PLAIN[d.holder], d.holder_name,
             self._day(d.registered_on), self._day(row.withdrawn_on), row.withdrawn_reason,
             self.stamp, code,
         )  # fmt: skip
@@ -485,15 +506,18 @@ class _Writer:
             run(self._sql(
                 "INSERT INTO models (code, name, name_folded, description, locality_scheme, "
                 "province_code, province_name, province_input, commune_code, commune_name, "
-                "commune_input, field, sponsor, holder, holder_name, registered_on, status, "
+                "commune_input, district_input, legacy_province_code, legacy_district_code, "
+                "legacy_commune_code, field, sponsor, holder, holder_name, registered_on, status, "
                 "withdrawn_on, withdrawn_reason, created_at, updated_at, batch_id) VALUES "
-                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             ), models)  # fmt: skip
         if updates:
             run(self._sql(
                 "UPDATE models SET name = ?, name_folded = ?, description = ?, "
                 "locality_scheme = ?, province_code = ?, province_name = ?, province_input = ?, "
-                "commune_code = ?, commune_name = ?, commune_input = ?, field = ?, sponsor = ?, "
+                "commune_code = ?, commune_name = ?, commune_input = ?, district_input = ?, "
+                "legacy_province_code = ?, legacy_district_code = ?, legacy_commune_code = ?, "
+                "field = ?, sponsor = ?, "
                 "holder = ?, holder_name = ?, registered_on = ?, withdrawn_on = ?, "
                 "withdrawn_reason = ?, updated_at = ? WHERE code = ?"
             ), updates)  # fmt: skip
@@ -513,6 +537,15 @@ class _Writer:
             ), [(c,) for c in codes])  # fmt: skip
 
 
+def _legacy_params(loc: Locality) -> tuple[Any, ...]:
+    return (
+        loc.district_input,
+        loc.legacy_province.code if loc.legacy_province else None,
+        loc.legacy_district.code if loc.legacy_district else None,
+        loc.legacy_commune.code if loc.legacy_commune else None,
+    )
+
+
 @dataclass
 class ImportOptions:
     on_conflict: OnConflict = OnConflict.fail
@@ -521,6 +554,8 @@ class ImportOptions:
     encoding: str | None = None
     sheet: str | None = None
     today: date | None = None
+    #: "2024" or "2025": the units every row names, unless the row says (`--legacy`).
+    boundaries: str | None = None
 
 
 def _chunks(rows: Iterable[_Row | RowError], size: int) -> Iterator[list[_Row | RowError]]:
@@ -570,7 +605,8 @@ def import_files(
                     rows = read_source(
                         path, encoding=options.encoding, sheet=options.sheet, info=info
                     )
-                    for chunk in _chunks(_validated(rows, info, today), CHUNK):
+                    validated = _validated(rows, info, today, parse_scheme(options.boundaries))
+                    for chunk in _chunks(validated, CHUNK):
                         summary.rows += len(chunk)
                         job.apply(writer, chunk)
                         if progress is not None:
@@ -670,11 +706,11 @@ _FIELD_COLUMNS = {
 
 
 def _validated(
-    rows: Iterator[tuple[int, dict[str, str]]], info: SourceInfo, today: date
+    rows: Iterator[tuple[int, dict[str, str]]], info: SourceInfo, today: date, scheme: str | None
 ) -> Iterator[_Row | RowError]:
     for line, raw in rows:
         try:
-            yield validate_row(raw, info.name, line, today)
+            yield validate_row(raw, info.name, line, today, scheme)
         except InvalidInput as exc:
             column = _FIELD_COLUMNS.get(exc.field or "", exc.field)
             # Name the column as the file writes it ("Năm công nhận"), so a clerk finds it.

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -31,9 +30,7 @@ from importlib import resources
 from typing import Any
 
 from dandan.errors import InvalidInput
-from dandan.text import clean, fold, sort_key
-
-_NON_WORD = re.compile(r"[\W_]+")
+from dandan.text import fold, marks, sort_key
 
 #: Codes were reused in 2025 (44 was Quảng Bình, is now Quảng Trị), so every code
 #: travels with the scheme it belongs to: "2025" for the units since 1 July 2025,
@@ -62,6 +59,7 @@ _PREFIXES = (
     "q",
     "h",
 )
+_COMMUNE_TYPES = ("xa ", "phuong ", "thi tran ", "dac khu ", "p ", "tt ")
 _SUFFIXES = ("province", "city", "commune", "ward", "town", "district")
 # English and everyday names that folding alone cannot reach.
 _PROVINCE_ALIASES = {
@@ -246,6 +244,8 @@ class Gazetteer:
                 return [d]
             return []
         folded = fold(text)
+        if folded.startswith(_COMMUNE_TYPES):  # "Phường Đông Hà" is no district
+            return []
         index = self._district_all if province is None else self._district_keys[province.code]
         for k in (_compact(folded), _compact(strip_type(folded))):
             if k in index:
@@ -308,12 +308,9 @@ class Gazetteer:
         if len(found) < 2:
             return found
 
-        def marked(value: str) -> str:  # like `key`, but keeping the diacritics
-            return _NON_WORD.sub("", clean(value).casefold())
-
-        typed = marked(text)
+        typed = marks(text)
         exact = [
-            c for c in found if typed in (marked(c.name), marked(c.name[len(c.division_type) :]))
+            c for c in found if typed in (marks(c.name), marks(c.name[len(c.division_type) :]))
         ]
         return exact or found
 
@@ -371,9 +368,9 @@ class Gazetteer:
         shown = []
         for u in units:
             if isinstance(u, Commune) and u.district_code in self.districts:
-                shown.append(f"{u.name} ({self.districts[u.district_code].name}, {u.code})")
+                shown.append(_label(u, f"{self.districts[u.district_code].name}, "))
             else:
-                shown.append(f"{u.name} ({u.code})")
+                shown.append(_label(u))
         return ", ".join(shown)
 
     @staticmethod
@@ -408,7 +405,13 @@ class Gazetteer:
 
 
 def _names(units: Sequence[Unit]) -> str:
-    return ", ".join(f"{u.name} ({u.code})" for u in units)
+    return ", ".join(_label(u) for u in units)
+
+
+def _label(unit: Unit, where: str = "") -> str:
+    """A unit's name and code, the code marked when it is an old one (codes were reused)."""
+    old = "old code " if unit.scheme == LEGACY_SCHEME else ""
+    return f"{unit.name} ({where}{old}{unit.code})"
 
 
 def _load(name: str) -> dict[str, Any]:

@@ -26,13 +26,22 @@ class Model(SQLModel, table=True):
     #: Lower-case ASCII copy of `name`, so search ignores diacritics on every backend.
     name_folded: str = Field(max_length=300)
     description: str | None = Field(default=None, max_length=4000)
+    #: The units the clerk's names were resolved against: "2024" (before 2025-07-01)
+    #: or "2025" (current). Codes were reused in 2025, so no code stands without it.
     locality_scheme: str = Field(default="2025", max_length=8)
+    #: The current units (scheme 2025) the model counts under, whatever was recorded.
     province_code: int  # indexed first in ix_models_tally
     province_name: str = Field(max_length=100)
     province_input: str = Field(max_length=200)
     commune_code: int | None = Field(default=None, index=True)
     commune_name: str | None = Field(default=None, max_length=100)
     commune_input: str | None = Field(default=None, max_length=200)
+    district_input: str | None = Field(default=None, max_length=200)
+    #: The old units (scheme 2024): as recorded, or for a record in current units the
+    #: old unit it certainly lay in; None where that spans several ("not assignable").
+    legacy_province_code: int | None = None
+    legacy_district_code: int | None = None
+    legacy_commune_code: int | None = None
     field: str = Field(max_length=32)
     sponsor: str = Field(max_length=32)
     holder: str = Field(max_length=16)

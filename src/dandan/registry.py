@@ -25,16 +25,18 @@ from sqlmodel import Session, SQLModel, col
 from dandan import database, tables
 from dandan.errors import Conflict, InvalidInput, NotFound
 from dandan.filters import ModelFilter, resolve_place
-from dandan.localities import CODE_PREFIXES
+from dandan.localities import CODE_PREFIXES, MERGER_DAY, legacy_gazetteer
 from dandan.models import Model, Recognition
 from dandan.terms import Field, Holder, Sponsor, Status, parse_term
 from dandan.text import fold
 from dandan.validation import (
+    Locality,
     ModelDraft,
     check_recognition_dates,
     draft_model,
     draft_recognition,
     parse_date,
+    parse_scheme,
     resolve_locality,
     text,
 )
@@ -77,6 +79,9 @@ class ModelRecord:
     commune: str | None
     commune_code: int | None
     locality_scheme: str
+    #: The old units (before 2025-07-01) as recorded or as certainly derived: see
+    #: `dandan.validation.Locality`. Keys province, district, commune and their codes.
+    legacy: dict[str, Any] | None
     field: str
     sponsor: str
     holder: str
@@ -97,6 +102,7 @@ class ModelRecord:
             "commune": self.commune,
             "commune_code": self.commune_code,
             "locality_scheme": self.locality_scheme,
+            "legacy": self.legacy,
             "field": self.field,
             "sponsor": self.sponsor,
             "holder": self.holder,
@@ -120,6 +126,9 @@ def _record(model: Model, recognitions: Sequence[Recognition] = ()) -> ModelReco
         commune=model.commune_name,
         commune_code=model.commune_code,
         locality_scheme=model.locality_scheme,
+        legacy=legacy_units(
+            model.legacy_province_code, model.legacy_district_code, model.legacy_commune_code
+        ),
         field=model.field,
         sponsor=model.sponsor,
         holder=model.holder,
@@ -132,6 +141,39 @@ def _record(model: Model, recognitions: Sequence[Recognition] = ()) -> ModelReco
             RecognitionRecord(r.year, r.level, r.decision_no, r.decided_on, r.body) for r in ordered
         ),
     )
+
+
+def legacy_units(
+    province: int | None, district: int | None, commune: int | None
+) -> dict[str, Any] | None:
+    """Old unit codes with their names, for display; None when no old unit is known."""
+    if province is None:
+        return None
+    g = legacy_gazetteer()
+    d = g.districts.get(district) if district is not None else None
+    c = g.communes.get(commune) if commune is not None else None
+    return {
+        "province": g.provinces[province].name,
+        "province_code": province,
+        "district": d.name if d else None,
+        "district_code": district,
+        "commune": c.name if c else None,
+        "commune_code": commune,
+    }
+
+
+def set_locality(model: Model, loc: Locality) -> None:
+    """Store a resolved locality: what was typed, the current units, the old units."""
+    model.locality_scheme = loc.scheme
+    model.province_code, model.province_name = loc.province.code, loc.province.name
+    model.province_input = loc.province_input
+    model.commune_code = loc.commune.code if loc.commune else None
+    model.commune_name = loc.commune.name if loc.commune else None
+    model.commune_input = loc.commune_input
+    model.district_input = loc.district_input
+    model.legacy_province_code = loc.legacy_province.code if loc.legacy_province else None
+    model.legacy_district_code = loc.legacy_district.code if loc.legacy_district else None
+    model.legacy_commune_code = loc.legacy_commune.code if loc.legacy_commune else None
 
 
 def code_prefix(province_code: int, year: int) -> str:
@@ -246,6 +288,8 @@ class Registry:
         field: str | None,
         sponsor: str | None,
         commune: str | None = None,
+        district: str | None = None,
+        boundaries: str | None = None,
         holder: str | None = None,
         holder_name: str | None = None,
         registered_on: str | date | None = None,
@@ -253,11 +297,16 @@ class Registry:
         code: str | None = None,
         today: date | None = None,
     ) -> ModelRecord:
-        """Register a new model; its code is generated unless one is supplied."""
+        """Register a new model; its code is generated unless one is supplied.
+
+        The locality names the units of the registration date (the old ones before
+        2025-07-01) unless `boundaries` ("2024" or "2025") says which."""
         draft = draft_model(
             name=name,
             province=province,
             commune=commune,
+            district=district,
+            scheme=parse_scheme(boundaries),
             field=field,
             sponsor=sponsor,
             holder=holder,
@@ -282,13 +331,9 @@ class Registry:
             name=draft.name,
             name_folded=fold(draft.name),
             description=draft.description,
-            locality_scheme=loc.province.scheme,
             province_code=loc.province.code,
             province_name=loc.province.name,
             province_input=loc.province_input,
-            commune_code=loc.commune.code if loc.commune else None,
-            commune_name=loc.commune.name if loc.commune else None,
-            commune_input=loc.commune_input,
             field=draft.field.value,
             sponsor=draft.sponsor.value,
             holder=draft.holder.value,
@@ -298,6 +343,7 @@ class Registry:
             created_at=now,
             updated_at=now,
         )
+        set_locality(model, loc)
         s.add(model)
         try:
             s.flush()
@@ -377,6 +423,8 @@ class Registry:
         description: str | None = None,
         province: str | None = None,
         commune: str | None = None,
+        district: str | None = None,
+        boundaries: str | None = None,
         field: str | None = None,
         sponsor: str | None = None,
         holder: str | None = None,
@@ -384,7 +432,11 @@ class Registry:
         registered_on: str | date | None = None,
         today: date | None = None,
     ) -> ModelRecord:
-        """Change the given attributes of a model; the others stay as they are."""
+        """Change the given attributes of a model; the others stay as they are.
+
+        A new province clears the district and commune, a new district the commune:
+        they lay elsewhere. The locality is resolved by the registration date, as when
+        it was registered, unless `boundaries` says which units it names."""
         today = today or date.today()
         with self._session(write=True) as s:
             model = self._get(s, code)
@@ -396,24 +448,16 @@ class Registry:
                 model.name, model.name_folded = new_name, fold(new_name)
             if description is not None:
                 model.description = text(description, "description")
-            if province is not None or commune is not None:
-                # A new province without a commune clears the old commune: it lies elsewhere.
+            if province is not None or commune is not None or district is not None:
+                moved = province is not None
                 loc = resolve_locality(
-                    province if province is not None else str(model.province_code),
-                    commune
-                    if commune is not None
-                    else (None if province is not None else model.commune_input),
+                    province if moved else model.province_input,
+                    commune if commune is not None or moved or district else model.commune_input,
+                    district if district is not None or moved else model.district_input,
+                    before_merger=model.registered_on < MERGER_DAY,
+                    scheme=parse_scheme(boundaries),
                 )
-                if province is None:
-                    loc = type(loc)(
-                        loc.province, loc.commune, model.province_input, loc.commune_input
-                    )
-                model.locality_scheme = loc.province.scheme
-                model.province_code, model.province_name = loc.province.code, loc.province.name
-                model.province_input = loc.province_input
-                model.commune_code = loc.commune.code if loc.commune else None
-                model.commune_name = loc.commune.name if loc.commune else None
-                model.commune_input = loc.commune_input
+                set_locality(model, loc)
             if field is not None:
                 model.field = parse_term(Field, field).value
             if sponsor is not None:

@@ -47,7 +47,7 @@ from dandan.filters import (
     recognition_dated,
     recognition_year,
 )
-from dandan.localities import gazetteer
+from dandan.localities import gazetteer, legacy_gazetteer
 from dandan.terms import Status
 from dandan.text import fold, sort_key
 from dandan.validation import parse_date, parse_year
@@ -61,12 +61,48 @@ R = tables.recognitions
 
 class Dimension(StrEnum):
     province = "province"
+    district = "district"  # the old units only: districts ended on 2025-07-01
     commune = "commune"
     year = "year"
     field = "field"
     sponsor = "sponsor"
     level = "level"
     holder = "holder"
+
+
+class Boundaries(StrEnum):
+    """Which units places are counted in: today's 34 provinces, or the 63 before
+    2025-07-01 (to compare with figures published then)."""
+
+    current = "current"
+    legacy = "2024"
+
+
+_BOUNDARIES = {
+    "current": Boundaries.current,
+    "2025": Boundaries.current,
+    "new": Boundaries.current,
+    "moi": Boundaries.current,
+    "2024": Boundaries.legacy,
+    "legacy": Boundaries.legacy,
+    "old": Boundaries.legacy,
+    "cu": Boundaries.legacy,
+}
+
+#: The name of the group of models a tally in the old units cannot place: recorded
+#: after the merger in a current unit made of parts of several old ones.
+NOT_ASSIGNABLE = "not assignable"
+
+
+def parse_boundaries(text: str) -> Boundaries:
+    found = _BOUNDARIES.get(fold(text))
+    if found is None:
+        raise UsageError(
+            f"unknown boundaries {text!r}; use current (the 34 provinces since 2025-07-01) "
+            "or 2024 (the 63 provinces before)",
+            field="boundaries",
+        )
+    return found
 
 
 class Counting(StrEnum):
@@ -84,6 +120,9 @@ _DIMENSION_ALIASES = {
     "tinh": Dimension.province,
     "thanh pho": Dimension.province,
     "provinces": Dimension.province,
+    "huyen": Dimension.district,
+    "quan huyen": Dimension.district,
+    "districts": Dimension.district,
     "xa": Dimension.commune,
     "phuong": Dimension.commune,
     "communes": Dimension.commune,
@@ -238,6 +277,7 @@ class TallyQuery:
     where: ModelFilter = field(default_factory=ModelFilter)
     count: Counting = Counting.models
     sort: Sort = Sort.by_count
+    boundaries: Boundaries = Boundaries.current
 
     @classmethod
     def parse(
@@ -248,21 +288,31 @@ class TallyQuery:
         where: ModelFilter | None = None,
         count: str = "models",
         sort: str = "count",
+        boundaries: str = "current",
     ) -> TallyQuery:
+        units = parse_boundaries(boundaries)
         dims: list[Dimension] = []
         for text in by:
             dim = parse_dimension(text)
             if dim not in dims:
                 dims.append(dim)
-        # A commune row already names its province.
-        if Dimension.commune in dims and Dimension.province in dims:
-            dims.remove(Dimension.province)
+        if Dimension.district in dims and units is Boundaries.current:
+            raise UsageError(
+                "districts were abolished on 2025-07-01; to count by the old districts add "
+                "--boundaries 2024",
+                field="by",
+            )
+        # A commune row already names its district and province, a district row its province.
+        places = [Dimension.commune, Dimension.district, Dimension.province]
+        finest = next((d for d in places if d in dims), None)
+        dims = [d for d in dims if d not in places or d is finest]
         return cls(
             by=tuple(dims),
             window=window or Window(),
             where=where or ModelFilter(),
             count=parse_counting(count),
             sort=parse_sort(sort),
+            boundaries=units,
         )
 
     @property
@@ -288,14 +338,31 @@ class TallyResult:
     total: dict[str, int]
 
 
-def _group_columns(dims: Sequence[Dimension], *, recognitions: bool) -> list[Any]:
-    """One SQL expression per dimension (commune also carries its province)."""
+def _place_columns(dim: Dimension, boundaries: Boundaries) -> tuple[Any, ...]:
+    """A place and the places it lies in, in the chosen units."""
+    if boundaries is Boundaries.legacy:
+        province, district = M.c.legacy_province_code, M.c.legacy_district_code
+        if dim is Dimension.province:
+            return (province,)
+        if dim is Dimension.district:
+            return (province, district)
+        return (province, district, M.c.legacy_commune_code)
+    if dim is Dimension.province:
+        return (M.c.province_code,)
+    return (M.c.province_code, M.c.commune_code)
+
+
+def _group_columns(
+    dims: Sequence[Dimension],
+    *,
+    recognitions: bool,
+    boundaries: Boundaries = Boundaries.current,
+) -> list[Any]:
+    """One SQL expression per dimension (a place also carries the places it lies in)."""
     exprs: list[Any] = []
     for dim in dims:
-        if dim is Dimension.province:
-            exprs.append(M.c.province_code)
-        elif dim is Dimension.commune:
-            exprs.extend((M.c.province_code, M.c.commune_code))
+        if dim in (Dimension.province, Dimension.district, Dimension.commune):
+            exprs.extend(_place_columns(dim, boundaries))
         elif dim is Dimension.year:
             exprs.append(recognition_year() if recognitions else extract("year", M.c.registered_on))
         elif dim is Dimension.level:
@@ -387,13 +454,13 @@ def _needs_own_total(query: TallyQuery) -> bool:
 def statements(query: TallyQuery) -> list[Any]:
     """The SELECT statements `tally` runs for the groups (not the totals it may add):
     for EXPLAIN, benchmarks, or running the same count elsewhere."""
-    groups = _group_columns(query.by, recognitions=False)
+    groups = _group_columns(query.by, recognitions=False, boundaries=query.boundaries)
     if _one_scan(query):
         return [_grouped(_both(query, groups), groups)]
     found = []
     if query.has_registered:
         found.append(_grouped(_registered(query, groups), groups))
-    rec_groups = _group_columns(query.by, recognitions=True)
+    rec_groups = _group_columns(query.by, recognitions=True, boundaries=query.boundaries)
     found.append(_grouped(_recognized(query, rec_groups), rec_groups))
     return found
 
@@ -404,7 +471,7 @@ def tally(registry: Source, query: TallyQuery) -> TallyResult:
     `registry` is a `dandan.registry.Registry`, or the lighter `dandan.database.Store`.
     """
     rec_key = query.recognized_key
-    groups = _group_columns(query.by, recognitions=False)
+    groups = _group_columns(query.by, recognitions=False, boundaries=query.boundaries)
     width = len(groups)
     counts: dict[tuple[Any, ...], dict[str, int]] = {}
     total: dict[str, int] = {}
@@ -421,7 +488,7 @@ def tally(registry: Source, query: TallyQuery) -> TallyResult:
         else:
             if query.has_registered:
                 add(conn, _grouped(_registered(query, groups), groups), "registered")
-            rec_groups = _group_columns(query.by, recognitions=True)
+            rec_groups = _group_columns(query.by, recognitions=True, boundaries=query.boundaries)
             add(conn, _grouped(_recognized(query, rec_groups), rec_groups), rec_key)
         if _needs_own_total(query):
             if query.has_registered:
@@ -433,38 +500,41 @@ def tally(registry: Source, query: TallyQuery) -> TallyResult:
     counts = {k: c for k, c in counts.items() if any(c.values())}
     for measure in query.measures:
         total.setdefault(measure, sum(c.get(measure, 0) for c in counts.values()))
-    rows = [_row(query.by, key, values, query.measures) for key, values in counts.items()]
+    rows = [_row(query, key, values) for key, values in counts.items()]
     rows.sort(key=_sorter(query))
     return TallyResult(query, rows, {m: total[m] for m in query.measures})
 
 
-def _row(
-    dims: Sequence[Dimension],
-    key: tuple[Any, ...],
-    values: dict[str, int],
-    measures: Sequence[str],
-) -> dict[str, Any]:
-    """A group as scripts read it: names with their codes for places, identifiers for terms."""
-    g = gazetteer()
+def _row(query: TallyQuery, key: tuple[Any, ...], values: dict[str, int]) -> dict[str, Any]:
+    """A group as scripts read it: names with their codes for places (and the scheme of
+    those codes, which were reused in 2025), identifiers for terms."""
+    legacy = query.boundaries is Boundaries.legacy
+    g = legacy_gazetteer() if legacy else gazetteer()
     row: dict[str, Any] = {}
     values_iter = iter(key)
-    for dim in dims:
-        if dim in (Dimension.province, Dimension.commune):
+    for dim in query.by:
+        if dim in (Dimension.province, Dimension.district, Dimension.commune):
             province_code = next(values_iter)
             province = g.provinces.get(province_code)
-            row["province"] = province.name if province else None
+            row["province"] = province.name if province else NOT_ASSIGNABLE if legacy else None
             row["province_code"] = province_code
+            if legacy and dim is not Dimension.province:
+                district_code = next(values_iter)
+                district = g.districts.get(district_code) if district_code is not None else None
+                row["district"] = district.name if district else None
+                row["district_code"] = district_code
             if dim is Dimension.commune:
                 commune_code = next(values_iter)
                 commune = g.communes.get(commune_code) if commune_code is not None else None
                 row["commune"] = commune.name if commune else None
                 row["commune_code"] = commune_code
+            row["locality_scheme"] = g.scheme
         elif dim is Dimension.year:
             value = next(values_iter)
             row["year"] = int(value) if value is not None else None
         else:
             row[dim.value] = next(values_iter)
-    for measure in measures:
+    for measure in query.measures:
         row[measure] = values.get(measure, 0)
     return row
 
@@ -473,8 +543,18 @@ def _name_key(query: TallyQuery) -> Any:
     def key(row: dict[str, Any]) -> tuple[Any, ...]:
         parts: list[Any] = []
         for dim in query.by:
-            if dim is Dimension.commune:
-                names: tuple[str | None, ...] = (row["province"], row["commune"])
+            if dim is Dimension.province:
+                # "not assignable" comes last, after every named province.
+                code = row["province_code"]
+                names: tuple[str | None, ...] = (row["province"] if code is not None else None,)
+            elif dim is Dimension.district:
+                names = (row["province"] if row["province_code"] is not None else None,
+                         row["district"])  # fmt: skip
+            elif dim is Dimension.commune:
+                province = row["province"] if row["province_code"] is not None else None
+                names = (province, row.get("district"), row["commune"])
+                if "district" not in row:
+                    names = (province, row["commune"])
             elif dim is Dimension.year:
                 parts.append((row["year"] is None, row["year"] or 0))
                 continue
@@ -494,7 +574,8 @@ def _sorter(query: TallyQuery) -> Any:
     measures = query.measures
 
     def by_count(row: dict[str, Any]) -> tuple[Any, ...]:
-        return (*(-row[m] for m in measures), by_name(row))
+        unplaced = row.get("province") == NOT_ASSIGNABLE
+        return (unplaced, *(-row[m] for m in measures), by_name(row))
 
     return by_count
 

@@ -77,6 +77,12 @@ def key(value: str) -> str:
     return fold(value).replace(" ", "")
 
 
+def marks(value: str) -> str:
+    """Like `key`, but keeping the diacritics: tells "Thuận Hóa" from "Thuận Hòa",
+    which fold alike, when both exist."""
+    return "".join(ch for ch in clean(value).casefold() if ch.isalnum())
+
+
 # Vietnamese alphabetical order: đ after d, ă â after a, and so on; letters
 # outside the Vietnamese alphabet (f, j, w, z) keep their Latin place.
 _ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"

@@ -7,18 +7,30 @@ is refused by import too, with the same words.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
 from dandan.errors import InvalidInput
-from dandan.localities import Commune, Province, gazetteer
+from dandan.localities import (
+    CURRENT_SCHEME,
+    LEGACY_SCHEME,
+    MERGER_DAY,
+    Commune,
+    District,
+    Province,
+    became_text,
+    gazetteer,
+    legacy_gazetteer,
+    reorganisation,
+)
 from dandan.terms import Field, Holder, Level, Sponsor, parse_term
-from dandan.text import clean
+from dandan.text import clean, fold, marks
 
 #: The date districts were abolished: no district-level recognition from then on.
-DISTRICTS_ABOLISHED = date(2025, 7, 1)
+DISTRICTS_ABOLISHED = MERGER_DAY
 EARLIEST = date(1990, 1, 1)
 
 MAX_LENGTHS = {
@@ -29,6 +41,7 @@ MAX_LENGTHS = {
     "by": 300,
     "reason": 1000,
     "province": 200,
+    "district": 200,
     "commune": 200,
 }
 
@@ -101,21 +114,200 @@ def parse_code(value: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Locality:
+    """Where a model runs: the units as recorded and the current units they are counted
+    under.
+
+    `scheme` says which units the clerk's names were resolved against ("2024": the
+    old units before 2025-07-01; "2025": the current ones). `province` and `commune`
+    are always current units; the `legacy_*` units are the old ones, as recorded, or,
+    for a record in current units, the old unit it certainly lay in (None where the
+    current unit spans several old ones: "not assignable" in a 2024 tally).
+    """
+
+    scheme: str
     province: Province
     commune: Commune | None
+    legacy_province: Province | None
+    legacy_district: District | None
+    legacy_commune: Commune | None
     province_input: str
+    district_input: str | None
     commune_input: str | None
+
+    @property
+    def recorded(self) -> tuple[Province, District | None, Commune | None]:
+        """The units the clerk named, in their own scheme."""
+        if self.scheme == LEGACY_SCHEME:
+            assert self.legacy_province is not None
+            return self.legacy_province, self.legacy_district, self.legacy_commune
+        return self.province, None, self.commune
+
+
+#: How a clerk forces the scheme: `--legacy`, `--current`, or a `locality_scheme` column.
+_SCHEMES = {
+    "2024": LEGACY_SCHEME,
+    "legacy": LEGACY_SCHEME,
+    "old": LEGACY_SCHEME,
+    "cu": LEGACY_SCHEME,
+    "truoc 2025": LEGACY_SCHEME,
+    "2025": CURRENT_SCHEME,
+    "current": CURRENT_SCHEME,
+    "new": CURRENT_SCHEME,
+    "moi": CURRENT_SCHEME,
+    "hien nay": CURRENT_SCHEME,
+}
+
+
+def parse_scheme(value: str | None) -> str | None:
+    """ "2024"/"legacy"/"cũ" or "2025"/"current"/"mới"; None when empty."""
+    if value is None or not value.strip():
+        return None
+    found = _SCHEMES.get(fold(value))
+    if found is None:
+        raise InvalidInput(
+            f"unknown boundaries {value!r}: write 2024 (the units before 2025-07-01) "
+            "or 2025 (the current units)",
+            field="locality_scheme",
+        )
+    return found
 
 
 @lru_cache(maxsize=32768)
-def resolve_locality(province: str | None, commune: str | None) -> Locality:
-    """Cached on the raw text: batches name the same places over and over."""
+def resolve_locality(
+    province: str | None,
+    commune: str | None,
+    district: str | None = None,
+    *,
+    before_merger: bool = False,
+    scheme: str | None = None,
+) -> Locality:
+    """The units a record names, by its date: a record dated before 2025-07-01 names
+    the old units (falling back to current names, which clerks entering old records
+    today may use), a later one the current units; an explicit `scheme` wins.
+
+    Cached on the raw text: batches name the same places over and over.
+    """
     province_text = text(province, "province", required=True)
     assert province_text is not None
-    p = gazetteer().province(province_text)
+    district_text = text(district, "district")
     commune_text = text(commune, "commune")
-    c = gazetteer().commune(commune_text, p) if commune_text else None
-    return Locality(p, c, province_text, commune_text)
+    inputs = (province_text, district_text, commune_text)
+    if scheme == LEGACY_SCHEME:
+        return _legacy(*inputs)
+    if scheme == CURRENT_SCHEME or not before_merger:
+        try:
+            return _current(*inputs)
+        except InvalidInput as current_error:
+            if scheme is None:
+                _refuse_old_names(inputs, current_error)
+            raise
+    try:
+        found = _legacy(*inputs)
+    except InvalidInput as legacy_error:
+        if district_text is not None:
+            raise
+        try:
+            return _current(*inputs)
+        except InvalidInput as current_error:
+            raise _closer(legacy_error, current_error, commune_text) from None
+    if commune_text is not None and not _typed_as(commune_text, found.legacy_commune):
+        # Folding made "Thuận Hóa" an old "Thuận Hòa": a current unit spelt exactly so wins.
+        with contextlib.suppress(InvalidInput):
+            current = _current(*inputs)
+            if _typed_as(commune_text, current.commune):
+                return current
+    return found
+
+
+def _typed_as(typed: str, unit: Commune | None) -> bool:
+    """Whether the text names the unit with its diacritics, not only once folded."""
+    if unit is None:
+        return False
+    marked = {marks(unit.name), marks(unit.name[len(unit.division_type) :])}
+    return marks(typed) in marked
+
+
+def _closer(legacy: InvalidInput, current: InvalidInput, commune: str | None) -> InvalidInput:
+    """Of two failed readings of an old record, the error about what the clerk meant:
+    the one that got past the province, or the scheme that knows the commune's name."""
+    if legacy.field == "province" and current.field != "province":
+        return current
+    if (
+        commune is not None
+        and current.field == "commune"
+        and legacy.field == "commune"
+        and not legacy_gazetteer().find_communes(commune)
+        and gazetteer().find_communes(commune)
+    ):
+        return current
+    return legacy
+
+
+def _legacy(province_text: str, district_text: str | None, commune_text: str | None) -> Locality:
+    old, r = legacy_gazetteer(), reorganisation()
+    p = old.province(province_text)
+    d = old.district(district_text, p) if district_text else None
+    c = old.commune(commune_text, p, d) if commune_text else None
+    if c is not None and d is None:
+        d = old.districts[c.district_code] if c.district_code else None
+    now = gazetteer()
+    current_commune = None
+    if c is not None:
+        current_commune = now.communes[r.commune(c.code)]
+    elif d is not None and d.code in r.island_districts:
+        current_commune = now.communes[r.island_districts[d.code]]
+    return Locality(
+        LEGACY_SCHEME,
+        now.provinces[r.province(p.code)],
+        current_commune,
+        p,
+        d,
+        c,
+        province_text,
+        district_text,
+        commune_text,
+    )
+
+
+def _current(province_text: str, district_text: str | None, commune_text: str | None) -> Locality:
+    now = gazetteer()
+    p = now.province(province_text)
+    if district_text is not None:
+        now.district(district_text, p)  # raises: there are no districts any more
+    c = now.commune(commune_text, p) if commune_text else None
+    origin = reorganisation().origin(p.code, c.code if c else None)
+    old = legacy_gazetteer()
+    return Locality(
+        CURRENT_SCHEME,
+        p,
+        c,
+        old.provinces[origin.province] if origin.province is not None else None,
+        old.districts[origin.district] if origin.district is not None else None,
+        old.communes[origin.commune] if origin.commune is not None else None,
+        province_text,
+        None,
+        commune_text,
+    )
+
+
+def _refuse_old_names(
+    inputs: tuple[str, str | None, str | None], current_error: InvalidInput
+) -> None:
+    """A record dated after the merger that names old units: say what they became."""
+    try:
+        loc = _legacy(*inputs)
+    except InvalidInput:
+        return
+    province, district, commune = loc.recorded
+    old = legacy_gazetteer()
+    unit = commune or (district if current_error.field == "district" else None) or province
+    if current_error.field == "commune" and commune is None:
+        return
+    raise InvalidInput(
+        f"{became_text(old, unit)}; records dated from then on use the current units: "
+        "write the current name, or pass --legacy to record the old unit",
+        field=type(unit).__name__.lower(),
+    ) from None
 
 
 @dataclass(slots=True)
@@ -138,6 +330,8 @@ def draft_model(
     name: str | None,
     province: str | None,
     commune: str | None = None,
+    district: str | None = None,
+    scheme: str | None = None,
     field: str | None,
     sponsor: str | None,
     holder: str | None = None,
@@ -147,24 +341,29 @@ def draft_model(
     code: str | None = None,
     today: date,
 ) -> ModelDraft:
+    """`scheme` ("2024" or "2025", see `parse_scheme`) forces the units the locality
+    names; otherwise the registration date chooses them."""
     name_text = text(name, "name", required=True)
     assert name_text is not None
     if not field or not field.strip():
         raise InvalidInput("must not be empty", field="field")
     if not sponsor or not sponsor.strip():
         raise InvalidInput("must not be empty", field="sponsor")
+    on = (
+        parse_date(registered_on, "registered_on", today=today)
+        if registered_on not in (None, "")
+        else today
+    )
     return ModelDraft(
         name=name_text,
-        locality=resolve_locality(province, commune),
+        locality=resolve_locality(
+            province, commune, district, before_merger=on < MERGER_DAY, scheme=scheme
+        ),
         field=parse_term(Field, field),
         sponsor=parse_term(Sponsor, sponsor),
         holder=parse_term(Holder, holder) if holder and holder.strip() else Holder.collective,
         holder_name=text(holder_name, "holder_name"),
-        registered_on=(
-            parse_date(registered_on, "registered_on", today=today)
-            if registered_on not in (None, "")
-            else today
-        ),
+        registered_on=on,
         description=text(description, "description"),
         code=parse_code(code) if code and code.strip() else None,
     )

@@ -93,7 +93,12 @@ def note(message: str) -> None:
 # -- selecting models: the filters and time window shared by tally, stats and export -------
 
 InOption = Annotated[
-    list[str] | None, typer.Option("--in", help="Province or commune, name or code (repeatable).")
+    list[str] | None,
+    typer.Option(
+        "--in",
+        help="Province, district or commune, name or code, current or before 2025-07-01 "
+        "(repeatable).",
+    ),
 ]
 FieldOption = Annotated[list[str] | None, typer.Option(help="Field (repeatable).")]
 SponsorOption = Annotated[list[str] | None, typer.Option(help="Sponsoring bloc (repeatable).")]
@@ -121,3 +126,29 @@ PeriodOption = Annotated[
     str | None,
     typer.Option("--period", help="An emulation period, first and last year: 2021-2025."),
 ]
+
+
+# -- the units a locality names: by its date, unless the clerk says ------------------------
+
+DistrictOption = Annotated[
+    str | None,
+    typer.Option(
+        help="District (huyện/quận/thị xã) of a record in the units before 2025-07-01, "
+        "e.g. 'huyện Vĩnh Linh'; tells apart communes of one name."
+    ),
+]
+UnitsOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--legacy/--current",
+        help="Names are the units before 2025-07-01 (63 provinces, districts) or the current "
+        "ones; default: by the registration date.",
+    ),
+]
+
+
+def boundaries(legacy: bool | None) -> str | None:
+    """`--legacy`/`--current` as the scheme it forces (None: decide by date)."""
+    if legacy is None:
+        return None
+    return "2024" if legacy else "2025"

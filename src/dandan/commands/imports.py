@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
-from dandan.commands.common import FormatOption, handle_errors, note, registry, show
+from dandan.commands.common import (
+    FormatOption,
+    UnitsOption,
+    boundaries,
+    handle_errors,
+    note,
+    registry,
+    show,
+)
 from dandan.errors import InvalidInput, UsageError
 from dandan.rendering import Column, Format, Record, Table
 
@@ -47,6 +55,7 @@ def import_(
     template: Annotated[
         bool, Opt("--template", help="Print an empty import file (the header row) and exit.")
     ] = False,
+    legacy: UnitsOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Import models and recognitions from CSV/xlsx files: all rows or none."""
@@ -70,6 +79,7 @@ def import_(
         dry_run=dry_run,
         encoding=encoding,
         sheet=sheet,
+        boundaries=boundaries(legacy),
     )
     reg = registry(ctx)
     with _errors_file(errors) as errors_out, _progress() as progress:

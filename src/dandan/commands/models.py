@@ -6,7 +6,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from dandan.commands.common import FormatOption, handle_errors, need, note, registry, show
+from dandan.commands.common import (
+    DistrictOption,
+    FormatOption,
+    InOption,
+    UnitsOption,
+    boundaries,
+    handle_errors,
+    need,
+    note,
+    registry,
+    show,
+)
 from dandan.rendering import Column, Format, Record, Table, Text
 
 if TYPE_CHECKING:
@@ -20,7 +31,8 @@ LABELS = {
     "province_code": "Province code",
     "commune": "Commune",
     "commune_code": "Commune code",
-    "locality_scheme": "Units of",
+    "locality_scheme": "Recorded in units of",
+    "legacy": "Before 2025-07-01",
     "field": "Field",
     "sponsor": "Sponsor",
     "holder": "Holder",
@@ -31,6 +43,14 @@ LABELS = {
     "withdrawn_reason": "Withdrawal reason",
     "recognitions": "Recognitions",
 }
+LEGACY_COLUMNS = [
+    Column("province", "Province"),
+    Column("province_code", "Code"),
+    Column("district", "District"),
+    Column("district_code", "Code"),
+    Column("commune", "Commune"),
+    Column("commune_code", "Code"),
+]
 RECOGNITION_COLUMNS = [
     Column("year", "Year"),
     Column("level", "Level"),
@@ -52,12 +72,14 @@ LIST_COLUMNS = [
 
 def record_view(rec: ModelRecord) -> Record:
     data = rec.as_dict()
-    if data["locality_scheme"] == "2025":
-        data.pop("locality_scheme")
-    for key in ("description", "holder_name", "withdrawn_on", "withdrawn_reason"):
+    for key in ("description", "holder_name", "withdrawn_on", "withdrawn_reason", "legacy"):
         if data[key] is None:
             data.pop(key)
-    return Record(data=data, labels=LABELS, nested={"recognitions": RECOGNITION_COLUMNS})
+    return Record(
+        data=data,
+        labels=LABELS,
+        nested={"recognitions": RECOGNITION_COLUMNS, "legacy": LEGACY_COLUMNS},
+    )
 
 
 Opt = typer.Option
@@ -73,6 +95,8 @@ def register(
     commune: Annotated[
         str | None, Opt(help="Commune or ward (xã/phường) in that province.")
     ] = None,
+    district: DistrictOption = None,
+    legacy: UnitsOption = None,
     field: Annotated[
         str | None,
         Opt(help="Field: kinh tế, văn hóa – xã hội, quốc phòng – an ninh, xây dựng Đảng."),
@@ -94,11 +118,16 @@ def register(
     ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Register a new model and print its code."""
+    """Register a new model and print its code.
+
+    A model registered before 2025-07-01 is placed in the units of the time (63
+    provinces, their districts and communes); a later one in the current units."""
     rec = registry(ctx).register(
         name=need(name, "NAME", "Name of the model"),
         province=need(province, "--province", "Province"),
         commune=commune,
+        district=district,
+        boundaries=boundaries(legacy),
         field=need(field, "--field", "Field (lĩnh vực)"),
         sponsor=need(sponsor, "--sponsor", "Sponsoring bloc (đơn vị chủ trì)"),
         holder=holder,
@@ -162,7 +191,7 @@ def list_models(
     search: Annotated[
         str | None, Opt("--search", "-s", help="Words in the name, diacritics optional.")
     ] = None,
-    in_: Annotated[list[str] | None, Opt("--in", help="Province or commune (repeatable).")] = None,
+    in_: InOption = None,
     field: Annotated[list[str] | None, Opt(help="Field (repeatable).")] = None,
     sponsor: Annotated[list[str] | None, Opt(help="Sponsoring bloc (repeatable).")] = None,
     holder: Annotated[list[str] | None, Opt(help="collective or individual.")] = None,
@@ -198,9 +227,12 @@ def edit(
     code: Annotated[str, typer.Argument(help="Code of the model.")],
     name: Annotated[str | None, Opt(help="New name.")] = None,
     province: Annotated[
-        str | None, Opt(help="New province (clears the commune unless --commune is given).")
+        str | None,
+        Opt(help="New province (clears the district and commune unless given too)."),
     ] = None,
     commune: Annotated[str | None, Opt(help="New commune.")] = None,
+    district: DistrictOption = None,
+    legacy: UnitsOption = None,
     field: Annotated[str | None, Opt(help="New field.")] = None,
     sponsor: Annotated[str | None, Opt(help="New sponsoring bloc.")] = None,
     holder: Annotated[str | None, Opt(help="collective or individual.")] = None,
@@ -215,6 +247,8 @@ def edit(
         name=name,
         province=province,
         commune=commune,
+        district=district,
+        boundaries=boundaries(legacy),
         field=field,
         sponsor=sponsor,
         holder=holder,

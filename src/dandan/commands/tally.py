@@ -35,6 +35,7 @@ Opt = typer.Option
 #: What a person sees of each group; CSV and JSON also carry the codes.
 GROUP_COLUMNS = {
     "province": [Column("province", "Province")],
+    "district": [Column("district", "District"), Column("province", "Province")],
     "commune": [Column("commune", "Commune"), Column("province", "Province")],
     "year": [Column("year", "Year")],
     "field": [Column("field", "Field")],
@@ -63,6 +64,7 @@ def selection(
     since: str | None,
     as_of: str | None,
     period: str | None,
+    legacy_first: bool = False,
 ) -> tuple[ModelFilter, Window]:
     """The models and days the options select, as tally, stats and export all read them."""
     from dandan.filters import ModelFilter
@@ -77,16 +79,26 @@ def selection(
         holders=holder or (),
         statuses=status or (),
         search=search,
+        legacy_first=legacy_first,
     )
     return where, window
 
 
 def tally_table(result: TallyResult, *, chart: bool) -> Table:
+    from dandan.tallies import Boundaries, Dimension
+
     query = result.query
-    columns = [c for dim in query.by for c in GROUP_COLUMNS[dim.value]]
+    legacy = query.boundaries is Boundaries.legacy
+    columns = []
+    for dim in query.by:
+        if legacy and dim is Dimension.commune:  # old communes share names across districts
+            columns += [Column("commune", "Commune"), *GROUP_COLUMNS["district"]]
+        else:
+            columns += GROUP_COLUMNS[dim.value]
     columns += [MEASURE_COLUMNS[m] for m in query.measures]
     groups = " and ".join(d.value for d in query.by) if query.by else None
-    title = f"Models {'by ' + groups if groups else 'nationwide'}, {query.window.label}"
+    units = " (units before 2025-07-01)" if legacy and query.by else ""
+    title = f"Models {'by ' + groups if groups else 'nationwide'}{units}, {query.window.label}"
     return Table(
         columns,
         result.rows,
@@ -106,9 +118,18 @@ def tally(
         list[str] | None,
         Opt(
             "--by",
-            help="Group by: province, commune, year, field, sponsor, level, holder (repeatable).",
+            help="Group by: province, district (with --boundaries 2024), commune, year, field, "
+            "sponsor, level, holder (repeatable).",
         ),
     ] = None,
+    boundaries: Annotated[
+        str,
+        Opt(
+            help="current: today's 34 provinces and communes; 2024: the 63 provinces, "
+            "districts and communes before 2025-07-01 (records that cannot be placed in "
+            "them are counted as 'not assignable').",
+        ),
+    ] = "current",
     year: YearOption = None,
     by_end_of: ByEndOfOption = None,
     since: SinceOption = None,
@@ -132,8 +153,10 @@ def tally(
     fmt: FormatOption = Format.table,
 ) -> None:
     """Count registered and recognised models per group, in a time window."""
-    from dandan.tallies import TallyQuery
+    from dandan.tallies import Boundaries, TallyQuery, parse_boundaries
     from dandan.tallies import tally as run_tally
+
+    units = parse_boundaries(boundaries)
 
     where, window = selection(
         in_=in_,
@@ -148,9 +171,12 @@ def tally(
         since=since,
         as_of=as_of,
         period=period,
+        legacy_first=units is Boundaries.legacy,
     )
     dims = [*(["province"] if province else []), *(["commune"] if commune else []), *(by or [])]
-    query = TallyQuery.parse(by=dims, window=window, where=where, count=count, sort=sort)
+    query = TallyQuery.parse(
+        by=dims, window=window, where=where, count=count, sort=sort, boundaries=units.value
+    )
     show(tally_table(run_tally(store(ctx), query), chart=chart), fmt)
 
 
