@@ -56,14 +56,11 @@ from dandan.terms import Field, Holder, Level, Sponsor, parse_term, terms_of
 from dandan.validation import DISTRICTS_ABOLISHED
 
 #: The import schema: one row per model, or one row per recognition of a model
-#: recognised several times (each repeating the model's columns).
+#: recognised several times (each repeating the model's columns). Rows name places,
+#: never codes: the `district` column carries the old district of a row dated
+#: before 2025-07-01, and `locality_scheme` is filled only where such a row names
+#: current units anyway.
 COLUMNS: tuple[str, ...] = tuple(c for c in IMPORT_COLUMNS if not c.endswith("_code"))
-#: Rows name the old units only where the schema has the old district: without it
-#: "Phường 1" of old Quảng Trị (one in Đông Hà, one in Quảng Trị town) means nothing.
-OLD_UNITS = "district" in COLUMNS
-# Rows that must say their names are current ones though they are dated before
-# the merger (see `Place.olds`) say so in this column, when the schema has it.
-_SAYS_SCHEME = "locality_scheme" in COLUMNS
 
 FIRST_DAY = date(2021, 1, 1)
 LAST_REGISTRATION = date(2026, 10, 31)
@@ -574,14 +571,15 @@ _MAX_GROUPS = 12  # villages / residential groups numbered 1..12
 class OldPlace:
     """An old commune (as on 30 June 2025) and the strings a row written then needs.
 
-    Only old communes that `reorganisation().commune` sends to the `Place` holding
-    them are used, so a row naming one means that current commune.
+    Only old units that the official mapping sends to the `Place` holding them are
+    used (`reorganisation().commune`, or `.island_districts`), so a row naming one
+    means that current commune.
     """
 
     province: Province  # the old province: code 44 is Quảng Bình here
     district: District
-    commune: Commune
-    commune_name: str  # official: "Phường 1", "Thị trấn Cam Lộ"
+    commune: Commune | None  # None for an island district, which had no communes
+    commune_name: str  # official: "Phường 1", "Thị trấn Cam Lộ"; "" without a commune
     province_spellings: tuple[str, str]  # "Quảng Bình", "Tỉnh Quảng Bình"
     # The official name, then the abbreviation clerks use if it is unambiguous in
     # the old province: "Thành phố Đông Hà", "TP. Đông Hà".
@@ -608,10 +606,9 @@ class Place:
     units: tuple[str, ...]  # villages or residential groups: "thôn 3", "tổ dân phố 3"
     # Per level (commune, district, province, central): (recognised by, decision suffix).
     bodies: tuple[tuple[tuple[str, str], ...], ...]
-    # The old communes a row dated before 1 July 2025 may name instead. Empty for
-    # the few current communes no old commune is counted under (a ward that only
-    # received part of divided communes, the island special zones that replaced
-    # districts without communes): their rows keep the current names.
+    # The old units a row dated before 1 July 2025 names instead. Empty only for a
+    # current commune that no old unit is counted under (Phường Yên Sở of Hà Nội
+    # only received parts of divided wards): its rows keep the current names.
     olds: tuple[OldPlace, ...] = ()
 
 
@@ -705,7 +702,9 @@ _DISTRICT_KINDS: dict[str, tuple[str, str, str]] = {
 
 
 def _old_places() -> dict[int, tuple[OldPlace, ...]]:
-    """Per current commune code, the old communes a record there was written with.
+    """Per current commune code, the old units a record there was written with: the
+    old communes counted under it and, for an island special zone, the district
+    without communes it replaced ("Huyện Cồn Cỏ", written with no commune).
 
     Every spelling is checked against the old gazetteer here, once: the province
     (short and full), the district (official and abbreviated) and, within that
@@ -718,9 +717,8 @@ def _old_places() -> dict[int, tuple[OldPlace, ...]]:
         for spelling in (p.name, p.full_name):
             if old.find_provinces(spelling) != [p]:
                 raise RuntimeError(f"{spelling!r} does not name old province {p.code}")
-        authority, party = (
-            ("thành phố", "Thành ủy") if p.division_type != "tỉnh" else ("tỉnh", "Tỉnh ủy")
-        )
+        city = p.division_type != "tỉnh"
+        authority, party = ("thành phố", "Thành ủy") if city else ("tỉnh", "Tỉnh ủy")
         provinces[p.code] = (
             (p.name, p.full_name),
             (
@@ -732,45 +730,51 @@ def _old_places() -> dict[int, tuple[OldPlace, ...]]:
     for d in old.districts.values():
         short, party, suffix = _DISTRICT_KINDS[d.division_type]
         local, bare = _split_type(d.name, d.division_type)
-        spellings: tuple[str, ...] = (d.name,)
-        if old.find_districts(d.name, old.provinces[d.province_code]) != [d]:
+        province = old.provinces[d.province_code]
+        if old.find_districts(d.name, province) != [d]:
             raise RuntimeError(f"{d.name!r} does not name old district {d.code}")
+        spellings: tuple[str, ...] = (d.name,)
         abbreviated = f"{short} {bare}"
-        if old.find_districts(abbreviated, old.provinces[d.province_code]) == [d]:
+        if old.find_districts(abbreviated, province) == [d]:
             spellings += (abbreviated,)
         districts[d.code] = (
             spellings,
             ((f"UBND {local}", "/QĐ-UBND"), (f"Ban Dân vận {party} {bare}", suffix)),
         )
+
+    def place(d: District, c: Commune | None) -> OldPlace:
+        p = old.provinces[d.province_code]
+        province_spellings, provincial = provinces[p.code]
+        district_spellings, district_bodies = districts[d.code]
+        if c is None:  # an island district: its own bodies were the lowest ones
+            local, bare = _split_type(d.name, d.division_type)
+            communal, urban = district_bodies, False
+        else:
+            local, bare = _split_type(c.name, c.division_type)
+            communal = ((f"UBND {local}", "/QĐ-UBND"), (f"Đảng ủy {local}", "-QĐ/ĐU"))
+            urban = c.division_type in ("phường", "thị trấn")
+        return OldPlace(
+            province=p,
+            district=d,
+            commune=c,
+            commune_name="" if c is None else c.name,
+            province_spellings=province_spellings,
+            district_spellings=district_spellings,
+            local=local,
+            bare=bare,
+            units=_URBAN_UNITS if urban else _RURAL_UNITS,
+            bodies=(communal, district_bodies, provincial, _CENTRAL_BODIES),
+        )
+
     by_new: dict[int, list[OldPlace]] = {}
     for c in sorted(old.communes.values(), key=lambda c: c.code):
         assert c.district_code is not None
-        p, d = old.provinces[c.province_code], old.districts[c.district_code]
-        if old.find_commune(c.name, p, d) != [c]:
+        d = old.districts[c.district_code]
+        if old.find_commune(c.name, old.provinces[c.province_code], d) != [c]:
             raise RuntimeError(f"{c.name!r} does not name old commune {c.code} in {d.name}")
-        province_spellings, provincial = provinces[p.code]
-        district_spellings, district_bodies = districts[d.code]
-        local, bare = _split_type(c.name, c.division_type)
-        urban = c.division_type in ("phường", "thị trấn")
-        by_new.setdefault(moves.commune(c.code), []).append(
-            OldPlace(
-                province=p,
-                district=d,
-                commune=c,
-                commune_name=c.name,
-                province_spellings=province_spellings,
-                district_spellings=district_spellings,
-                local=local,
-                bare=bare,
-                units=_URBAN_UNITS if urban else _RURAL_UNITS,
-                bodies=(
-                    ((f"UBND {local}", "/QĐ-UBND"), (f"Đảng ủy {local}", "-QĐ/ĐU")),
-                    district_bodies,
-                    provincial,
-                    _CENTRAL_BODIES,
-                ),
-            )
-        )
+        by_new.setdefault(moves.commune(c.code), []).append(place(d, c))
+    for district_code, zone in sorted(moves.island_districts.items()):
+        by_new.setdefault(zone, []).append(place(old.districts[district_code], None))
     return {code: tuple(places) for code, places in by_new.items()}
 
 
@@ -794,7 +798,7 @@ class _Tables:
 @cache
 def _tables() -> _Tables:
     g = gazetteer()
-    olds = _old_places() if OLD_UNITS else {}
+    olds = _old_places()
     by_province: dict[int, list[Place]] = {code: [] for code in g.provinces}
     parts = {code: _province_parts(p) for code, p in g.provinces.items()}
     for commune in sorted(g.communes.values(), key=lambda c: c.code):
@@ -1015,7 +1019,9 @@ class RowMaker:
             "name": name,
             "description": description,
             "province": province,
+            "district": district,
             "commune": here.commune_name,
+            "locality_scheme": scheme,
             "field": t.fields[field_i][style],
             "sponsor": t.sponsors[sponsor_i][style],
             "holder": t.holders[1 if individual else 0][style],
@@ -1031,10 +1037,6 @@ class RowMaker:
             "decided_on": "",
             "recognized_by": "",
         }
-        if OLD_UNITS:
-            row["district"] = district
-        if _SAYS_SCHEME:
-            row["locality_scheme"] = scheme
         if not decisions:
             return [row]
         rows: list[dict[str, str]] = []
