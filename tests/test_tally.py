@@ -108,8 +108,8 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
         writer.writeheader()
         writer.writerows(SYNTHETIC_ROWS)
     db = folder / "registry.db"
-    # The rows name current units whatever their date.
-    result = CliRunner().invoke(app, ["--db", str(db), "import", "--current", str(path)])
+    # Rows dated before 2025-07-01 name the old units, as clerks then wrote them.
+    result = CliRunner().invoke(app, ["--db", str(db), "import", str(path)])
     assert result.exit_code == 0, result.stderr
     return db
 
