@@ -373,12 +373,26 @@ def test_json_and_csv_shapes(run: Run, tmp_path: Path) -> None:
     _registry(tmp_path, run, _quang_tri(3, 2))
     data = json.loads(run("tally", "--province", "--format", "json").stdout)
     assert data == {
-        "rows": [{"province": "Quảng Trị", "province_code": 44, "registered": 3, "recognized": 2}],
+        "rows": [
+            {
+                "province": "Quảng Trị",
+                "province_code": 44,
+                "locality_scheme": "2025",
+                "registered": 3,
+                "recognized": 2,
+            }
+        ],
         "total": {"registered": 3, "recognized": 2},
     }
     rows = list(csv.DictReader(io.StringIO(run("tally", "--province", "--format", "csv").stdout)))
     assert rows == [
-        {"province": "Quảng Trị", "province_code": "44", "registered": "3", "recognized": "2"}
+        {
+            "province": "Quảng Trị",
+            "province_code": "44",
+            "locality_scheme": "2025",
+            "registered": "3",
+            "recognized": "2",
+        }
     ]
     national = run("tally", "--format", "csv").stdout
     assert national == "registered,recognized\n3,2\n"
@@ -419,7 +433,9 @@ def test_sort_by_count_or_vietnamese_name(seeded: Path) -> None:
         (["--period", "2025-2021"], 2, "--period: bad period '2025-2021'"),
         (["--period", "2021"], 2, "--period: bad period '2021': write two years"),
         (["--as-of", "31/02/2024"], 1, "--as-of: bad date '31/02/2024': no such day"),
-        (["--by", "district"], 2, "--by: unknown dimension 'district'; use one of: province"),
+        (["--by", "village"], 2, "--by: unknown dimension 'village'; use one of: province"),
+        (["--by", "district"], 2, "--by: districts were abolished on 2025-07-01"),
+        (["--boundaries", "1990"], 2, "--boundaries: unknown boundaries '1990'"),
         (["--count", "votes"], 2, "--count: unknown value 'votes'; use models|recognitions"),
         (["--sort", "size"], 2, "--sort: unknown value 'size'; use count|name"),
         (["--field", "sport"], 1, "--field: unknown field 'sport'"),
@@ -544,7 +560,7 @@ def test_tally_loads_neither_the_orm_nor_rich_for_csv(seeded: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
     )
     assert "HEAVY []" in done.stdout, done.stdout + done.stderr
-    assert "province,province_code,registered,recognized" in done.stdout
+    assert "province,province_code,locality_scheme,registered,recognized" in done.stdout
 
 
 @pytest.mark.postgres
