@@ -71,7 +71,8 @@ REGISTER = (
 
 @pytest.fixture
 def pg_url() -> str:
-    """An empty PostgreSQL database to spare (DANDAN_TEST_PG_URL); its tables are dropped.
+    """An empty PostgreSQL database to spare (DANDAN_TEST_PG_URL); everything in its
+    public schema is dropped.
 
     Locally the PostgreSQL tests skip without one; in CI (CI=true) they must run.
     """
@@ -81,11 +82,10 @@ def pg_url() -> str:
             pytest.fail("CI=true but DANDAN_TEST_PG_URL is not set: .ci/run starts the server")
         pytest.skip("DANDAN_TEST_PG_URL is not set: no PostgreSQL server to test on")
     from sqlalchemy import create_engine
-    from sqlmodel import SQLModel
-
-    import dandan.models  # noqa: F401 - registers the tables
 
     engine = create_engine(url)
-    SQLModel.metadata.drop_all(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
     engine.dispose()
     return url

@@ -125,7 +125,18 @@ def translate_errors(url: str) -> Iterator[None]:
                 f"{BUSY_TIMEOUT_MS // 1000} s; try again when the other writer is done"
             ) from exc
         first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
-        raise RegistryUnavailable(f"cannot use the registry {masked(url)}: {first}") from exc
+        raise RegistryUnavailable(
+            f"cannot use the registry {masked(url)}: {scrubbed(first, url)}"
+        ) from exc
+
+
+def scrubbed(message: str, url: str) -> str:
+    """A driver's message without the URL's password, should the driver repeat it."""
+    try:
+        password = make_url(url).password
+    except Exception:
+        return message
+    return message.replace(str(password), "***") if password else message
 
 
 class Source(Protocol):
@@ -142,7 +153,7 @@ class Store:
 
     `dandan tally` runs through this, so that it starts as fast as a plain SQL client:
     loading the ORM classes costs more than counting 400,000 models. A registry that
-    has no tables yet is created through `Registry`, which knows the schema.
+    has no tables yet, or an older schema, goes through `Registry`, which knows the schema.
     """
 
     def __init__(self, db: str | None = None) -> None:
@@ -153,11 +164,11 @@ class Store:
     def engine(self) -> Engine:
         if self._engine is None:
             engine = make_engine(self.url)
-            if not _has_tables(engine):
+            if not _is_current(engine):
                 from dandan.registry import Registry
 
                 with Registry(self.url) as registry:
-                    registry.engine  # noqa: B018 - creates the tables
+                    registry.engine  # noqa: B018 - creates or upgrades the tables
             self._engine = engine
         return self._engine
 
@@ -173,13 +184,8 @@ class Store:
         self.close()
 
 
-def _has_tables(engine: Engine) -> bool:
-    with translate_errors(str(engine.url)), engine.connect() as conn:
-        if is_sqlite(engine):
-            found = conn.exec_driver_sql(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'models'"
-            ).first()
-            return found is not None
-        from sqlalchemy import inspect
+def _is_current(engine: Engine) -> bool:
+    from dandan import schema
 
-        return inspect(conn).has_table("models")
+    with translate_errors(str(engine.url)), engine.connect() as conn:
+        return schema.revision(conn) == schema.HEAD

@@ -14,6 +14,17 @@ from datetime import date, datetime
 from sqlalchemy import DDL, Index, event
 from sqlmodel import Field, SQLModel
 
+#: Named constraints, so that migrations can find them again (SQLite alters a table by
+#: copying it, which needs every constraint's name). The index pattern is SQLAlchemy's
+#: default, so index names stay those of registries made before it was set.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
 
 class Model(SQLModel, table=True):
     """A registered "Dân vận khéo" model (mô hình)."""
@@ -122,7 +133,7 @@ _SQLITE_EARLIEST = (
     "(SELECT min(" + _SQLITE_DAY.format(r="r") + ") FROM recognitions AS r "
     "WHERE r.model_id = {model_id})"
 )
-_SQLITE_TRIGGERS = (
+SQLITE_TRIGGERS = (
     # Inserting can only make the first recognition earlier: no need to recount.
     "CREATE TRIGGER recognitions_first_on_insert AFTER INSERT ON recognitions BEGIN "
     "UPDATE models SET first_recognized_on = " + _SQLITE_DAY.format(r="NEW") + " "
@@ -138,7 +149,7 @@ _SQLITE_TRIGGERS = (
     + _SQLITE_EARLIEST.format(model_id="OLD.model_id")
     + " WHERE id = OLD.model_id; END",
 )
-_POSTGRES_TRIGGERS = (
+POSTGRES_TRIGGERS = (
     """CREATE OR REPLACE FUNCTION dandan_first_recognized() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -160,13 +171,13 @@ END $$""",
     "AFTER INSERT OR DELETE OR UPDATE OF model_id, year, decided_on ON recognitions "
     "FOR EACH ROW EXECUTE FUNCTION dandan_first_recognized()",
 )
-for _statement in _SQLITE_TRIGGERS:
+for _statement in SQLITE_TRIGGERS:
     event.listen(
         Recognition.__table__,  # type: ignore[attr-defined]
         "after_create",
         DDL(_statement).execute_if(dialect="sqlite"),  # type: ignore[no-untyped-call]
     )
-for _statement in _POSTGRES_TRIGGERS:
+for _statement in POSTGRES_TRIGGERS:
     event.listen(
         Recognition.__table__,  # type: ignore[attr-defined]
         "after_create",

@@ -12,6 +12,7 @@ leaves the registry exactly as it was.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,13 +21,14 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, SQLModel, col
+from sqlmodel import Session, col
 
-from dandan import database, tables
+from dandan import database, schema, tables
 from dandan.errors import Conflict, InvalidInput, NotFound
 from dandan.filters import ModelFilter, resolve_place
 from dandan.localities import CODE_PREFIXES, MERGER_DAY, legacy_gazetteer
 from dandan.models import Model, Recognition
+from dandan.schema import Notify
 from dandan.terms import Field, Holder, Sponsor, Status, parse_term
 from dandan.text import fold
 from dandan.validation import (
@@ -143,6 +145,10 @@ def _record(model: Model, recognitions: Sequence[Recognition] = ()) -> ModelReco
     )
 
 
+def _to_stderr(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
 def legacy_units(
     province: int | None, district: int | None, commune: int | None
 ) -> dict[str, Any] | None:
@@ -198,8 +204,10 @@ def last_number(conn: Session | Connection, prefix: str) -> int:
 class Registry:
     """A registry of models and recognitions in one database (SQLite file or server)."""
 
-    def __init__(self, db: str | None = None) -> None:
+    def __init__(self, db: str | None = None, *, notify: Notify | None = None) -> None:
+        """`notify` hears of an automatic schema upgrade (default: standard error)."""
         self.url = database.resolve_url(db)
+        self.notify = notify or _to_stderr
         self._engine: Engine | None = None
 
     def __repr__(self) -> str:
@@ -210,7 +218,7 @@ class Registry:
         if self._engine is None:
             engine = database.make_engine(self.url)
             with database.translate_errors(self.url):
-                SQLModel.metadata.create_all(engine)
+                schema.ensure(engine, self.notify)
             self._engine = engine
         return self._engine
 

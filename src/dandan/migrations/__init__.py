@@ -1,0 +1,1 @@
+"""Alembic migration scripts of the registry's schema (run through `dandan.schema`)."""
