@@ -188,7 +188,15 @@ def code_prefix(province_code: int, year: int) -> str:
 
 
 def last_number(conn: Session | Connection, prefix: str) -> int:
-    """The highest number used after `prefix`; longest first, so 100000 follows 99999."""
+    """The highest number used after `prefix`; longest first, so 100000 follows 99999.
+
+    On PostgreSQL the prefix is locked until the transaction ends, so that writers
+    on a shared server number one after another (SQLite's BEGIN IMMEDIATE already
+    lets one writer in at a time).
+    """
+    bind = conn.get_bind() if isinstance(conn, Session) else conn
+    if bind.dialect.name == "postgresql":
+        conn.execute(select(func.pg_advisory_xact_lock(func.hashtext(prefix))))
     stmt = (
         select(col(Model.code))
         .where(col(Model.code).like(f"{prefix}%"))

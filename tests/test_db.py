@@ -1,0 +1,108 @@
+"""`dandan db backup`, `check` and `copy`: keeping a registry, on either backend."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from dandan.cli import app
+from dandan.registry import Registry
+from tests.conftest import Run, dump
+from tests.generated import generate, write_csv
+
+MODELS = generate(120, seed=5)
+
+
+@pytest.fixture
+def loaded(run: Run, tmp_path: Path) -> None:
+    result = run("import", str(write_csv(tmp_path / "rows.csv", MODELS)))
+    assert result.exit_code == 0, result.stderr
+
+
+def rows_of(db: Path) -> list[str]:
+    """Every row of the registry's tables, as SQL."""
+    tables = ('INSERT INTO "import_batches"', 'INSERT INTO "models"', 'INSERT INTO "recognitions"')
+    return [line for line in dump(db) if line.startswith(tables)]
+
+
+def as_dicts(url: str) -> list[dict[str, object]]:
+    return [m.as_dict() for m in Registry(url).list_models()]
+
+
+@pytest.mark.usefixtures("loaded")
+def test_backup_is_a_consistent_owner_only_copy(run: Run, db: Path, tmp_path: Path) -> None:
+    target = tmp_path / "backup.db"
+    result = run("db", "backup", str(target))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip() == str(target)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert dump(target) == dump(db)
+    assert run("db", "backup", str(db)).exit_code == 2  # not over the registry itself
+    assert run("db", "backup", str(tmp_path / "no" / "such" / "dir.db")).exit_code == 1
+
+
+@pytest.mark.usefixtures("loaded")
+def test_check_passes_a_sound_registry_and_names_what_is_wrong(run: Run, db: Path) -> None:
+    sound = run("db", "check", "--format", "json")
+    assert sound.exit_code == 0, sound.stderr
+    assert '"ok": true' in sound.stdout
+    with sqlite3.connect(db) as conn:  # a script that wrote past the triggers
+        conn.execute(
+            "UPDATE models SET first_recognized_on = '2000-01-01' "
+            "WHERE id = (SELECT min(model_id) FROM recognitions)"
+        )
+    broken = run("db", "check")
+    assert broken.exit_code == 1
+    assert "first recognition date" in broken.stderr
+    assert len(broken.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.usefixtures("loaded")
+def test_copy_moves_every_row_and_refuses_a_non_empty_target(
+    run: Run, db: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "copy.db"
+    result = run("db", "copy", "--to", str(target), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert len(rows_of(db)) > len(MODELS)
+    assert rows_of(target) == rows_of(db)
+    again = run("db", "copy", "--to", str(target))
+    assert again.exit_code == 1
+    assert "already holds a registry" in again.stderr
+
+
+@pytest.mark.postgres
+@pytest.mark.usefixtures("loaded")
+def test_copy_to_postgresql_and_back_gives_the_same_registry(
+    run: Run, db: Path, tmp_path: Path, pg_url: str
+) -> None:
+    to_server = run("db", "copy", "--to", pg_url)
+    assert to_server.exit_code == 0, to_server.stderr
+    assert as_dicts(pg_url) == as_dicts(str(db))
+    # The server takes new models after the copied ids.
+    added = CliRunner().invoke(
+        app,
+        ["--db", pg_url, "register", "Mới", "--province", "Huế", "--field", "kt",
+         "--sponsor", "phụ nữ"],
+    )  # fmt: skip
+    assert added.exit_code == 0, added.stderr
+    back = tmp_path / "back.db"
+    home = CliRunner().invoke(app, ["--db", pg_url, "db", "copy", "--to", str(back)])
+    assert home.exit_code == 0, home.stderr
+    assert as_dicts(str(back)) == as_dicts(pg_url)
+    assert len(as_dicts(str(back))) == len(MODELS) + 1
+    refused = CliRunner().invoke(app, ["--db", pg_url, "db", "backup", str(tmp_path / "x.db")])
+    assert refused.exit_code == 2
+    assert "pg_dump" in refused.stderr
+
+
+def test_passwords_never_show(tmp_path: Path) -> None:
+    url = "postgresql+psycopg://clerk:s3cr3t-pw@127.0.0.1:9/dandan"
+    for args in (["db", "path"], ["tally"], ["list"]):
+        result = CliRunner().invoke(app, ["--db", url, *args])
+        assert "s3cr3t-pw" not in result.stdout + result.stderr
+    assert "***" in CliRunner().invoke(app, ["--db", url, "db", "path"]).stdout
