@@ -176,8 +176,9 @@ def where(row: dict[str, str]) -> tuple[int | None, int, int | None]:
     import: a row naming a district is in the old units (its commune counted under
     the current commune the mapping sends it to, the island districts under their
     special zones); any other in the current units, whose old province is known
-    only where the current commune lay wholly in one. Any name that does not pick
-    out exactly one unit raises InvalidInput.
+    only where the current commune lay wholly in one. A name that does not pick
+    out exactly one unit raises InvalidInput, and so does an old district with
+    communes named without one (the seed always names the commune).
     """
     now, moves = gazetteer(), reorganisation()
     if row["district"]:
@@ -186,8 +187,10 @@ def where(row: dict[str, str]) -> tuple[int | None, int, int | None]:
         d = old.district(row["district"], p)
         if row["commune"]:
             commune = moves.commune(old.commune(row["commune"], p, d).code)
+        elif d.code in moves.island_districts:  # no communes: now a special zone
+            commune = moves.island_districts[d.code]
         else:
-            commune = moves.island_districts[d.code]  # KeyError: a district with communes
+            raise InvalidInput(f"no commune in {d.name}", field="commune")
         return p.code, now.communes[commune].province_code, commune
     q = now.province(row["province"])
     c = now.commune(row["commune"], q) if row["commune"] else None
