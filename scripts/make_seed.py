@@ -4,6 +4,12 @@ The seed is illustrative, not an official list. It is calibrated on one
 published figure, so that the demo's tallies can be checked against it:
 Quảng Trị had recognised 555 “Dân vận khéo” models by the end of 2023.
 
+Rows are written as clerks wrote them on the registration date: a model
+registered before 1 July 2025 names the old province, district and commune
+("Quảng Trị", "Thành phố Đông Hà", "Phường 1"; "Quảng Bình", …), a later one the
+current units (see `dandan.synthetic`). Models are placed in current communes,
+and the old commune written is one the official mapping counts under it.
+
 Today's Quảng Trị (since 1 July 2025) joined the old Quảng Trị and the old
 Quảng Bình, and its communes kept codes of the old ones: those from the old
 Quảng Trị have codes from 19333 (Phường Đông Hà) up, those from the old Quảng
@@ -19,6 +25,11 @@ Bình lie below. The published figures are about the old province, so:
 * ten other provinces get 60–200 models each, drawn at the generator's usual
   rates (every field, sponsor, holder type and level; a few withdrawn).
 
+`check` recounts these figures from the rows' names, in the old boundaries
+(`dandan tally --boundaries 2024`) and today's, and checks that every row dated
+before the merger names old units that resolve to exactly one old commune (or
+island district) and so to the current commune it was drawn in.
+
 Run: python scripts/make_seed.py [OUTPUT]   (default data/seed_models.csv)
 """
 
@@ -27,20 +38,32 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
+from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from random import Random
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if (ROOT / "src").is_dir() and str(ROOT / "src") not in sys.path:
     sys.path.insert(0, str(ROOT / "src"))  # run from a checkout without installing
 
+from dandan.errors import InvalidInput  # noqa: E402
+from dandan.localities import (  # noqa: E402
+    CURRENT_SCHEME,
+    MERGER_DAY,
+    gazetteer,
+    legacy_gazetteer,
+    reorganisation,
+)
 from dandan.synthetic import COLUMNS, Place, RowMaker  # noqa: E402
 
 SEED = 2024
 OUTPUT = ROOT / "data" / "seed_models.csv"
 
-QUANG_TRI = 44
+QUANG_TRI = 44  # current code
+OLD_QUANG_TRI, OLD_QUANG_BINH = 45, 44  # codes before 2025-07-01
 #: Communes of today's Quảng Trị with codes from here up came from the old Quảng Trị.
 OLD_QUANG_TRI_FROM = 19333
 #: The same communes by name (from the 2025 merger lists), to check the code cut.
@@ -79,6 +102,11 @@ def old_quang_tri(maker: RowMaker) -> tuple[list[Place], list[Place]]:
     old_qb = [p for p in places if p.commune.code < OLD_QUANG_TRI_FROM]
     if {p.commune.name for p in old_qt} != OLD_QUANG_TRI_COMMUNES:
         raise SystemExit("the gazetteer's Quảng Trị communes no longer split at code 19333")
+    # Rows dated before the merger name old units counted under the place: those
+    # must lie in the same old province as the place's code says.
+    for part, old in ((old_qt, OLD_QUANG_TRI), (old_qb, OLD_QUANG_BINH)):
+        if any(o.province.code != old for p in part for o in p.olds):
+            raise SystemExit(f"a Quảng Trị commune has old units outside old province {old}")
     return old_qt, old_qb
 
 
@@ -88,13 +116,19 @@ def seed_rows() -> list[dict[str, str]]:
     old_qt, old_qb = old_quang_tri(maker)
     rows: list[dict[str, str]] = []
 
+    def model(place: Place, **constraints: Any) -> list[dict[str, str]]:
+        made = maker.model(place, **constraints)
+        if where(made[0])[2] != place.commune.code:
+            raise SystemExit(f"{made[0]['code']} does not name {place.commune.name}: {made[0]}")
+        return made
+
     # Old Quảng Trị, registered by 2023: exactly 555 recognised by the end of 2023.
     early = [True] * RECOGNISED_BY_2023 + [False] * (REGISTERED_BY_2023 - RECOGNISED_BY_2023)
     plan.shuffle(early)
     for recognised_early in early:
         place = old_qt[int(plan.random() * len(old_qt))]
         if recognised_early:
-            rows += maker.model(
+            rows += model(
                 place,
                 registered=(START, date(2023, 11, 30)),
                 recognised=True,
@@ -102,29 +136,31 @@ def seed_rows() -> list[dict[str, str]]:
                 withdrawn=False,
             )
         else:
-            rows += _not_recognised_by_2023(maker, plan, place)
+            rows += _not_recognised_by_2023(model, plan, place)
 
     # Old Quảng Bình, registered 2021–2023, recognised (if at all) from 2024.
     for _ in range(OLD_QUANG_BINH_MODELS):
-        rows += _not_recognised_by_2023(maker, plan, old_qb[int(plan.random() * len(old_qb))])
+        rows += _not_recognised_by_2023(model, plan, old_qb[int(plan.random() * len(old_qb))])
 
     # Quảng Trị from 2024 on, anywhere in today's province, at the usual rates.
     everywhere = old_qt + old_qb
     for _ in range(QUANG_TRI_LATER):
         place = everywhere[int(plan.random() * len(everywhere))]
-        rows += maker.model(place, registered=(date(2024, 1, 1), None))
+        rows += model(place, registered=(date(2024, 1, 1), None))
 
     for province, count in OTHER_PROVINCES.items():
         places = maker.places(province)
         for _ in range(count):
-            rows += maker.model(places[int(plan.random() * len(places))])
+            rows += model(places[int(plan.random() * len(places))])
 
     rows.sort(key=lambda row: row["code"])  # stable: a model's rows stay in date order
     return rows
 
 
-def _not_recognised_by_2023(maker: RowMaker, plan: Random, place: Place) -> list[dict[str, str]]:
-    return maker.model(
+def _not_recognised_by_2023(
+    model: Callable[..., list[dict[str, str]]], plan: Random, place: Place
+) -> list[dict[str, str]]:
+    return model(
         place,
         registered=(START, END_2023),
         recognised=plan.random() < RECOGNISED_LATER,
@@ -133,28 +169,86 @@ def _not_recognised_by_2023(maker: RowMaker, plan: Random, place: Place) -> list
     )
 
 
-def check(rows: list[dict[str, str]]) -> tuple[int, int, int, int]:
-    """Recount the calibration from the rows; refuse to write a seed that misses it."""
-    old_names = {p.commune.name for p in old_quang_tri(RowMaker(seed=SEED))[0]}
-    registered: dict[str, set[str]] = {"old": set(), "new": set()}
-    recognised: dict[str, set[str]] = {"old": set(), "new": set()}
+def where(row: dict[str, str]) -> tuple[int | None, int, int | None]:
+    """(old province, current province, current commune) that a row's names mean.
+
+    Read with the gazetteers and the official mapping alone, not with dandan's
+    import: a row naming a district is in the old units (its commune counted under
+    the current commune the mapping sends it to, the island districts under their
+    special zones); any other in the current units, whose old province is known
+    only where the current commune lay wholly in one. A name that does not pick
+    out exactly one unit raises InvalidInput, and so does an old district with
+    communes named without one (the seed always names the commune).
+    """
+    now, moves = gazetteer(), reorganisation()
+    if row["district"]:
+        old = legacy_gazetteer()
+        p = old.province(row["province"])
+        d = old.district(row["district"], p)
+        if row["commune"]:
+            commune = moves.commune(old.commune(row["commune"], p, d).code)
+        elif d.code in moves.island_districts:  # no communes: now a special zone
+            commune = moves.island_districts[d.code]
+        else:
+            raise InvalidInput(f"no commune in {d.name}", field="commune")
+        return p.code, now.communes[commune].province_code, commune
+    q = now.province(row["province"])
+    c = now.commune(row["commune"], q) if row["commune"] else None
+    return moves.origin(q.code, c.code if c else None).province, q.code, c.code if c else None
+
+
+def check(rows: list[dict[str, str]]) -> tuple[int, ...]:
+    """Recount the calibration from the rows; refuse to write a seed that misses it.
+
+    Counted as `dandan tally --province --by-end-of 2023` counts, with and without
+    `--boundaries 2024`: models registered by 2023-12-31 and not withdrawn by then,
+    and of those the ones with a recognition decided by then. Also refuses a row
+    dated before the merger that does not name old units (only a current commune no
+    old unit is counted under may be written with its current name, and the row must
+    say so), or a later row that does.
+    """
+    end = END_2023.isoformat()
+    merger = MERGER_DAY.isoformat()
+    moves = reorganisation()
+    # Current communes some old unit is counted under: rows there name old units.
+    counted_under = {moves.commune(code) for code in moves.communes}
+    counted_under |= set(moves.island_districts.values())
+    registered: dict[tuple[str, int], set[str]] = defaultdict(set)
+    recognised: dict[tuple[str, int], set[str]] = defaultdict(set)
     for row in rows:
-        if row["code"][:3] != "QTR" or row["registered_on"] > END_2023.isoformat():
+        try:
+            old_province, province, commune = where(row)
+        except InvalidInput as exc:
+            raise SystemExit(f"{row['code']}: {exc}: {row}") from None
+        if row["registered_on"] < merger:
+            if not row["district"] and (
+                row["locality_scheme"] != CURRENT_SCHEME or commune in counted_under
+            ):
+                raise SystemExit(f"{row['code']} is dated before the merger: {row}")
+        elif row["district"] or row["locality_scheme"]:
+            raise SystemExit(f"{row['code']} is dated after the merger: {row}")
+        if row["registered_on"] > end or (row["withdrawn_on"] and row["withdrawn_on"] <= end):
             continue
-        scopes = ("old", "new") if row["commune"] in old_names else ("new",)
-        for scope in scopes:
-            registered[scope].add(row["code"])
-            if row["decided_on"] and row["decided_on"] <= END_2023.isoformat():
-                recognised[scope].add(row["code"])
-    counts = (
-        len(registered["old"]),
-        len(recognised["old"]),
-        len(registered["new"]),
-        len(recognised["new"]),
+        decided = row["decided_on"] or (
+            f"{row['recognition_year']}-12-31" if row["recognition_year"] else ""
+        )
+        groups = [("2025", province)]
+        if old_province is not None:  # else "not assignable" in old boundaries
+            groups.append(("2024", old_province))
+        for group in groups:
+            registered[group].add(row["code"])
+            if decided and decided <= end:
+                recognised[group].add(row["code"])
+    counts = tuple(
+        len(counted[group])
+        for group in (("2024", OLD_QUANG_TRI), ("2024", OLD_QUANG_BINH), ("2025", QUANG_TRI))
+        for counted in (registered, recognised)
     )
     expected = (
         REGISTERED_BY_2023,
         RECOGNISED_BY_2023,
+        OLD_QUANG_BINH_MODELS,
+        0,
         REGISTERED_BY_2023 + OLD_QUANG_BINH_MODELS,
         RECOGNISED_BY_2023,
     )
@@ -168,7 +262,7 @@ def main() -> None:
     parser.add_argument("output", nargs="?", type=Path, default=OUTPUT)
     args = parser.parse_args()
     rows = seed_rows()
-    reg_old, rec_old, reg_new, rec_new = check(rows)
+    qt_reg, qt_rec, qb_reg, qb_rec, reg_now, rec_now = check(rows)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     with args.output.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(COLUMNS), lineterminator="\n")
@@ -176,9 +270,9 @@ def main() -> None:
         writer.writerows(rows)
     models = len({row["code"] for row in rows})
     print(
-        f"wrote {args.output}: {len(rows)} rows, {models} models; Quảng Trị by 2023-12-31: "
-        f"{reg_old} registered and {rec_old} recognised in the old province, "
-        f"{reg_new} and {rec_new} in today's",
+        f"wrote {args.output}: {len(rows)} rows, {models} models; by 2023-12-31, registered "
+        f"and recognised: old Quảng Trị {qt_reg} and {qt_rec}, old Quảng Bình {qb_reg} and "
+        f"{qb_rec}, today's Quảng Trị {reg_now} and {rec_now}",
         file=sys.stderr,
     )
 

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from dandan.localities import gazetteer
+from dandan.localities import Commune, Province, gazetteer, legacy_gazetteer, reorganisation
 
 # Days where an off-by-one shows: year ends, the 2025 reorganisation.
 EDGE_DAYS = (
@@ -83,6 +83,8 @@ class Mod:
     registered_on: date
     withdrawn_on: date | None = None
     recognitions: list[Rec] = dataclasses.field(default_factory=list)
+    #: The old province (before 2025-07-01) it lay in, where that is known.
+    legacy_province: str | None = None
 
 
 def _day(rng: random.Random, after: date, before: date = LAST_DAY) -> date:
@@ -331,20 +333,55 @@ def expected(
     return Expected(rows, total)
 
 
+def current_place(row: dict[str, str]) -> tuple[Province, Commune | None]:
+    """The current province and commune a row's place means."""
+    province, commune, _ = place(row)
+    return province, commune
+
+
+def place(row: dict[str, str]) -> tuple[Province, Commune | None, Province | None]:
+    """The current province and commune a row's place means, and the old province.
+
+    A row naming an old district (or saying `locality_scheme` 2024) is written in the
+    units before 1 July 2025: its names are looked up among those, and its old
+    commune counted under the current commune the official mapping sends it to (the
+    default one where it was divided). Other rows name current units, whose old
+    province is known only where everything the current unit was made of lay in one.
+    The lookups are the gazetteers', not the importer's resolution by date, which is
+    what the tallies built on these rows check."""
+    g, moves = gazetteer(), reorganisation()
+    commune = row["commune"].strip()
+    if row.get("district", "").strip() or row.get("locality_scheme", "").strip() == "2024":
+        old = legacy_gazetteer()
+        p = old.province(row["province"])
+        district = row.get("district", "").strip()
+        d = old.district(district, p) if district else None
+        if commune:
+            now = g.communes[moves.commune(old.commune(commune, p, d).code)]
+            return g.provinces[now.province_code], now, p
+        if d is not None and d.code in moves.island_districts:  # no communes: a special zone
+            now = g.communes[moves.island_districts[d.code]]
+            return g.provinces[now.province_code], now, p
+        return g.provinces[moves.province(p.code)], None, p
+    q = g.province(row["province"])
+    c = g.commune(commune, q) if commune else None
+    origin = moves.origin(q.code, c.code if c else None).province
+    return q, c, None if origin is None else legacy_gazetteer().provinces[origin]
+
+
 def from_import_rows(rows: Iterable[dict[str, str]]) -> list[Mod]:
     """Models as the brute force reads them, from rows in the import schema (such as
-    `dandan.synthetic`'s). Spellings are resolved with dandan's own parsers: what is
-    checked here is the counting, not the reading."""
+    `dandan.synthetic`'s), placed in current units (`place`). Spellings are
+    resolved with dandan's own parsers: what is checked here is the counting, not the
+    reading."""
     from dandan.terms import Field, Holder, Level, Sponsor, parse_term
     from dandan.validation import parse_date
 
-    g = gazetteer()
     models: dict[str, Mod] = {}
     for row in rows:
         m = models.get(row["code"])
         if m is None:
-            p = g.province(row["province"])
-            c = g.commune(row["commune"], p) if row["commune"].strip() else None
+            p, c, old = place(row)
             m = models[row["code"]] = Mod(
                 code=row["code"],
                 name=row["name"],
@@ -359,6 +396,7 @@ def from_import_rows(rows: Iterable[dict[str, str]]) -> list[Mod]:
                 withdrawn_on=(
                     parse_date(row["withdrawn_on"], "withdrawn_on") if row["withdrawn_on"] else None
                 ),
+                legacy_province=old.name if old else None,
             )
         if row["recognition_year"].strip():
             m.recognitions.append(

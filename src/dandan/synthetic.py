@@ -5,15 +5,23 @@ rows that look like what clerks send (real communes, Vietnamese names, terms
 written every which way) and that pass every rule of `dandan.validation`, in
 any quantity from a few thousand to four million. So the generator:
 
-* is deterministic: one `random.Random(seed)` drives every choice, so a seed
-  names a data set and a failing test can be replayed;
+* is deterministic: `random.Random(seed)` drives every choice, so a seed
+  names a data set and a failing test can be replayed. Which old commune, and
+  which spelling of its district, a row dated before the merger names is drawn
+  from a second stream of the same seed, so that writing old names did not
+  change the models, dates and current places a seed gives;
 * streams: `generate_rows` yields one dict at a time and keeps only a few
   counters, so memory stays flat at any size;
 * is fast (well over 150,000 rows a second): everything that does not depend
   on the row (places, spellings, date strings) is computed once, and rows draw
   indexes into those tables with `random()` instead of `choice()`;
 * builds rows valid by construction (dates are drawn inside the windows the
-  rules allow), rather than drawing freely and discarding.
+  rules allow), rather than drawing freely and discarding;
+* writes places as the clerk of the day did: a model registered before
+  1 July 2025 names the old units (old province, district and commune, see
+  `OldPlace`), a later one the current units. Either way every row means one
+  current commune, the one drawn, so counts under today's boundaries can be
+  worked out from the drawn places alone.
 
 `RowMaker.model` exposes the same machinery with constraints, so calibrated
 data sets (`scripts/make_seed.py`) can fix how many models are registered or
@@ -32,13 +40,26 @@ from functools import cache
 from itertools import accumulate
 from random import Random
 
-from dandan.localities import CODE_PREFIXES, Commune, Province, gazetteer
+from dandan.localities import (
+    CODE_PREFIXES,
+    CURRENT_SCHEME,
+    MERGER_DAY,
+    Commune,
+    District,
+    Province,
+    gazetteer,
+    legacy_gazetteer,
+    reorganisation,
+)
 from dandan.sources import COLUMNS as IMPORT_COLUMNS
 from dandan.terms import Field, Holder, Level, Sponsor, parse_term, terms_of
 from dandan.validation import DISTRICTS_ABOLISHED
 
 #: The import schema: one row per model, or one row per recognition of a model
-#: recognised several times (each repeating the model's columns).
+#: recognised several times (each repeating the model's columns). Rows name places,
+#: never codes: the `district` column carries the old district of a row dated
+#: before 2025-07-01, and `locality_scheme` is filled only where such a row names
+#: current units anyway.
 COLUMNS: tuple[str, ...] = tuple(c for c in IMPORT_COLUMNS if not c.endswith("_code"))
 
 FIRST_DAY = date(2021, 1, 1)
@@ -63,6 +84,9 @@ _YEAR_TEXT: dict[int, str] = {y: str(y) for y in set(_YEAR_OF)}
 _TODAY = len(_DAYS) - 1
 _LAST_REGISTRATION = (LAST_REGISTRATION - FIRST_DAY).days
 _DISTRICTS_END = (DISTRICTS_ABOLISHED - FIRST_DAY).days  # first day without districts
+_MERGER = (MERGER_DAY - FIRST_DAY).days  # first day of the current units
+#: Of the rows naming an old district, the share writing it abbreviated ("TP. Đông Hà").
+ABBREVIATED_DISTRICT_SHARE = 0.2
 
 # Levels by rank, so "a higher level" is a larger index.
 _LEVELS = (Level.commune, Level.district, Level.province, Level.central)
@@ -544,6 +568,30 @@ _MAX_GROUPS = 12  # villages / residential groups numbered 1..12
 
 
 @dataclass(frozen=True, slots=True)
+class OldPlace:
+    """An old commune (as on 30 June 2025) and the strings a row written then needs.
+
+    Only old units that the official mapping sends to the `Place` holding them are
+    used (`reorganisation().commune`, or `.island_districts`), so a row naming one
+    means that current commune.
+    """
+
+    province: Province  # the old province: code 44 is Quảng Bình here
+    district: District
+    commune: Commune | None  # None for an island district, which had no communes
+    commune_name: str  # official: "Phường 1", "Thị trấn Cam Lộ"; "" without a commune
+    province_spellings: tuple[str, str]  # "Quảng Bình", "Tỉnh Quảng Bình"
+    # The official name, then the abbreviation clerks use if it is unambiguous in
+    # the old province: "Thành phố Đông Hà", "TP. Đông Hà".
+    district_spellings: tuple[str, ...]
+    local: str  # "phường 1", "thị trấn Cam Lộ"
+    bare: str  # "1", "Cam Lộ"
+    units: tuple[str, ...]
+    # Per level, as in `Place`, with the old commune, district and province.
+    bodies: tuple[tuple[tuple[str, str], ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Place:
     """A commune with every string rows about it need, computed once."""
 
@@ -558,6 +606,10 @@ class Place:
     units: tuple[str, ...]  # villages or residential groups: "thôn 3", "tổ dân phố 3"
     # Per level (commune, district, province, central): (recognised by, decision suffix).
     bodies: tuple[tuple[tuple[str, str], ...], ...]
+    # The old units a row dated before 1 July 2025 names instead. Empty only for a
+    # current commune that no old unit is counted under (Phường Yên Sở of Hà Nội
+    # only received parts of divided wards): its rows keep the current names.
+    olds: tuple[OldPlace, ...] = ()
 
 
 # Strings shared by many places are built once and shared, not rebuilt per
@@ -602,15 +654,21 @@ def _province_parts(
     return heads, (province.name, province.full_name), bodies
 
 
+def _split_type(name: str, kind: str) -> tuple[str, str]:
+    """(local, bare): "Xã Cam Lộ" of type "xã" is "xã Cam Lộ" in a sentence, "Cam Lộ" bare."""
+    bare = name[len(kind) + 1 :] if name.lower().startswith(kind) else name
+    return f"{kind} {bare}", bare
+
+
 def _place(
     province: Province,
     commune: Commune,
     parts: tuple[tuple[str, ...], tuple[str, str], tuple[tuple[str, str], ...]],
+    olds: tuple[OldPlace, ...] = (),
 ) -> Place:
     heads, spellings, provincial = parts
     kind = commune.division_type
-    bare = commune.name[len(kind) + 1 :] if commune.name.lower().startswith(kind) else commune.name
-    local = f"{kind} {bare}"
+    local, bare = _split_type(commune.name, kind)
     rural = kind != "phường"  # xã, and the island đặc khu (formerly island districts)
     if rural:
         district = _RURAL_DISTRICT
@@ -630,7 +688,94 @@ def _place(
         bare=bare,
         units=_RURAL_UNITS if rural else _URBAN_UNITS,
         bodies=(communal, district, provincial, _CENTRAL_BODIES),
+        olds=olds,
     )
+
+
+# How an old district's name is abbreviated, and what its bodies are called.
+_DISTRICT_KINDS: dict[str, tuple[str, str, str]] = {
+    "huyện": ("H.", "Huyện ủy", "-QĐ/HU"),
+    "quận": ("Q.", "Quận ủy", "-QĐ/QU"),
+    "thị xã": ("TX.", "Thị ủy", "-QĐ/TU"),
+    "thành phố": ("TP.", "Thành ủy", "-QĐ/TU"),
+}
+
+
+def _old_places() -> dict[int, tuple[OldPlace, ...]]:
+    """Per current commune code, the old units a record there was written with: the
+    old communes counted under it and, for an island special zone, the district
+    without communes it replaced ("Huyện Cồn Cỏ", written with no commune).
+
+    Every spelling is checked against the old gazetteer here, once: the province
+    (short and full), the district (official and abbreviated) and, within that
+    district, the commune's official name must each name exactly the unit meant,
+    or the spelling is not used (an abbreviation) or the generator stops.
+    """
+    old, moves = legacy_gazetteer(), reorganisation()
+    provinces: dict[int, tuple[tuple[str, str], tuple[tuple[str, str], ...]]] = {}
+    for p in old.provinces.values():
+        for spelling in (p.name, p.full_name):
+            if old.find_provinces(spelling) != [p]:
+                raise RuntimeError(f"{spelling!r} does not name old province {p.code}")
+        city = p.division_type != "tỉnh"
+        authority, party = ("thành phố", "Thành ủy") if city else ("tỉnh", "Tỉnh ủy")
+        provinces[p.code] = (
+            (p.name, p.full_name),
+            (
+                (f"UBND {authority} {p.name}", "/QĐ-UBND"),
+                (f"Ban Dân vận {party} {p.name}", "-QĐ/BDVTU"),
+            ),
+        )
+    districts: dict[int, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = {}
+    for d in old.districts.values():
+        short, party, suffix = _DISTRICT_KINDS[d.division_type]
+        local, bare = _split_type(d.name, d.division_type)
+        province = old.provinces[d.province_code]
+        if old.find_districts(d.name, province) != [d]:
+            raise RuntimeError(f"{d.name!r} does not name old district {d.code}")
+        spellings: tuple[str, ...] = (d.name,)
+        abbreviated = f"{short} {bare}"
+        if old.find_districts(abbreviated, province) == [d]:
+            spellings += (abbreviated,)
+        districts[d.code] = (
+            spellings,
+            ((f"UBND {local}", "/QĐ-UBND"), (f"Ban Dân vận {party} {bare}", suffix)),
+        )
+
+    def place(d: District, c: Commune | None) -> OldPlace:
+        p = old.provinces[d.province_code]
+        province_spellings, provincial = provinces[p.code]
+        district_spellings, district_bodies = districts[d.code]
+        if c is None:  # an island district: its own bodies were the lowest ones
+            local, bare = _split_type(d.name, d.division_type)
+            communal, urban = district_bodies, False
+        else:
+            local, bare = _split_type(c.name, c.division_type)
+            communal = ((f"UBND {local}", "/QĐ-UBND"), (f"Đảng ủy {local}", "-QĐ/ĐU"))
+            urban = c.division_type in ("phường", "thị trấn")
+        return OldPlace(
+            province=p,
+            district=d,
+            commune=c,
+            commune_name="" if c is None else c.name,
+            province_spellings=province_spellings,
+            district_spellings=district_spellings,
+            local=local,
+            bare=bare,
+            units=_URBAN_UNITS if urban else _RURAL_UNITS,
+            bodies=(communal, district_bodies, provincial, _CENTRAL_BODIES),
+        )
+
+    by_new: dict[int, list[OldPlace]] = {}
+    for c in sorted(old.communes.values(), key=lambda c: c.code):
+        assert c.district_code is not None
+        d = old.districts[c.district_code]
+        if old.find_commune(c.name, old.provinces[c.province_code], d) != [c]:
+            raise RuntimeError(f"{c.name!r} does not name old commune {c.code} in {d.name}")
+        by_new.setdefault(moves.commune(c.code), []).append(place(d, c))
+    for district_code, zone in sorted(moves.island_districts.items()):
+        by_new.setdefault(zone, []).append(place(old.districts[district_code], None))
+    return {code: tuple(places) for code, places in by_new.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -653,11 +798,13 @@ class _Tables:
 @cache
 def _tables() -> _Tables:
     g = gazetteer()
+    olds = _old_places()
     by_province: dict[int, list[Place]] = {code: [] for code in g.provinces}
     parts = {code: _province_parts(p) for code, p in g.provinces.items()}
     for commune in sorted(g.communes.values(), key=lambda c: c.code):
         province = g.provinces[commune.province_code]
-        by_province[province.code].append(_place(province, commune, parts[province.code]))
+        place = _place(province, commune, parts[province.code], olds.get(commune.code, ()))
+        by_province[province.code].append(place)
     return _Tables(
         places={code: tuple(places) for code, places in by_province.items()},
         fields=_spellings(Field, _FIELDS),
@@ -695,6 +842,7 @@ class RowMaker:
     def __init__(self, seed: int = 2024, provinces: Sequence[int] | None = None) -> None:
         self._tables = _tables()
         self.random = Random(seed)
+        self._then = Random(f"{seed}: old units").random
         codes = list(self._tables.places) if provinces is None else list(provinces)
         unknown = [c for c in codes if c not in self._tables.places]
         if unknown or not codes:
@@ -811,10 +959,24 @@ class RowMaker:
     ) -> list[dict[str, str]]:
         rnd = self.random.random
         t = self._tables
+        # Where the row was written: before the merger, in an old commune counted
+        # under `place` (when there is one), from the second stream.
+        here: Place | OldPlace = place
+        district = scheme = ""
+        if reg < _MERGER:
+            olds = place.olds
+            if olds:
+                then = self._then
+                old = here = olds[int(then() * len(olds))]
+                spellings = old.district_spellings
+                abbreviated = len(spellings) > 1 and then() < ABBREVIATED_DISTRICT_SHARE
+                district = spellings[1] if abbreviated else spellings[0]
+            else:
+                scheme = CURRENT_SCHEME  # current names on an old date: say so
         style = bisect(_STYLE_ODDS, rnd())
         field_i = min(bisect(_FIELD_ODDS, rnd()), len(t.fields) - 1)
         sponsor_i = min(bisect(_SPONSOR_ODDS, rnd()), len(t.sponsors) - 1)
-        unit = place.units[int(rnd() * len(place.units))]
+        unit = here.units[int(rnd() * len(here.units))]
 
         heads = t.names[field_i]
         head, tail, about = heads[int(rnd() * len(heads))]
@@ -822,7 +984,7 @@ class RowMaker:
         if form < 0.30:
             name = f"{head} {unit}{tail}"
         elif form < 0.45:
-            name = f"{head}{tail} {place.local}"
+            name = f"{head}{tail} {here.local}"
         elif form < 0.60:
             name = f"Mô hình “{head}{tail}”"
         elif form < 0.75:
@@ -847,16 +1009,19 @@ class RowMaker:
         else:
             options = t.collectives[sponsor_i]
             who, what = options[int(rnd() * len(options))]
-            where = unit if what == _UNIT else place.local if what == _LOCAL else place.bare
+            where = unit if what == _UNIT else here.local if what == _LOCAL else here.bare
             holder_name = f"{who} {where}"
 
         year = _YEAR_OF[reg]
+        province = here.province_spellings[0 if rnd() < 0.85 else 1]
         row = {
             "code": self._code(place, year),
             "name": name,
             "description": description,
-            "province": place.province_spellings[0 if rnd() < 0.85 else 1],
-            "commune": place.commune_name,
+            "province": province,
+            "district": district,
+            "commune": here.commune_name,
+            "locality_scheme": scheme,
             "field": t.fields[field_i][style],
             "sponsor": t.sponsors[sponsor_i][style],
             "holder": t.holders[1 if individual else 0][style],
@@ -877,7 +1042,8 @@ class RowMaker:
         rows: list[dict[str, str]] = []
         for i, (day, rank) in enumerate(decisions):
             recognition = row if i == 0 else dict(row)
-            bodies = place.bodies[rank]
+            # Decided before the merger: by the bodies of the units of the day.
+            bodies = (here if day < _MERGER else place).bodies[rank]
             body, suffix = bodies[int(rnd() * len(bodies))]
             number = 1 + int(rnd() * (400 if rank in (_COMMUNE, _CENTRAL) else 3000))
             recognition["recognition_year"] = _YEAR_TEXT[_YEAR_OF[day]]
