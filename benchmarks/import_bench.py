@@ -8,7 +8,9 @@ fresh process and a fresh database:
   (b) the floor: Python's csv module and one `sqlite3.executemany` of the same
       rows into an equivalent table (one TEXT column per CSV column, an index
       on the code, WAL like the registry) in one transaction;
-  (c) `sqlite-utils insert DB models FILE --csv`.
+  (c) `sqlite-utils insert DB models FILE --csv`;
+  and, when DANDAN_BENCH_PG_URL names a database to spare, `dandan import` into
+  PostgreSQL (rows streamed with COPY into staging tables, merged in one transaction).
 
 It prints wall time, peak memory (the child's maximum resident set) and the
 ratios a/b and a/c; with two sizes, also how the time scales. Run it with
@@ -30,6 +32,8 @@ from pathlib import Path
 from dandan.synthetic import COLUMNS, generate_rows
 
 OUT = Path(__file__).resolve().parent / "out"
+#: An empty PostgreSQL database to time the server import on (its contents are dropped).
+PG_URL = os.environ.get("DANDAN_BENCH_PG_URL")
 BIN = Path(sys.executable).parent
 
 FLOOR = r"""
@@ -121,6 +125,11 @@ def bench(n: int) -> dict[str, Run]:
         )
         assert rows_in(c_db, "models") == lines
     assert rows_in(b_db, "models") == lines
+    if PG_URL:
+        empty_postgresql(PG_URL)
+        runs["pg"] = timed(
+            "dandan import, PostgreSQL", [str(BIN / "dandan"), "--db", PG_URL, "import", str(path)]
+        )
     models, recognitions = rows_in(a_db, "models"), rows_in(a_db, "recognitions")
     print(f"\n{n:,} models: {lines:,} rows ({recognitions:,} recognitions, {models:,} models)")
     print(f"{'':28} {'wall s':>8} {'peak MB':>8}")
@@ -131,7 +140,22 @@ def bench(n: int) -> dict[str, Run]:
     if "c" in runs:
         print(f"ratio a/c (dandan / sqlite-utils): {a / runs['c'].seconds:.2f}")
     print(f"peak memory of dandan import: {runs['a'].peak_mb:.0f} MB (target < 200 MB)")
+    if "pg" in runs:
+        print(f"PostgreSQL (COPY) / SQLite import:  {runs['pg'].seconds / a:.2f}")
+    else:
+        print("PostgreSQL import not timed: set DANDAN_BENCH_PG_URL to an empty database")
     return runs
+
+
+def empty_postgresql(url: str) -> None:
+    """Drop everything in the benchmark database's public schema."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
 
 
 def main() -> None:

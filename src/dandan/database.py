@@ -76,8 +76,11 @@ def make_engine(url: str) -> Engine:
     except Exception as exc:
         raise UsageError(f"--db: not a path or database URL: {masked(url)}") from exc
     if parsed.get_backend_name() != "sqlite":
+        # psycopg prepares a statement after its fifth run and may keep a plan made when
+        # a table was nearly empty: mid-import, a lookup by code turned into a full scan.
+        args = {"prepare_threshold": None} if parsed.get_driver_name() == "psycopg" else {}
         try:
-            return create_engine(url, pool_pre_ping=True)
+            return create_engine(url, pool_pre_ping=True, connect_args=args)
         except ModuleNotFoundError as exc:
             raise UsageError(
                 f"--db: the driver for {parsed.drivername} is not installed "

@@ -154,9 +154,17 @@ POSTGRES_TRIGGERS = (
 LANGUAGE plpgsql AS $$
 DECLARE
     changed integer;
+    day date;
 BEGIN
+    IF TG_OP = 'INSERT' THEN
+        -- Inserting can only make the first recognition earlier: no need to recount
+        -- (a recount per row would read the recognitions again for each one imported).
+        day := coalesce(NEW.decided_on, make_date(NEW.year, 12, 31));
+        UPDATE models SET first_recognized_on = day
+        WHERE id = NEW.model_id AND (first_recognized_on IS NULL OR first_recognized_on > day);
+        RETURN NULL;
+    END IF;
     FOREACH changed IN ARRAY (CASE TG_OP
-        WHEN 'INSERT' THEN ARRAY[NEW.model_id]
         WHEN 'DELETE' THEN ARRAY[OLD.model_id]
         ELSE ARRAY[OLD.model_id, NEW.model_id] END)
     LOOP

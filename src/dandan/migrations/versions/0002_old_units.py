@@ -2,7 +2,9 @@
 
 Every model of a 0.1.0 registry was recorded in current units; the upgrade fills
 in the old province (district, commune) each certainly lay in, as `dandan
-register` does for a record in current units today.
+register` does for a record in current units today. On PostgreSQL it also
+replaces the function keeping `first_recognized_on` with one that does not
+recount on insert.
 
 Revision ID: 0002
 Revises: 0001
@@ -24,6 +26,12 @@ COLUMNS = ("legacy_province_code", "legacy_district_code", "legacy_commune_code"
 
 def upgrade() -> None:
     from dandan.localities import reorganisation
+    from dandan.models import POSTGRES_TRIGGERS
+
+    if op.get_bind().dialect.name == "postgresql":
+        # 0.1.0's trigger function recounted a model's recognitions on every insert,
+        # which made a bulk import quadratic; this one updates incrementally.
+        op.execute(POSTGRES_TRIGGERS[0])
 
     with op.batch_alter_table("models") as batch:
         batch.add_column(sa.Column("district_input", sa.String(200)))
