@@ -57,3 +57,17 @@ def test_import_is_atomic_and_idempotent_on_postgresql(pg_url: str, tmp_path: Pa
         app, ["--db", pg_url, "tally", "--in", "Quảng Trị", "--by-end-of", "2023", "-f", "json"]
     )
     assert json.loads(tally.stdout)["total"]["recognized"] == 555
+
+
+def test_bulk_writes_stay_linear_on_postgresql(pg_url: str) -> None:
+    """Two causes of an import that slowed down as it went: a trigger that recounted a
+    model's recognitions on every insert, and statements kept prepared with a plan made
+    while the table was empty (a lookup by code became a full scan)."""
+    registry = Registry(pg_url)
+    with registry.engine.connect() as conn:
+        source = conn.exec_driver_sql(
+            "SELECT prosrc FROM pg_proc WHERE proname = 'dandan_first_recognized'"
+        ).scalar_one()
+        assert "IF TG_OP = 'INSERT'" in source
+        assert conn.connection.driver_connection.prepare_threshold is None  # type: ignore[union-attr]
+    registry.close()

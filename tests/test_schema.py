@@ -152,6 +152,10 @@ def test_a_first_release_registry_upgrades_on_postgresql(pg_url: str) -> None:
             ).scalar_one()
             == 45
         )
+        trigger = conn.execute(
+            text("SELECT prosrc FROM pg_proc WHERE proname = 'dandan_first_recognized'")
+        ).scalar_one()
+        assert "IF TG_OP = 'INSERT'" in trigger  # 0.1.0's recounted on every insert
     engine.dispose()
     shown = runner.invoke(app, ["--db", pg_url, "show", "QTR-2023-00001", "--format", "json"])
     assert shown.exit_code == 0, shown.stderr
