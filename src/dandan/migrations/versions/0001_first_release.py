@@ -18,10 +18,48 @@ down_revision = None
 branch_labels = None
 depends_on = None
 
+# The triggers as 0.1.0 created them, frozen here: later revisions may change
+# dandan.models, never what this revision made.
+SQLITE_TRIGGERS = (
+    """CREATE TRIGGER recognitions_first_on_insert AFTER INSERT ON recognitions BEGIN
+UPDATE models SET first_recognized_on = coalesce(NEW.decided_on, printf('%04d-12-31', NEW.year))
+WHERE id = NEW.model_id AND (first_recognized_on IS NULL
+OR first_recognized_on > coalesce(NEW.decided_on, printf('%04d-12-31', NEW.year))); END""",
+    """CREATE TRIGGER recognitions_first_on_update
+AFTER UPDATE OF model_id, year, decided_on ON recognitions BEGIN
+UPDATE models SET first_recognized_on = (SELECT min(coalesce(r.decided_on,
+printf('%04d-12-31', r.year))) FROM recognitions AS r WHERE r.model_id = models.id)
+WHERE id IN (OLD.model_id, NEW.model_id); END""",
+    """CREATE TRIGGER recognitions_first_on_delete AFTER DELETE ON recognitions BEGIN
+UPDATE models SET first_recognized_on = (SELECT min(coalesce(r.decided_on,
+printf('%04d-12-31', r.year))) FROM recognitions AS r WHERE r.model_id = OLD.model_id)
+WHERE id = OLD.model_id; END""",
+)
+POSTGRES_TRIGGERS = (
+    """CREATE OR REPLACE FUNCTION dandan_first_recognized() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    changed integer;
+BEGIN
+    FOREACH changed IN ARRAY (CASE TG_OP
+        WHEN 'INSERT' THEN ARRAY[NEW.model_id]
+        WHEN 'DELETE' THEN ARRAY[OLD.model_id]
+        ELSE ARRAY[OLD.model_id, NEW.model_id] END)
+    LOOP
+        UPDATE models SET first_recognized_on = (
+            SELECT min(coalesce(r.decided_on, make_date(r.year, 12, 31)))
+            FROM recognitions AS r WHERE r.model_id = changed)
+        WHERE id = changed;
+    END LOOP;
+    RETURN NULL;
+END $$""",
+    """CREATE TRIGGER recognitions_first_recognized
+AFTER INSERT OR DELETE OR UPDATE OF model_id, year, decided_on ON recognitions
+FOR EACH ROW EXECUTE FUNCTION dandan_first_recognized()""",
+)
+
 
 def upgrade() -> None:
-    from dandan.models import POSTGRES_TRIGGERS, SQLITE_TRIGGERS
-
     op.create_table(
         "import_batches",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -88,7 +126,7 @@ def upgrade() -> None:
     op.create_index("ix_recognitions_year", "recognitions", ["year"])
     sqlite = op.get_bind().dialect.name == "sqlite"
     for statement in SQLITE_TRIGGERS if sqlite else POSTGRES_TRIGGERS:
-        op.execute(statement.replace("%%", "%"))
+        op.execute(statement)
 
 
 def downgrade() -> None:
