@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from dandan import __version__
-from dandan.commands import db, export, imports, localities, models, tally
+from dandan.commands import audit, db, export, imports, localities, models, tally
 
 app = typer.Typer(
     name="dandan",
@@ -41,13 +41,22 @@ def root(
             show_envvar=True,
         ),
     ] = None,
+    actor: Annotated[
+        str | None,
+        typer.Option(
+            "--actor",
+            envvar="DANDAN_ACTOR",
+            help="Who makes the changes, for the audit trail (default: your user name).",
+            show_envvar=True,
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
     """Registry of “Dân vận khéo” models."""
-    ctx.obj = {"db": db_}
+    ctx.obj = {"db": db_, "actor": actor}
 
 
 app.command("register")(models.register)
@@ -62,6 +71,8 @@ app.command("localities")(localities.localities)
 app.command("tally")(tally.tally)
 app.command("stats")(tally.stats)
 app.command("export")(export.export)
+app.command("history")(audit.history)
+app.command("log")(audit.log)
 app.add_typer(db.app, name="db")
 
 

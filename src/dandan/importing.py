@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import csv
 import gc
-import getpass
-import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,8 +24,8 @@ from sqlalchemy import Connection, insert, update
 from sqlmodel import SQLModel, col
 
 from dandan.errors import InvalidInput
-from dandan.models import ImportBatch
-from dandan.registry import Registry, code_prefix, last_number, utc_now
+from dandan.models import Event, ImportBatch
+from dandan.registry import Registry, code_prefix, event_row, last_number, utc_now
 from dandan.sources import HEADERS, SourceInfo, check_mojibake, looks_garbled, read_source
 from dandan.terms import Field, Holder, Level, Sponsor, Status
 from dandan.text import fold, from_spreadsheet
@@ -230,13 +228,6 @@ def _check_code_column(values: dict[str, str], column: str, resolved: int, name:
         )
 
 
-def _actor() -> str:
-    try:
-        return os.environ.get("DANDAN_ACTOR") or getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
-
-
 class _Writer:
     """Writes validated chunks through the driver's executemany, inside one transaction.
 
@@ -244,7 +235,9 @@ class _Writer:
     dictionaries, which matters at 400,000 rows.
     """
 
-    def __init__(self, conn: Connection, policy: OnConflict, summary: ImportSummary) -> None:
+    def __init__(
+        self, conn: Connection, policy: OnConflict, summary: ImportSummary, actor: str
+    ) -> None:
         self.conn = conn
         self.policy = policy
         self.summary = summary
@@ -256,6 +249,7 @@ class _Writer:
         self._next_number: dict[str, int] = {}
         self._dropped: list[Any] = []
         self._staged = False  # PostgreSQL's staging tables exist (see `_copy`)
+        self.actor = actor
         now = utc_now()
         #: created_at/updated_at of every row; text on SQLite, in SQLAlchemy's format.
         self.stamp: Any = now.strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else now
@@ -366,6 +360,7 @@ class _Writer:
         updates: list[tuple[Any, ...]] = []
         new_recognitions: list[tuple[Any, ...]] = []
         status_changes: list[str] = []
+        events: list[dict[str, Any]] = []
         for code, group in groups.items():
             first = group[0]
             clash = next((r for r in group[1:] if r.model_values() != first.model_values()), None)
@@ -401,21 +396,56 @@ class _Writer:
                 changed = True
             if stored is None:
                 new_models.append(self._model_params(code, first, group))
-            added_any = False
+            added_rows: list[_Row] = []
             for r in group:
                 added = r.recognition is not None and self._new_recognition(
                     code, r.recognition, known_recognitions, new_recognitions
                 )
-                added_any = added_any or added
+                if added:
+                    added_rows.append(r)
                 if fresh:
                     self.summary.inserted += 1
                 elif changed or added:
                     self.summary.updated += 1
                 else:
                     self.summary.skipped += 1
-            if added_any and stored is not None and stored[0] == Status.registered:
+            if added_rows and stored is not None and stored[0] == Status.registered:
                 status_changes.append(code)
+            if not fresh and (changed or added_rows):
+                assert stored is not None
+                events.append(self._event(code, stored[2:], first, changed, added_rows))
         self._flush(new_models, updates, new_recognitions, status_changes)
+        if events:
+            self.conn.execute(insert(Event), events)
+
+    def _event(
+        self,
+        code: str,
+        stored: Sequence[Any],
+        first: _Row,
+        changed: bool,
+        added: Sequence[_Row],
+    ) -> dict[str, Any]:
+        """The audit event of a registered model that this batch changed; models the
+        batch created are told by the batch's own event."""
+        before: dict[str, Any] = {}
+        after: dict[str, Any] = {}
+        if changed:
+            for column, old, new in zip(_MODEL_COLUMNS, stored, first.model_values(), strict=True):
+                if self._normal(old) != new:
+                    before[column], after[column] = _json(self._normal(old)), _json(new)
+        if added:
+            after["recognitions"] = [
+                {"year": r.recognition.year, "level": r.recognition.level.value,
+                 "decision": r.recognition.decision_no,
+                 "decided_on": _json(r.recognition.decided_on)}
+                for r in added
+                if r.recognition is not None
+            ]  # fmt: skip
+        return event_row(
+            actor=self.actor, command="import", code=code, before=before, after=after,
+            batch_id=self.batch_id,
+        )  # fmt: skip
 
     def _new_recognition(
         self,
@@ -608,6 +638,10 @@ _MERGES = {
 }
 
 
+def _json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
 def _legacy_params(loc: Locality) -> tuple[Any, ...]:
     return (
         loc.district_input,
@@ -659,7 +693,7 @@ def import_files(
     options = options or ImportOptions()
     today = options.today or date.today()
     summary = ImportSummary()
-    job = _Job(summary, options, _error_writer(errors_out))
+    job = _Job(summary, options, _error_writer(errors_out), registry.actor)
     engine = registry.engine.execution_options(dandan_write=True)
     gc_was_enabled = gc.isenabled()
     gc.disable()  # no cycles are made here; collection passes only slow a bulk load
@@ -667,7 +701,7 @@ def import_files(
         with translate_errors(registry.url), engine.connect() as conn:
             transaction = conn.begin()
             try:
-                writer = _Writer(conn, options.on_conflict, summary)
+                writer = _Writer(conn, options.on_conflict, summary, registry.actor)
                 writer.prepare_bulk_load()
                 for path in paths:
                     info = SourceInfo(path)
@@ -701,10 +735,13 @@ def import_files(
 class _Job:
     """The bookkeeping of one import: counts, rejected rows, one batch record per file."""
 
-    def __init__(self, summary: ImportSummary, options: ImportOptions, errors: Any) -> None:
+    def __init__(
+        self, summary: ImportSummary, options: ImportOptions, errors: Any, actor: str
+    ) -> None:
         self.summary = summary
         self.options = options
         self.errors = errors
+        self.actor = actor
         self._before = (0, 0, 0, 0)
 
     def _counts(self) -> tuple[int, int, int, int]:
@@ -731,7 +768,7 @@ class _Job:
             insert(ImportBatch),
             {
                 "source": info.name[:300], "sha256": "", "kind": info.kind, "rows": 0,
-                "inserted": 0, "updated": 0, "skipped": 0, "invalid": 0, "actor": _actor()[:100],
+                "inserted": 0, "updated": 0, "skipped": 0, "invalid": 0, "actor": self.actor,
                 "started_at": utc_now(), "finished_at": utc_now(),
             },
         )  # fmt: skip
@@ -763,6 +800,19 @@ class _Job:
                 "inserted": inserted, "updated": updated, "skipped": skipped, "invalid": invalid,
                 "finished_at": utc_now(),
             },
+        )  # fmt: skip
+        # The batch in the audit trail; `dandan history` links a model to the batch that
+        # created it (models.batch_id).
+        after = {
+            "file": info.name[:300], "sha256": info.sha256, "batch": writer.batch_id,
+            "inserted": inserted, "updated": updated, "skipped": skipped, "invalid": invalid,
+        }  # fmt: skip
+        conn.execute(
+            insert(Event),
+            event_row(
+                actor=self.actor, command="import", code=None, after=after,
+                batch_id=writer.batch_id,
+            ),
         )  # fmt: skip
 
 

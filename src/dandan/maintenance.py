@@ -16,7 +16,7 @@ from dandan.errors import InvalidInput, RegistryUnavailable, UsageError
 from dandan.registry import Registry
 
 #: Tables in the order their rows may be written (a row's references first).
-TABLES = (tables.import_batches, tables.models, tables.recognitions)
+TABLES = (tables.import_batches, tables.models, tables.recognitions, tables.events)
 COPY_CHUNK = 5000
 
 

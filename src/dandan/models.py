@@ -121,6 +121,55 @@ class ImportBatch(SQLModel, table=True):
     finished_at: datetime
 
 
+class Event(SQLModel, table=True):
+    """One change to the registry, for the audit trail: who, when, by which command,
+    and the values before and after (JSON objects of the fields that changed).
+
+    Append-only: database triggers refuse to update or delete an event, whatever
+    writes to the registry.
+    """
+
+    __tablename__ = "events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime
+    actor: str = Field(max_length=100)
+    command: str = Field(max_length=16)
+    model_code: str | None = Field(default=None, max_length=32, index=True)
+    batch_id: int | None = Field(default=None, foreign_key="import_batches.id")
+    before: str | None = None
+    after: str | None = None
+
+
+#: Refusals that keep `events` append-only (also created by migration 0003).
+SQLITE_APPEND_ONLY = tuple(
+    f"CREATE TRIGGER events_append_only_{op.lower()} BEFORE {op} ON events "
+    "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END"
+    for op in ("UPDATE", "DELETE")
+)
+POSTGRES_APPEND_ONLY = (
+    """CREATE OR REPLACE FUNCTION dandan_append_only() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'the audit trail is append-only';
+END $$""",
+    "CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events "
+    "FOR EACH ROW EXECUTE FUNCTION dandan_append_only()",
+)
+for _statement in SQLITE_APPEND_ONLY:
+    event.listen(
+        Event.__table__,  # type: ignore[attr-defined]
+        "after_create",
+        DDL(_statement).execute_if(dialect="sqlite"),  # type: ignore[no-untyped-call]
+    )
+for _statement in POSTGRES_APPEND_ONLY:
+    event.listen(
+        Event.__table__,  # type: ignore[attr-defined]
+        "after_create",
+        DDL(_statement).execute_if(dialect="postgresql"),  # type: ignore[no-untyped-call]
+    )
+
+
 # -- first_recognized_on, kept by the database itself --------------------------------
 # Triggers rather than application code, so that every way of writing recognitions
 # (`recognize`, the bulk importer's executemany, a script) keeps the column right.

@@ -12,6 +12,9 @@ leaves the registry exactly as it was.
 
 from __future__ import annotations
 
+import getpass
+import json
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -27,10 +30,10 @@ from dandan import database, schema, tables
 from dandan.errors import Conflict, InvalidInput, NotFound
 from dandan.filters import ModelFilter, resolve_place
 from dandan.localities import CODE_PREFIXES, MERGER_DAY, legacy_gazetteer
-from dandan.models import Model, Recognition
+from dandan.models import Event, Model, Recognition
 from dandan.schema import Notify
 from dandan.terms import Field, Holder, Sponsor, Status, parse_term
-from dandan.text import fold
+from dandan.text import clean, fold
 from dandan.validation import (
     Locality,
     ModelDraft,
@@ -149,6 +152,59 @@ def _to_stderr(message: str) -> None:
     print(message, file=sys.stderr)
 
 
+def default_actor() -> str:
+    """Who makes a change when nobody says: `DANDAN_ACTOR`, else the OS user."""
+    try:
+        return os.environ.get("DANDAN_ACTOR") or getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def snapshot(model: Model) -> dict[str, Any]:
+    """A model's audited fields, as JSON values."""
+    values = {
+        "name": model.name, "description": model.description,
+        "province": model.province_name, "province_code": model.province_code,
+        "commune": model.commune_name, "commune_code": model.commune_code,
+        "locality_scheme": model.locality_scheme,
+        "legacy_province_code": model.legacy_province_code,
+        "legacy_district_code": model.legacy_district_code,
+        "legacy_commune_code": model.legacy_commune_code,
+        "field": model.field, "sponsor": model.sponsor, "holder": model.holder,
+        "holder_name": model.holder_name, "registered_on": model.registered_on,
+        "status": model.status, "withdrawn_on": model.withdrawn_on,
+        "withdrawn_reason": model.withdrawn_reason,
+    }  # fmt: skip
+    return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
+
+
+def changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Only the fields that differ, before and after."""
+    keys = [k for k in after if before.get(k) != after[k]]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+def event_row(
+    *,
+    actor: str,
+    command: str,
+    code: str | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    batch_id: int | None = None,
+) -> dict[str, Any]:
+    """The values of one audit event, for `events` (written in the change's transaction)."""
+    return {
+        "at": utc_now(),
+        "actor": actor,
+        "command": command,
+        "model_code": code,
+        "batch_id": batch_id,
+        "before": json.dumps(before, ensure_ascii=False) if before is not None else None,
+        "after": json.dumps(after, ensure_ascii=False) if after is not None else None,
+    }
+
+
 def legacy_units(
     province: int | None, district: int | None, commune: int | None
 ) -> dict[str, Any] | None:
@@ -212,10 +268,14 @@ def last_number(conn: Session | Connection, prefix: str) -> int:
 class Registry:
     """A registry of models and recognitions in one database (SQLite file or server)."""
 
-    def __init__(self, db: str | None = None, *, notify: Notify | None = None) -> None:
-        """`notify` hears of an automatic schema upgrade (default: standard error)."""
+    def __init__(
+        self, db: str | None = None, *, notify: Notify | None = None, actor: str | None = None
+    ) -> None:
+        """`notify` hears of an automatic schema upgrade (default: standard error);
+        `actor` is who the audit trail names for changes (default: `default_actor()`)."""
         self.url = database.resolve_url(db)
         self.notify = notify or _to_stderr
+        self.actor = (clean(actor) if actor else default_actor())[:100] or "unknown"
         self._engine: Engine | None = None
 
     def __repr__(self) -> str:
@@ -296,6 +356,18 @@ class Registry:
 
     # -- writing ---------------------------------------------------------------
 
+    def _log(
+        self,
+        s: Session,
+        command: str,
+        code: str,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+    ) -> None:
+        """Append the change to the audit trail, in the change's own transaction."""
+        row = event_row(actor=self.actor, command=command, code=code, before=before, after=after)
+        s.add(Event(**row))
+
     def register(
         self,
         *,
@@ -334,6 +406,7 @@ class Registry:
         )
         with self._session(write=True) as s:
             model = self._insert(s, draft)
+            self._log(s, "register", model.code, after=snapshot(model))
         return _record(model)
 
     def _insert(self, s: Session, draft: ModelDraft) -> Model:
@@ -425,9 +498,20 @@ class Registry:
                 created_at=utc_now(),
             )
             s.add(rec)
+            status = model.status
             model.status = Status.recognized.value
             model.updated_at = utc_now()
             s.add(model)
+            recognition = RecognitionRecord(
+                rec.year, rec.level, rec.decision_no, rec.decided_on, rec.body
+            ).as_dict()
+            self._log(
+                s,
+                "recognize",
+                model.code,
+                before={"status": status},
+                after={"status": model.status, "recognition": recognition},
+            )
             s.flush()
             return _record(model, [*existing, rec])
 
@@ -458,6 +542,7 @@ class Registry:
             model = self._get(s, code)
             assert model.id is not None
             recognitions = self._recognitions(s, [model.id])[model.id]
+            before = snapshot(model)
             if name is not None:
                 new_name = text(name, "name", required=True)
                 assert new_name is not None
@@ -495,8 +580,11 @@ class Registry:
                             today=today,
                         ),
                     )
-            model.updated_at = utc_now()
-            s.add(model)
+            old, new = changes(before, snapshot(model))
+            if new:
+                model.updated_at = utc_now()
+                s.add(model)
+                self._log(s, "edit", model.code, before=old, after=new)
             s.flush()
             return _record(model, recognitions)
 
@@ -523,10 +611,12 @@ class Registry:
                     f"on {model.registered_on.isoformat()}",
                     field="on",
                 )
+            before = snapshot(model)
             model.status = Status.withdrawn.value
             model.withdrawn_on = when
             model.withdrawn_reason = reason_text
             model.updated_at = utc_now()
             s.add(model)
+            self._log(s, "withdraw", model.code, *changes(before, snapshot(model)))
             s.flush()
             return _record(model, self._recognitions(s, [model.id])[model.id])

@@ -75,3 +75,16 @@ import_batches = Table(
     Column("started_at", DateTime, nullable=False),
     Column("finished_at", DateTime, nullable=False),
 )
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("command", String(16), nullable=False),
+    Column("model_code", String(32)),
+    Column("batch_id", Integer),
+    Column("before", String),
+    Column("after", String),
+)

@@ -55,7 +55,7 @@ def registry(ctx: typer.Context) -> Registry:
     from dandan.registry import Registry
 
     obj = ctx.find_root().obj or {}
-    return Registry(obj.get("db"))
+    return Registry(obj.get("db"), notify=note, actor=obj.get("actor"))
 
 
 def store(ctx: typer.Context) -> Store:

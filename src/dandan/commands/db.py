@@ -64,7 +64,9 @@ def check(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     from dandan import maintenance
 
     report = maintenance.check(registry(ctx))
-    show(Record(report.as_dict(), counts=("import_batches", "models", "recognitions")), fmt)
+    show(
+        Record(report.as_dict(), counts=("import_batches", "models", "recognitions", "events")), fmt
+    )
     if not report.ok:
         raise InvalidInput(
             f"the registry has {len(report.problems)} problem(s): {report.problems[0]}"
@@ -89,4 +91,4 @@ def copy(
         f"copied {result['models']:,} models, {result['recognitions']:,} recognitions and "
         f"{result['import_batches']:,} import batches to {result['to']}"
     )
-    show(Record(result, counts=("import_batches", "models", "recognitions")), fmt)
+    show(Record(result, counts=("import_batches", "models", "recognitions", "events")), fmt)

@@ -1,0 +1,88 @@
+"""The audit trail: every change, who made it and when, with the values before and after.
+
+`Registry` and the importer append events in the same transaction as the change
+(see `dandan.registry.event_row`), and the database refuses to alter them. This
+module reads them back: a model's story (`history`) and the registry's (`log`).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+
+from dandan import database, tables
+from dandan.errors import NotFound
+from dandan.registry import Registry
+from dandan.validation import parse_code
+
+E = tables.events
+M = tables.models
+
+
+def history(registry: Registry, code: str) -> list[dict[str, Any]]:
+    """A model's events, oldest first: its registration (or the import that created
+    it), edits, recognitions, withdrawal, and imports that changed it."""
+    wanted = parse_code(code)
+    with database.translate_errors(registry.url), registry.engine.connect() as conn:
+        found = conn.execute(select(M.c.batch_id).where(M.c.code == wanted)).first()
+        if found is None:
+            raise NotFound(f"no model with code {wanted!r}; `dandan list --search` finds codes")
+        created_by = [and_(E.c.model_code.is_(None), E.c.batch_id == found[0])] if found[0] else []
+        rows = conn.execute(
+            select(E).where(or_(E.c.model_code == wanted, *created_by)).order_by(E.c.id)
+        ).all()
+    return [_event(row._mapping) for row in rows]
+
+
+def log(
+    registry: Registry, since: date | None = None, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """The registry's events, newest first, from the start of `since` (UTC)."""
+    stmt = select(E).order_by(E.c.id.desc())
+    if since is not None:
+        stmt = stmt.where(E.c.at >= datetime.combine(since, time.min))
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    with database.translate_errors(registry.url), registry.engine.connect() as conn:
+        return [_event(row._mapping) for row in conn.execute(stmt)]
+
+
+def _event(row: Any) -> dict[str, Any]:
+    before = json.loads(row["before"]) if row["before"] else None
+    after = json.loads(row["after"]) if row["after"] else None
+    return {
+        "at": row["at"],
+        "actor": row["actor"],
+        "command": row["command"],
+        "model": row["model_code"],
+        "batch": row["batch_id"],
+        "changes": summary(row["command"], before, after),
+        "before": before,
+        "after": after,
+    }
+
+
+def summary(command: str, before: dict[str, Any] | None, after: dict[str, Any] | None) -> str:
+    """One line a person reads: "status: registered → recognized; level: province"."""
+    before, after = before or {}, after or {}
+    if command == "register":
+        return f"registered {after.get('name', '')} ({after.get('province', '')})"
+    if command == "import" and "file" in after:
+        counts = ", ".join(f"{k} {after.get(k, 0)}" for k in ("inserted", "updated", "skipped"))
+        return f"{after['file']}: {counts}"
+    parts = []
+    for key, new in after.items():
+        if key == "recognition" and isinstance(new, dict):
+            parts.append(f"recognised at {new.get('level')} level ({new.get('year')})")
+        elif key == "recognitions" and isinstance(new, list):
+            parts.append(f"{len(new)} recognition(s) added")
+        else:
+            parts.append(f"{key}: {_shown(before.get(key))} → {_shown(new)}")
+    return "; ".join(parts)
+
+
+def _shown(value: Any) -> str:
+    return "—" if value is None else str(value)
