@@ -9,6 +9,7 @@ identifiers from `dandan.terms`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy import DDL, Index, event
@@ -121,6 +122,17 @@ class ImportBatch(SQLModel, table=True):
     finished_at: datetime
 
 
+def _after_create(table: type[SQLModel], sqlite: Sequence[str], postgres: Sequence[str]) -> None:
+    """DDL that runs right after the table is created, on each backend its own."""
+    for dialect, statements in (("sqlite", sqlite), ("postgresql", postgres)):
+        for statement in statements:
+            event.listen(
+                table.__table__,  # type: ignore[attr-defined]
+                "after_create",
+                DDL(statement).execute_if(dialect=dialect),  # type: ignore[no-untyped-call]
+            )
+
+
 class Event(SQLModel, table=True):
     """One change to the registry, for the audit trail: who, when, by which command,
     and the values before and after (JSON objects of the fields that changed).
@@ -156,18 +168,7 @@ END $$""",
     "CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events "
     "FOR EACH ROW EXECUTE FUNCTION dandan_append_only()",
 )
-for _statement in SQLITE_APPEND_ONLY:
-    event.listen(
-        Event.__table__,  # type: ignore[attr-defined]
-        "after_create",
-        DDL(_statement).execute_if(dialect="sqlite"),  # type: ignore[no-untyped-call]
-    )
-for _statement in POSTGRES_APPEND_ONLY:
-    event.listen(
-        Event.__table__,  # type: ignore[attr-defined]
-        "after_create",
-        DDL(_statement).execute_if(dialect="postgresql"),  # type: ignore[no-untyped-call]
-    )
+_after_create(Event, SQLITE_APPEND_ONLY, POSTGRES_APPEND_ONLY)
 
 
 # -- first_recognized_on, kept by the database itself --------------------------------
@@ -228,15 +229,4 @@ END $$""",
     "AFTER INSERT OR DELETE OR UPDATE OF model_id, year, decided_on ON recognitions "
     "FOR EACH ROW EXECUTE FUNCTION dandan_first_recognized()",
 )
-for _statement in SQLITE_TRIGGERS:
-    event.listen(
-        Recognition.__table__,  # type: ignore[attr-defined]
-        "after_create",
-        DDL(_statement).execute_if(dialect="sqlite"),  # type: ignore[no-untyped-call]
-    )
-for _statement in POSTGRES_TRIGGERS:
-    event.listen(
-        Recognition.__table__,  # type: ignore[attr-defined]
-        "after_create",
-        DDL(_statement).execute_if(dialect="postgresql"),  # type: ignore[no-untyped-call]
-    )
+_after_create(Recognition, SQLITE_TRIGGERS, POSTGRES_TRIGGERS)

@@ -47,10 +47,10 @@ from dandan.filters import (
     recognition_dated,
     recognition_year,
 )
-from dandan.localities import gazetteer, legacy_gazetteer
+from dandan.localities import CURRENT_SCHEME, LEGACY_SCHEME, gazetteer, legacy_gazetteer
 from dandan.terms import Status
 from dandan.text import fold, sort_key
-from dandan.validation import parse_date, parse_year
+from dandan.validation import SCHEMES, parse_date, parse_year
 
 if TYPE_CHECKING:
     from dandan.database import Source
@@ -78,24 +78,14 @@ class Boundaries(StrEnum):
     legacy = "2024"
 
 
-_BOUNDARIES = {
-    "current": Boundaries.current,
-    "2025": Boundaries.current,
-    "new": Boundaries.current,
-    "moi": Boundaries.current,
-    "2024": Boundaries.legacy,
-    "legacy": Boundaries.legacy,
-    "old": Boundaries.legacy,
-    "cu": Boundaries.legacy,
-}
-
 #: The name of the group of models a tally in the old units cannot place: recorded
 #: after the merger in a current unit made of parts of several old ones.
 NOT_ASSIGNABLE = "not assignable"
 
 
 def parse_boundaries(text: str) -> Boundaries:
-    found = _BOUNDARIES.get(fold(text))
+    scheme = SCHEMES.get(fold(text))
+    found = {LEGACY_SCHEME: Boundaries.legacy, CURRENT_SCHEME: Boundaries.current}.get(scheme or "")
     if found is None:
         raise UsageError(
             f"unknown boundaries {text!r}; use current (the 34 provinces since 2025-07-01) "

@@ -143,8 +143,8 @@ class Locality:
         return self.province, None, self.commune
 
 
-#: How a clerk forces the scheme: `--legacy`, `--current`, or a `locality_scheme` column.
-_SCHEMES = {
+#: Words for the two schemes: a `locality_scheme` column, `tally --boundaries`.
+SCHEMES = {
     "2024": LEGACY_SCHEME,
     "legacy": LEGACY_SCHEME,
     "old": LEGACY_SCHEME,
@@ -153,6 +153,7 @@ _SCHEMES = {
     "2025": CURRENT_SCHEME,
     "current": CURRENT_SCHEME,
     "new": CURRENT_SCHEME,
+    "today": CURRENT_SCHEME,
     "moi": CURRENT_SCHEME,
     "hien nay": CURRENT_SCHEME,
 }
@@ -162,7 +163,7 @@ def parse_scheme(value: str | None) -> str | None:
     """ "2024"/"legacy"/"cũ" or "2025"/"current"/"mới"; None when empty."""
     if value is None or not value.strip():
         return None
-    found = _SCHEMES.get(fold(value))
+    found = SCHEMES.get(fold(value))
     if found is None:
         raise InvalidInput(
             f"unknown boundaries {value!r}: write 2024 (the units before 2025-07-01) "
