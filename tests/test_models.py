@@ -48,6 +48,21 @@ def test_list_search_ignores_diacritics_and_case(run: Run) -> None:
         assert [r["code"] for r in rows] == [a], query
 
 
+def test_search_of_many_words(run: Run) -> None:
+    # Found by tests/test_fuzz.py: 1,000 words made a query SQLite refuses (exit code 3).
+    a = _register(run, "Tổ tự quản đường làng", "Quảng Trị")
+    repeated = run("list", "--search", "Tổ tự quản " * 1000, "--format", "csv")
+    assert repeated.exit_code == 0, repeated.stderr
+    assert a in repeated.stdout
+    for command in ("list", "tally", "export"):
+        args = ["-"] if command == "export" else []
+        words = " ".join(f"w{i}" for i in range(1000))
+        result = run(command, *args, "--search", words)
+        assert result.exit_code == 1, result.stderr
+        assert result.stderr.startswith("error: --search: is 4,889 characters long")
+        assert len(result.stderr.splitlines()) == 1
+
+
 def test_list_filters(run: Run, registry: Registry) -> None:
     a = _register(run, "Mô hình A", "Quảng Trị", field="văn hóa xã hội")
     b = _register(run, "Mô hình B", "Hà Nội", sponsor="youth")
