@@ -7,6 +7,8 @@ import io
 import json
 from pathlib import Path
 
+import pytest
+
 from dandan.registry import ModelFilter, Registry
 from tests.conftest import REGISTER, Run, dump
 
@@ -168,3 +170,14 @@ def test_withdraw_needs_a_reason(run: Run, db: Path) -> None:
     assert result.exit_code == 2
     assert "missing --reason" in result.stderr
     assert dump(db) == before
+
+
+@pytest.mark.parametrize("command", ["list", "imports"])
+@pytest.mark.parametrize("limit", ["99999999999999999999", "-1"])
+def test_limit_out_of_range_is_a_usage_error(run: Run, command: str, limit: str) -> None:
+    # Found by tests/test_fuzz.py: a limit past 2**63 - 1 raised OverflowError in the driver.
+    result = run(command, "--limit", limit)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: Invalid value for '--limit'")
+    assert len(result.stderr.splitlines()) == 1
+    assert run(command, "--limit", str(2**63 - 1)).exit_code == 0

@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 P = ParamSpec("P")
 R = TypeVar("R")
 
+#: The largest `--limit`: a LIMIT is a signed 64-bit integer in SQLite and PostgreSQL;
+#: a larger one failed in the driver ("Python int too large to convert to SQLite INTEGER").
+MAX_LIMIT = 2**63 - 1
+
 FormatOption = Annotated[
     Format,
     typer.Option("--format", "-f", help="Output: table for people, csv or json for scripts."),
