@@ -304,6 +304,22 @@ def test_unreadable_files(run: Run, tmp_path: Path, body: bytes, message: str) -
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+def test_file_name_that_is_not_utf8(run: Run, registry: Registry, tmp_path: Path) -> None:
+    # Found by tests/test_fuzz.py: the batch record could not store such a name.
+    path = tmp_path / os.fsdecode(b"l\xf4.csv")  # "lô" in Latin-1
+    path.write_text(csv_text(ROWS[2:]), encoding="utf-8")
+    errors = tmp_path / "errors.csv"
+    assert imported(run, path, "--errors", str(errors)) == {**SUMMARY_NEW, "inserted": 1}
+    batches = json.loads(run("imports", "--format", "json").stdout)
+    assert [b["source"] for b in batches] == ["l\ufffd.csv"]
+    bad = tmp_path / os.fsdecode(b"b\xf4.csv")
+    bad.write_text(csv_text([["", "x", "nowhere", *[""] * 10]]), encoding="utf-8")
+    refused = run("import", str(bad), "--errors", str(errors))
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith("error: b\ufffd.csv:2: column ")
+    assert errors.read_text(encoding="utf-8-sig").splitlines()[1].startswith("b\ufffd.csv,2,")
+
+
 def test_missing_file_and_bad_options(run: Run, tmp_path: Path) -> None:
     missing = run("import", str(tmp_path / "nope.csv"))
     assert (missing.exit_code, "nope.csv: no such file" in missing.stderr) == (1, True)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from dandan.errors import InvalidInput
-from dandan.text import key
+from dandan.text import as_text, key
 
 #: Our columns, and the headers clerks' spreadsheets carry for them.
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -251,7 +251,9 @@ def _open_binary(path: str) -> tuple[IO[bytes], str, int | None]:
         raise InvalidInput(f"{path}: is a directory, not a file") from None
     except PermissionError:
         raise InvalidInput(f"{path}: permission denied") from None
-    return handle, p.name, p.stat().st_size
+    # The name goes into messages, the batch record and --errors: as text, even when the
+    # file system's bytes are not UTF-8 (the import died storing it).
+    return handle, as_text(p.name), p.stat().st_size
 
 
 def read_source(

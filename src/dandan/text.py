@@ -53,6 +53,23 @@ def clean(value: str) -> str:
     return " ".join(value.split())
 
 
+# Python carries bytes that are not UTF-8 (in argv, in file names) as lone surrogates.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def undecodable(value: str) -> bool:
+    """Whether the text carries bytes that were not UTF-8: a terminal or a file name in
+    another encoding. Such text cannot be stored (the database wants UTF-8) or shown."""
+    return not value.isprintable() and _SURROGATE.search(value) is not None
+
+
+def as_text(name: str) -> str:
+    """A file name as text, its bytes that are not UTF-8 shown as "�"."""
+    if not undecodable(name):
+        return name
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _ascii_table() -> dict[int, int | None]:
     """Each accented Latin letter to its base letter, combining marks to nothing."""
     table: dict[int, int | None] = {ord("đ"): ord("d"), ord("Đ"): ord("D")}
