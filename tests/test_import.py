@@ -304,6 +304,27 @@ def test_unreadable_files(run: Run, tmp_path: Path, body: bytes, message: str) -
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+# Found by tests/test_fuzz.py: the codec's own UnicodeError, and the LookupError of a
+# codec that is not a text encoding, were tracebacks.
+@pytest.mark.parametrize(
+    ("body", "encoding", "message"),
+    [
+        (b"\x00\x00", "utf-16", "batch.csv: not readable as utf-16 (UTF-16 stream does not"),
+        (b"a,b\n", "punycode", "batch.csv: not readable as punycode"),
+        (b"a,b\n", "rot13", "--encoding: 'rot13' is not a text encoding"),
+        (b"a,b\n", "hex", "--encoding: 'hex' is not a text encoding"),
+    ],
+)
+def test_forced_encoding_that_cannot_read_the_file(
+    run: Run, db: Path, tmp_path: Path, body: bytes, encoding: str, message: str
+) -> None:
+    result = run("import", str(write(tmp_path, body)), "--encoding", encoding)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {message}"), result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    assert "batch.csv" not in json.dumps(dump(db))
+
+
 def test_file_name_that_is_not_utf8(run: Run, registry: Registry, tmp_path: Path) -> None:
     # Found by tests/test_fuzz.py: the batch record could not store such a name.
     path = tmp_path / os.fsdecode(b"l\xf4.csv")  # "lô" in Latin-1

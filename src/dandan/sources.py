@@ -292,7 +292,10 @@ def _read_text(
     except LookupError:
         raise InvalidInput(f"--encoding: unknown encoding {chosen!r}") from None
     info.encoding = chosen
-    text = io.TextIOWrapper(buffered, encoding=chosen, newline="")
+    try:
+        text = io.TextIOWrapper(buffered, encoding=chosen, newline="")
+    except LookupError:  # a codec of bytes to bytes (hex, zlib) or text to text (rot13)
+        raise InvalidInput(f"--encoding: {chosen!r} is not a text encoding") from None
     try:
         first = text.readline()
         info.delimiter = sniff_delimiter(first)
@@ -304,6 +307,12 @@ def _read_text(
         raise InvalidInput(
             f"{info.name}: byte {info.bytes_read - len(exc.object) + exc.start} is not "
             f"valid {chosen}; give --encoding (e.g. --encoding {hint})"
+        ) from None
+    except UnicodeError as exc:  # a codec's own complaint: "UTF-16 stream does not start
+        # with BOM" for a forced --encoding utf-16 (found by fuzzing: it was a traceback)
+        raise InvalidInput(
+            f"{info.name}: not readable as {chosen} ({exc}); give another --encoding "
+            "or leave it out to detect it"
         ) from None
     except csv.Error as exc:
         raise InvalidInput(f"{info.name}: not readable as CSV: {exc}") from None
