@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import unicodedata
+import warnings
 from datetime import date, datetime
 from pathlib import Path
 
@@ -205,6 +206,47 @@ def test_xlsx_first_sheet_and_named_sheet(run: Run, registry: Registry, tmp_path
     wrong = run("import", str(path), "--sheet", "Nope")
     assert wrong.exit_code == 1
     assert "--sheet: no sheet 'Nope'" in wrong.stderr
+
+
+def test_damaged_xlsx_is_unreadable_not_a_traceback(run: Run, db: Path, tmp_path: Path) -> None:
+    # Found by tests/test_fuzz.py: a damaged sheet failed while its rows were read
+    # ("Error -3 while decompressing data"), past the checks made on opening the file.
+    import zipfile
+
+    path = _xlsx(tmp_path / "batch.xlsx", [_typed(r) for r in ROWS], COLUMNS)
+    body = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as book:
+        sheet = book.getinfo("xl/worksheets/sheet1.xml")
+    start = sheet.header_offset + 30 + len(sheet.filename.encode()) + len(sheet.extra)
+    for at in range(start + 10, start + sheet.compress_size - 10, 7):
+        body[at] ^= 0x55
+    path.write_bytes(bytes(body))
+    result = run("import", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: batch.xlsx: not a readable .xlsx workbook ("), (
+        result.stderr
+    )
+    assert len(result.stderr.splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_numbers_formatted_as_dates_beyond_the_calendar(run: Run, tmp_path: Path) -> None:
+    # Found by tests/test_fuzz.py: openpyxl warned on stderr (two more lines) of such cells.
+    path = _xlsx(tmp_path / "batch.xlsx", [_typed(r) for r in ROWS], COLUMNS)
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    sheet["I4"] = 1e300  # registered_on of the first row
+    sheet["I4"].number_format = "dd/mm/yyyy"
+    book.save(path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = run("import", str(path))
+    assert [str(w.message) for w in caught if w.category is UserWarning] == []
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: batch.xlsx:4: column registered_on: bad date")
 
 
 def test_standard_input(run: Run, registry: Registry) -> None:

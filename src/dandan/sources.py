@@ -16,6 +16,7 @@ import itertools
 import operator
 import re
 import sys
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -321,18 +322,20 @@ def _read_text(
 def _read_xlsx(
     raw: IO[bytes], info: SourceInfo, sheet: str | None
 ) -> Iterator[tuple[int, dict[str, str]]]:
-    import zipfile
-
     from openpyxl import load_workbook
 
+    # openpyxl warns of what it meets inside a workbook (a number formatted as a date
+    # beyond the calendar, a missing default style): each warning was two stray lines on
+    # stderr. The values themselves are checked like any other.
+    warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
     data = raw.read()
     info.kind = "xlsx"
     info.bytes_read = len(data)
     info.sha256 = hashlib.sha256(data).hexdigest()
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InvalidInput(f"{info.name}: not a readable .xlsx workbook ({exc})") from None
+    except Exception as exc:  # see _sheet_rows
+        raise _unreadable(info, exc) from None
     try:
         if sheet is not None:
             if sheet not in book.sheetnames:
@@ -343,9 +346,30 @@ def _read_xlsx(
             ws = book[sheet]
         else:
             ws = book.worksheets[0]
-        yield from _rows((list(r) for r in ws.iter_rows(values_only=True)), info, typed=True)
+        yield from _rows(_sheet_rows(ws, info), info, typed=True)
     finally:
         book.close()
+
+
+def _sheet_rows(ws: Any, info: SourceInfo) -> Iterator[list[Any]]:
+    """The rows of a sheet, read as the import goes. A damaged workbook fails there in
+    as many ways as the layers under openpyxl have (zipfile, zlib, the XML parser, the
+    cell readers: "Error -3 while decompressing data" was a traceback): each means the
+    file cannot be read, and is said so."""
+    rows = ws.iter_rows(values_only=True)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception as exc:
+            raise _unreadable(info, exc) from None
+        yield list(row)
+
+
+def _unreadable(info: SourceInfo, exc: Exception) -> InvalidInput:
+    detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+    return InvalidInput(f"{info.name}: not a readable .xlsx workbook ({detail})")
 
 
 def template() -> str:
