@@ -37,6 +37,23 @@ def test_env_var_and_option(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert "secret" not in database.masked(url)
 
 
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize(
+    "name", ["a?b.db", "a%20b.db", "a#b.db", "a:b@c.db", "'; DROP TABLE models; --"]
+)
+def test_any_file_name_is_the_registry_file(run: Run, tmp_path: Path, name: str) -> None:
+    # Found by tests/test_fuzz.py: "--db 'x?'" opened the folder (exit code 3), and
+    # "a%20b.db" the file "a b.db".
+    path = tmp_path / name
+    registry = Registry(str(path))
+    assert registry.count() == 0
+    registry.close()
+    assert [p.name for p in tmp_path.iterdir() if p.suffix != ".db-wal"] == [name]
+    shown = run("--db", str(path), "db", "path")
+    assert shown.exit_code == 0, shown.stderr
+    assert shown.stdout.strip() == str(path)
+
+
 def test_default_location_is_the_user_data_dir(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DANDAN_DB", raising=False)
     assert database.resolve_url().endswith("/dandan/registry.db")

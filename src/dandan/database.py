@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -38,7 +38,10 @@ def resolve_url(db: str | None = None) -> str:
     value = db or os.environ.get("DANDAN_DB") or str(default_path())
     if "://" in value:
         return value
-    return f"sqlite:///{Path(value).expanduser().resolve()}"
+    # Built, not pasted: in "sqlite:///" + path, a "?" in the file name starts the URL's
+    # query and "%20" is read as a space, so another file (or a folder) was opened.
+    path = str(Path(value).expanduser().resolve())
+    return URL.create("sqlite", database=path).render_as_string(hide_password=False)
 
 
 def masked(url: str) -> str:
