@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from dandan import __version__
 from dandan.cli import app
-from tests.conftest import Run
+from tests.conftest import Run, dump
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -138,3 +138,24 @@ def test_errors_show_control_characters_escaped_on_one_line(run: Run, tmp_path: 
     assert unknown.exit_code == 1
     assert len(unknown.stderr.splitlines()) == 1
     assert "\u202e" not in unknown.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "number"),
+    [
+        (("import", "a\x00b.csv"), 4),
+        (("db", "backup", "x\x00.db"), 5),
+        (("show", "\ud800"), 4),
+        (("register", "T\udfff", "--province", "Huế"), 4),
+    ],
+)
+def test_what_no_command_line_carries_is_a_usage_error(
+    run: Run, db: Path, args: tuple[str, ...], number: int
+) -> None:
+    # Found by tests/test_fuzz.py: from Python (app([...])), a NUL in a file name was a
+    # ValueError, a high surrogate a UnicodeEncodeError, both deep in the command.
+    result = run(*args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: argument {number} (")
+    assert result.stderr.endswith(") is not text a command line can carry\n")
+    assert not dump(db)

@@ -6,7 +6,9 @@ needs, so `dandan --help` and `dandan --version` stay instant.
 
 from __future__ import annotations
 
+import re
 import sys
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
@@ -26,6 +28,10 @@ class OneLineErrors(TyperGroup):
     def main(self, *args: Any, **kwargs: Any) -> Any:
         if not kwargs.get("standalone_mode", True):
             return super().main(*args, **kwargs)
+        given = kwargs.get("args", args[0] if args else None)
+        if given is not None and (bad := _impossible(given)):
+            typer.echo(f"error: {bad}", err=True)
+            sys.exit(2)
         try:
             code = super().main(*args, **{**kwargs, "standalone_mode": False})
         except typer.Abort:
@@ -46,6 +52,19 @@ class OneLineErrors(TyperGroup):
             typer.echo(f"error: {one_line(message())}{hint}", err=True)
             sys.exit(exit_code)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def _impossible(args: Sequence[str]) -> str | None:
+    """What no command line can carry, when the arguments come from Python (`app([…])`):
+    a NUL, or a lone surrogate other than those Python makes of bytes that are not UTF-8
+    (U+DC80 to U+DCFF). Each failed deep down (ValueError, UnicodeEncodeError) as a
+    traceback; the argument is named instead."""
+    for number, arg in enumerate(args, 1):
+        if arg.isprintable():
+            continue
+        if "\x00" in arg or re.search("[\ud800-\udc7f\udd00-\udfff]", arg):
+            return f"argument {number} ({one_line(arg[:40])}) is not text a command line can carry"
+    return None
 
 
 app = typer.Typer(
