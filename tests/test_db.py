@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import stat
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from typer.testing import CliRunner
 
 from dandan.cli import app
 from dandan.registry import Registry
-from tests.conftest import Run, dump
+from tests.conftest import REGISTER, Run, dump
 from tests.generated import generate, write_csv
 
 MODELS = generate(120, seed=5)
@@ -43,6 +44,29 @@ def test_backup_is_a_consistent_owner_only_copy(run: Run, db: Path, tmp_path: Pa
     assert dump(target) == dump(db)
     assert run("db", "backup", str(db)).exit_code == 2  # not over the registry itself
     assert run("db", "backup", str(tmp_path / "no" / "such" / "dir.db")).exit_code == 1
+
+
+# Found by tests/test_fuzz.py: a folder (IsADirectoryError), a name too long for the file
+# system (OSError) were tracebacks; a name in Latin-1 was written, and the command died
+# printing it on stdout.
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize(
+    ("name", "code", "said"),
+    [
+        ("", 1, "error: FILE {tmp}: is a folder; name the copy's file in it"),
+        ("x" * 300, 1, "error: FILE {tmp}/{name}: cannot write it (File name too long)"),
+        (os.fsdecode(b"sao-l\xf4.db"), 0, "backed up 1 models to {tmp}/sao-l\ufffd.db"),
+    ],
+)
+def test_backup_to_any_name(
+    run: Run, db: Path, tmp_path: Path, name: str, code: int, said: str
+) -> None:
+    run(*REGISTER)
+    before = dump(db)
+    result = run("db", "backup", f"{tmp_path}/{name}")
+    assert result.exit_code == code
+    assert result.stderr.splitlines() == [said.format(tmp=tmp_path, name=name)]
+    assert dump(db) == before
 
 
 @pytest.mark.usefixtures("loaded")

@@ -367,6 +367,14 @@ def test_forced_encoding_that_cannot_read_the_file(
     assert "batch.csv" not in json.dumps(dump(db))
 
 
+def test_file_name_too_long(run: Run, tmp_path: Path) -> None:
+    # Found by tests/test_fuzz.py: the OSError (ENAMETOOLONG) was a traceback.
+    result = run("import", str(tmp_path / ("x" * 300)))
+    assert result.exit_code == 1
+    assert result.stderr.endswith(": cannot read it (File name too long)\n")
+    assert len(result.stderr.splitlines()) == 1
+
+
 def test_file_name_that_is_not_utf8(run: Run, registry: Registry, tmp_path: Path) -> None:
     # Found by tests/test_fuzz.py: the batch record could not store such a name.
     path = tmp_path / os.fsdecode(b"l\xf4.csv")  # "lô" in Latin-1

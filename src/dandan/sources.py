@@ -252,6 +252,8 @@ def _open_binary(path: str) -> tuple[IO[bytes], str, int | None]:
         raise InvalidInput(f"{path}: is a directory, not a file") from None
     except PermissionError:
         raise InvalidInput(f"{path}: permission denied") from None
+    except OSError as exc:  # a name too long for the file system, …: was a traceback
+        raise InvalidInput(f"{path}: cannot read it ({exc.strerror})") from None
     # The name goes into messages, the batch record and --errors: as text, even when the
     # file system's bytes are not UTF-8 (the import died storing it).
     return handle, as_text(p.name), p.stat().st_size
