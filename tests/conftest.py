@@ -91,6 +91,24 @@ REGISTER = (
 )
 
 
+_REPORT = pytest.StashKey[list[str]]()
+
+
+@pytest.fixture(scope="session")
+def report(pytestconfig: pytest.Config) -> list[str]:
+    """Lines for the end of the run: how many crashes and examples the fault and fuzz
+    tests tried, and what they saw (printed in the terminal summary)."""
+    return pytestconfig.stash.setdefault(_REPORT, [])
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    lines = config.stash.get(_REPORT, [])
+    if lines:
+        terminalreporter.section("faults and fuzzing")
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
 @pytest.fixture
 def pg_url() -> str:
     """An empty PostgreSQL database to spare (DANDAN_TEST_PG_URL).

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 import typer
 from typer.main import get_command
+from typer.testing import CliRunner
 
 from dandan import __version__
 from dandan.cli import app
-from tests.conftest import Run
+from tests.conftest import Run, dump
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -96,3 +97,65 @@ def test_unexpected_errors_are_one_line_without_traceback(tmp_path: Path) -> Non
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert result.stderr.startswith("error: cannot use the registry")
+
+
+# Found by tests/test_fuzz.py: click printed its usage block (four lines) for these.
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("recognize", "QTR-2023-00001", "--year", ""),
+        ("recognize", "QTR-2023-00001", "--year", "abc"),
+        ("register", "--nope"),
+        ("list", "--format", "xml"),
+        ("show",),
+        ("db", "backup"),
+    ],
+)
+def test_usage_errors_are_one_line_with_exit_code_2(run: Run, args: tuple[str, ...]) -> None:
+    result = run(*args)
+    assert result.exit_code == 2
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert result.stderr.startswith("error: "), result.stderr
+    assert "--help`)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_dandan_alone_still_shows_the_help(run: Run) -> None:
+    alone = CliRunner().invoke(app, [])
+    assert "Usage:" in alone.stderr + alone.stdout
+    assert "Commands" in alone.stderr + alone.stdout
+    missing = run()  # --db PATH and no command
+    assert missing.exit_code == 2
+    assert missing.stderr.splitlines() == ["error: Missing command. (see `dandan --help`)"]
+
+
+def test_errors_show_control_characters_escaped_on_one_line(run: Run, tmp_path: Path) -> None:
+    # A newline in a file name, a right-to-left override in a code: escaped, not obeyed.
+    missing = run("import", str(tmp_path / "a\nb.csv"))
+    assert missing.exit_code == 1
+    assert missing.stderr.splitlines() == [f"error: {tmp_path}/a\\nb.csv: no such file"]
+    unknown = run("show", "QTR\u202e-2023")
+    assert unknown.exit_code == 1
+    assert len(unknown.stderr.splitlines()) == 1
+    assert "\u202e" not in unknown.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "number"),
+    [
+        (("import", "a\x00b.csv"), 4),
+        (("db", "backup", "x\x00.db"), 5),
+        (("show", "\ud800"), 4),
+        (("register", "T\udfff", "--province", "Huế"), 4),
+    ],
+)
+def test_what_no_command_line_carries_is_a_usage_error(
+    run: Run, db: Path, args: tuple[str, ...], number: int
+) -> None:
+    # Found by tests/test_fuzz.py: from Python (app([...])), a NUL in a file name was a
+    # ValueError, a high surrogate a UnicodeEncodeError, both deep in the command.
+    result = run(*args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: argument {number} (")
+    assert result.stderr.endswith(") is not text a command line can carry\n")
+    assert not dump(db)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import stat
 from pathlib import Path
@@ -35,6 +36,51 @@ def test_env_var_and_option(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     url = "postgresql+psycopg://clerk:secret@db.example/dandan"
     assert database.resolve_url(url) == url
     assert "secret" not in database.masked(url)
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize(
+    "name", ["a?b.db", "a%20b.db", "a#b.db", "a:b@c.db", "'; DROP TABLE models; --"]
+)
+def test_any_file_name_is_the_registry_file(run: Run, tmp_path: Path, name: str) -> None:
+    # Found by tests/test_fuzz.py: "--db 'x?'" opened the folder (exit code 3), and
+    # "a%20b.db" the file "a b.db".
+    path = tmp_path / name
+    registry = Registry(str(path))
+    assert registry.count() == 0
+    registry.close()
+    assert [p.name for p in tmp_path.iterdir() if p.suffix != ".db-wal"] == [name]
+    shown = run("--db", str(path), "db", "path")
+    assert shown.exit_code == 0, shown.stderr
+    assert shown.stdout.strip() == str(path)
+
+
+# Found by tests/test_fuzz.py: a file that is not a SQLite database was a DatabaseError
+# (a traceback), a name in Latin-1 a UnicodeEncodeError, a name too long an OSError.
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize(
+    ("name", "body", "code", "said"),
+    [
+        ("rows.csv", b"name,province\n", 3, "cannot use the registry sqlite:///"),
+        ("x.db", b"SQLite format 3\x00" + b"\xff" * 200, 3, "cannot use the registry sqlite:///"),
+        (os.fsdecode(b"l\xf4.db"), None, 2, "the file name holds bytes that are not UTF-8"),
+        ("x" * 300, None, 3, "cannot create the registry at"),
+    ],
+)
+def test_registry_that_cannot_be_opened(
+    run: Run, tmp_path: Path, name: str, body: bytes | None, code: int, said: str
+) -> None:
+    path = tmp_path / name
+    if body is not None:
+        path.write_bytes(body)
+    for command in (("list",), ("tally",), ("db", "check")):
+        result = run("--db", str(path), *command)
+        assert result.exit_code == code, result.stderr
+        assert said in result.stderr
+        assert result.stderr.startswith("error: ")
+        assert len(result.stderr.splitlines()) == 1
+    if body is not None:
+        assert path.read_bytes() == body
 
 
 def test_default_location_is_the_user_data_dir(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,7 +13,7 @@ from typer.testing import CliRunner
 
 from dandan.cli import app
 from dandan.registry import Registry
-from tests.conftest import Run, dump
+from tests.conftest import REGISTER, Run, dump
 from tests.generated import generate, write_csv
 
 MODELS = generate(120, seed=5)
@@ -43,6 +46,48 @@ def test_backup_is_a_consistent_owner_only_copy(run: Run, db: Path, tmp_path: Pa
     assert dump(target) == dump(db)
     assert run("db", "backup", str(db)).exit_code == 2  # not over the registry itself
     assert run("db", "backup", str(tmp_path / "no" / "such" / "dir.db")).exit_code == 1
+
+
+@pytest.mark.sqlite_only
+def test_backup_removes_what_killed_backups_left(run: Run, db: Path, tmp_path: Path) -> None:
+    # Found by tests/test_faults.py: a backup killed before its rename leaves its partial
+    # copy, .NAME.PID.tmp, a file of personal names, for good.
+    run(*REGISTER)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    left = tmp_path / f".backup.db.{dead.pid}.tmp"
+    running = tmp_path / f".backup.db.{os.getppid()}.tmp"
+    other = tmp_path / f".other.db.{dead.pid}.tmp"
+    for path in (left, running, other):
+        path.write_bytes(b"SQLite format 3\x00 half a copy")
+    result = run("db", "backup", str(tmp_path / "backup.db"))
+    assert result.exit_code == 0, result.stderr
+    assert not left.exists()
+    assert running.exists() and other.exists()
+    assert dump(tmp_path / "backup.db") == dump(db)
+
+
+# Found by tests/test_fuzz.py: a folder (IsADirectoryError), a name too long for the file
+# system (OSError) were tracebacks; a name in Latin-1 was written, and the command died
+# printing it on stdout.
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize(
+    ("name", "code", "said"),
+    [
+        ("", 1, "error: FILE {tmp}: is a folder; name the copy's file in it"),
+        ("x" * 300, 1, "error: FILE {tmp}/{name}: cannot write it (File name too long)"),
+        (os.fsdecode(b"sao-l\xf4.db"), 0, "backed up 1 models to {tmp}/sao-l\ufffd.db"),
+    ],
+)
+def test_backup_to_any_name(
+    run: Run, db: Path, tmp_path: Path, name: str, code: int, said: str
+) -> None:
+    run(*REGISTER)
+    before = dump(db)
+    result = run("db", "backup", f"{tmp_path}/{name}")
+    assert result.exit_code == code
+    assert result.stderr.splitlines() == [said.format(tmp=tmp_path, name=name)]
+    assert dump(db) == before
 
 
 @pytest.mark.usefixtures("loaded")

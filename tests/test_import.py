@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import unicodedata
+import warnings
 from datetime import date, datetime
 from pathlib import Path
 
@@ -207,6 +208,47 @@ def test_xlsx_first_sheet_and_named_sheet(run: Run, registry: Registry, tmp_path
     assert "--sheet: no sheet 'Nope'" in wrong.stderr
 
 
+def test_damaged_xlsx_is_unreadable_not_a_traceback(run: Run, db: Path, tmp_path: Path) -> None:
+    # Found by tests/test_fuzz.py: a damaged sheet failed while its rows were read
+    # ("Error -3 while decompressing data"), past the checks made on opening the file.
+    import zipfile
+
+    path = _xlsx(tmp_path / "batch.xlsx", [_typed(r) for r in ROWS], COLUMNS)
+    body = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as book:
+        sheet = book.getinfo("xl/worksheets/sheet1.xml")
+    start = sheet.header_offset + 30 + len(sheet.filename.encode()) + len(sheet.extra)
+    for at in range(start + 10, start + sheet.compress_size - 10, 7):
+        body[at] ^= 0x55
+    path.write_bytes(bytes(body))
+    result = run("import", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: batch.xlsx: not a readable .xlsx workbook ("), (
+        result.stderr
+    )
+    assert len(result.stderr.splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_numbers_formatted_as_dates_beyond_the_calendar(run: Run, tmp_path: Path) -> None:
+    # Found by tests/test_fuzz.py: openpyxl warned on stderr (two more lines) of such cells.
+    path = _xlsx(tmp_path / "batch.xlsx", [_typed(r) for r in ROWS], COLUMNS)
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    sheet["I4"] = 1e300  # registered_on of the first row
+    sheet["I4"].number_format = "dd/mm/yyyy"
+    book.save(path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = run("import", str(path))
+    assert [str(w.message) for w in caught if w.category is UserWarning] == []
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: batch.xlsx:4: column registered_on: bad date")
+
+
 def test_standard_input(run: Run, registry: Registry) -> None:
     result = run("import", "-", "--format", "json", input=csv_text(ROWS))
     assert result.exit_code == 0, result.stderr
@@ -302,6 +344,51 @@ def test_unreadable_files(run: Run, tmp_path: Path, body: bytes, message: str) -
     assert result.exit_code == 1
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+# Found by tests/test_fuzz.py: the codec's own UnicodeError, and the LookupError of a
+# codec that is not a text encoding, were tracebacks.
+@pytest.mark.parametrize(
+    ("body", "encoding", "message"),
+    [
+        (b"\x00\x00", "utf-16", "batch.csv: not readable as utf-16 (UTF-16 stream does not"),
+        (b"a,b\n", "punycode", "batch.csv: not readable as punycode"),
+        (b"a,b\n", "rot13", "--encoding: 'rot13' is not a text encoding"),
+        (b"a,b\n", "hex", "--encoding: 'hex' is not a text encoding"),
+    ],
+)
+def test_forced_encoding_that_cannot_read_the_file(
+    run: Run, db: Path, tmp_path: Path, body: bytes, encoding: str, message: str
+) -> None:
+    result = run("import", str(write(tmp_path, body)), "--encoding", encoding)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {message}"), result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    assert "batch.csv" not in json.dumps(dump(db))
+
+
+def test_file_name_too_long(run: Run, tmp_path: Path) -> None:
+    # Found by tests/test_fuzz.py: the OSError (ENAMETOOLONG) was a traceback.
+    result = run("import", str(tmp_path / ("x" * 300)))
+    assert result.exit_code == 1
+    assert result.stderr.endswith(": cannot read it (File name too long)\n")
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_file_name_that_is_not_utf8(run: Run, registry: Registry, tmp_path: Path) -> None:
+    # Found by tests/test_fuzz.py: the batch record could not store such a name.
+    path = tmp_path / os.fsdecode(b"l\xf4.csv")  # "lô" in Latin-1
+    path.write_text(csv_text(ROWS[2:]), encoding="utf-8")
+    errors = tmp_path / "errors.csv"
+    assert imported(run, path, "--errors", str(errors)) == {**SUMMARY_NEW, "inserted": 1}
+    batches = json.loads(run("imports", "--format", "json").stdout)
+    assert [b["source"] for b in batches] == ["l\ufffd.csv"]
+    bad = tmp_path / os.fsdecode(b"b\xf4.csv")
+    bad.write_text(csv_text([["", "x", "nowhere", *[""] * 10]]), encoding="utf-8")
+    refused = run("import", str(bad), "--errors", str(errors))
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith("error: b\ufffd.csv:2: column ")
+    assert errors.read_text(encoding="utf-8-sig").splitlines()[1].startswith("b\ufffd.csv,2,")
 
 
 def test_missing_file_and_bad_options(run: Run, tmp_path: Path) -> None:

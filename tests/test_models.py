@@ -7,6 +7,8 @@ import io
 import json
 from pathlib import Path
 
+import pytest
+
 from dandan.registry import ModelFilter, Registry
 from tests.conftest import REGISTER, Run, dump
 
@@ -46,6 +48,21 @@ def test_list_search_ignores_diacritics_and_case(run: Run) -> None:
     for query in ("duong lang", "ĐƯỜNG LÀNG", "to tu quan"):
         rows = json.loads(run("list", "--search", query, "--format", "json").stdout)
         assert [r["code"] for r in rows] == [a], query
+
+
+def test_search_of_many_words(run: Run) -> None:
+    # Found by tests/test_fuzz.py: 1,000 words made a query SQLite refuses (exit code 3).
+    a = _register(run, "Tổ tự quản đường làng", "Quảng Trị")
+    repeated = run("list", "--search", "Tổ tự quản " * 1000, "--format", "csv")
+    assert repeated.exit_code == 0, repeated.stderr
+    assert a in repeated.stdout
+    for command in ("list", "tally", "export"):
+        args = ["-"] if command == "export" else []
+        words = " ".join(f"w{i}" for i in range(1000))
+        result = run(command, *args, "--search", words)
+        assert result.exit_code == 1, result.stderr
+        assert result.stderr.startswith("error: --search: is 4,889 characters long")
+        assert len(result.stderr.splitlines()) == 1
 
 
 def test_list_filters(run: Run, registry: Registry) -> None:
@@ -153,3 +170,14 @@ def test_withdraw_needs_a_reason(run: Run, db: Path) -> None:
     assert result.exit_code == 2
     assert "missing --reason" in result.stderr
     assert dump(db) == before
+
+
+@pytest.mark.parametrize("command", ["list", "imports"])
+@pytest.mark.parametrize("limit", ["99999999999999999999", "-1"])
+def test_limit_out_of_range_is_a_usage_error(run: Run, command: str, limit: str) -> None:
+    # Found by tests/test_fuzz.py: a limit past 2**63 - 1 raised OverflowError in the driver.
+    result = run(command, "--limit", limit)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: Invalid value for '--limit'")
+    assert len(result.stderr.splitlines()) == 1
+    assert run(command, "--limit", str(2**63 - 1)).exit_code == 0

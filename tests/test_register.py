@@ -112,6 +112,32 @@ def test_bad_input_is_one_line_and_changes_nothing(
     assert dump(db) == before
 
 
+# Found by tests/test_fuzz.py: bytes that are not UTF-8 (a terminal in another encoding;
+# Python hands them over as lone surrogates) reached the database and died there.
+@pytest.mark.parametrize("option", ["NAME", "--province", "--holder-name", "--description"])
+def test_text_that_is_not_utf8_is_refused(run: Run, db: Path, option: str) -> None:
+    run(*REGISTER)
+    before = dump(db)
+    args = list(REGISTER)
+    if option == "NAME":
+        args[1] = "Tổ \udcff"
+    elif option in args:
+        args[args.index(option) + 1] = "quang tri\udcff"
+    else:
+        args += [option, "Hội \udcff"]
+    result = run(*args)
+    assert result.exit_code == 1, result.stderr
+    name = "--name" if option == "NAME" else option
+    assert result.stderr.startswith(f"error: {name}: ")
+    assert "not UTF-8" in result.stderr or "unknown province" in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    assert dump(db) == before
+    for command in (("show",), ("edit", "--name", "x"), ("withdraw", "--reason", "x")):
+        looked_up = run(command[0], "QTR-2023-\udcff", *command[1:])
+        assert looked_up.exit_code == 1
+        assert looked_up.stderr.startswith("error: no model with code 'QTR-2023-\\udcff'")
+
+
 def test_duplicate_code_is_refused(run: Run, db: Path) -> None:
     run(*REGISTER, "--code", "QTR-2023-00042")
     before = dump(db)

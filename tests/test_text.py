@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from dandan.text import clean, fold, from_spreadsheet, key, sort_key, spreadsheet_safe
@@ -29,6 +29,25 @@ def test_clean_normalises_and_strips_invisible_characters() -> None:
     assert clean(unicodedata.normalize("NFD", "Huế")) == "Huế"
 
 
+# Found by tests/test_fuzz.py: these were stored as typed.
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("Phường 1\x94\x96", "Phường 1"),  # C1 controls
+        ("\x9b31mĐỏ", "31mĐỏ"),  # C1 CSI: a terminal escape
+        ("Tổ\x85tự", "Tổ tự"),  # C1 next line: white space
+        ("Quảng\u00adTrị", "QuảngTrị"),  # soft hyphen
+        ("Hà\u2060Nội", "HàNội"),  # word joiner
+        ("Huế\U000e0041", "Huế"),  # tag character
+        ("\u061cالله", "الله"),  # Arabic letter mark
+        ("e\u200b\u0301", "é"),  # the mark composes once the zero-width space is gone
+    ],
+)
+def test_clean_drops_every_control_and_format_character(typed: str, stored: str) -> None:
+    assert clean(typed) == stored
+    assert unicodedata.is_normalized("NFC", clean(typed))
+
+
 @given(st.text())
 def test_fold_is_idempotent_ascii_and_case_blind(text: str) -> None:
     folded = fold(text)
@@ -39,10 +58,12 @@ def test_fold_is_idempotent_ascii_and_case_blind(text: str) -> None:
 
 
 @given(st.text())
+@example("e\u200b\u0301")
 def test_clean_is_nfc_and_idempotent(text: str) -> None:
     cleaned = clean(text)
     assert unicodedata.is_normalized("NFC", cleaned)
     assert clean(cleaned) == cleaned
+    assert not {unicodedata.category(c) for c in cleaned} & {"Cc", "Cf"}
 
 
 PROVINCES_IN_ORDER = [

@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from dandan.errors import RegistryUnavailable, UsageError
+from dandan.text import as_text, undecodable
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -38,7 +39,15 @@ def resolve_url(db: str | None = None) -> str:
     value = db or os.environ.get("DANDAN_DB") or str(default_path())
     if "://" in value:
         return value
-    return f"sqlite:///{Path(value).expanduser().resolve()}"
+    # Built, not pasted: in "sqlite:///" + path, a "?" in the file name starts the URL's
+    # query and "%20" is read as a space, so another file (or a folder) was opened.
+    path = str(Path(value).expanduser().resolve())
+    if undecodable(path):  # neither the URL nor the SQLite driver take such a name
+        raise UsageError(
+            f"{as_text(path)}: the file name holds bytes that are not UTF-8, which SQLite "
+            "cannot open; rename the file"
+        )
+    return URL.create("sqlite", database=path).render_as_string(hide_password=False)
 
 
 def masked(url: str) -> str:
@@ -59,10 +68,11 @@ def sqlite_path(url: str) -> Path | None:
 
 
 def _prepare_sqlite_file(path: Path) -> None:
-    """Create the file owner-only (0600) before SQLite does, since it holds personal names."""
-    if path.exists():
-        return
+    """Create the file owner-only (0600) before SQLite does, since it holds personal names.
+    (A name too long for the file system made `exists()` raise: inside the `try` now.)"""
     try:
+        if path.exists():
+            return
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
         os.close(fd)
@@ -117,10 +127,15 @@ def is_sqlite(engine: Engine) -> bool:
 
 @contextmanager
 def translate_errors(url: str) -> Iterator[None]:
-    """Turn driver failures to reach or lock the registry into exit code 3."""
+    """Turn driver failures to reach or lock the registry into exit code 3: operational
+    errors, and the database's own, unclassified ones: a file that is not a SQLite
+    database (`--db data.csv`, which was a traceback) or a damaged one. Errors of a
+    statement (programming, data, constraints) are ours, and stay visible."""
     try:
         yield
-    except OperationalError as exc:
+    except DatabaseError as exc:
+        if not isinstance(exc, OperationalError) and type(exc) is not DatabaseError:
+            raise
         text = str(exc.orig) if exc.orig is not None else str(exc)
         if "locked" in text or "busy" in text:
             raise RegistryUnavailable(

@@ -31,6 +31,7 @@ from dandan.localities import (
 )
 from dandan.terms import Field, Holder, Level, Sponsor, Status, parse_term
 from dandan.text import fold, key
+from dandan.validation import MAX_LENGTHS
 
 M = tables.models
 R = tables.recognitions
@@ -88,6 +89,25 @@ def active_on(day: date | None) -> Any:
     return or_(withdrawn.is_(None), withdrawn > day)
 
 
+def _search(value: str | None) -> str | None:
+    """`--search` as given, refused when it is longer than any name can be.
+
+    Each word is one condition in the query, and SQLite refuses a query nested deeper
+    than 1,000 (a search of 1,000 words failed as "registry unavailable"). Words longer,
+    all told, than the longest name match nothing, so they are refused, like a name.
+    """
+    if value is None:
+        return None
+    words = " ".join(dict.fromkeys(fold(value).split()))
+    limit = MAX_LENGTHS["name"]
+    if len(words) > limit:
+        raise InvalidInput(
+            f"is {len(words):,} characters long once folded; names have at most {limit}",
+            field="search",
+        )
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class ModelFilter:
     """Which models a listing, tally or export covers. Empty means all."""
@@ -139,7 +159,7 @@ class ModelFilter:
             holders=tuple(parse_term(Holder, h).value for h in holders),
             statuses=tuple(parse_term(Status, s).value for s in statuses),
             levels=tuple(parse_term(Level, lv).value for lv in levels),
-            search=search,
+            search=_search(search),
         )
 
     def where(self, *, as_of: date | None = None) -> list[Any]:
@@ -184,7 +204,7 @@ class ModelFilter:
             if values:
                 conditions.append(column.in_(values))
         if self.search:
-            words = fold(self.search).split()
+            words = dict.fromkeys(fold(self.search).split())  # each word once
             for word in words:  # fold() leaves only [0-9a-z ], so no LIKE wildcards
                 conditions.append(M.c.name_folded.like(f"%{word}%"))
         return conditions

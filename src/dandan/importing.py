@@ -28,7 +28,7 @@ from dandan.models import Event, ImportBatch
 from dandan.registry import Registry, code_prefix, event_row, last_number, utc_now
 from dandan.sources import HEADERS, SourceInfo, check_mojibake, looks_garbled, read_source
 from dandan.terms import Field, Holder, Level, Sponsor, Status
-from dandan.text import fold, from_spreadsheet
+from dandan.text import as_text, fold, from_spreadsheet
 from dandan.validation import (
     Locality,
     ModelDraft,
@@ -704,7 +704,7 @@ def import_files(
                 writer = _Writer(conn, options.on_conflict, summary, registry.actor)
                 writer.prepare_bulk_load()
                 for path in paths:
-                    info = SourceInfo(path)
+                    info = SourceInfo(as_text(path))
                     summary.sources.append(info)
                     job.start_source(conn, writer, info)
                     rows = read_source(

@@ -5,6 +5,7 @@ Each is one function a script can call; `dandan db …` wraps them.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from sqlalchemy import Engine, func, insert, select, text
 from dandan import database, schema, tables
 from dandan.errors import InvalidInput, RegistryUnavailable, UsageError
 from dandan.registry import Registry
+from dandan.text import as_text
 
 #: Tables in the order their rows may be written (a row's references first).
 TABLES = (tables.import_batches, tables.models, tables.recognitions, tables.events)
@@ -63,11 +65,20 @@ def backup(registry: Registry, destination: str | Path) -> dict[str, Any]:
     target = Path(destination).expanduser()
     if target.resolve() == path.resolve():
         raise UsageError(f"FILE {target} is the registry itself; choose another name")
-    if not target.parent.is_dir():
-        raise InvalidInput(f"FILE {target}: no such folder; create it or choose another path")
-    with database.translate_errors(registry.url):
-        schema.backup_sqlite(path, target)
-    return {"backup": str(target), "models": _counts(registry.engine)["models"]}
+    try:
+        if not target.parent.is_dir():
+            raise InvalidInput(f"FILE {target}: no such folder; create it or choose another path")
+        if target.is_dir():  # was an IsADirectoryError, on renaming the copy into place
+            raise InvalidInput(f"FILE {target}: is a folder; name the copy's file in it")
+        with database.translate_errors(registry.url):
+            schema.backup_sqlite(path, target)
+    except OSError as exc:  # a name too long, a folder not writable: was a traceback
+        raise InvalidInput(f"FILE {target}: cannot write it ({exc.strerror})") from None
+    except (sqlite3.Error, UnicodeEncodeError) as exc:
+        raise InvalidInput(f"FILE {target}: SQLite cannot write the copy there ({exc})") from None
+    # The path is printed on stdout, which takes only UTF-8: a name in another encoding
+    # is shown with U+FFFD (the copy was written, and the command then died printing it).
+    return {"backup": as_text(str(target)), "models": _counts(registry.engine)["models"]}
 
 
 @dataclass

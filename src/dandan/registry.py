@@ -33,7 +33,7 @@ from dandan.localities import CODE_PREFIXES, MERGER_DAY, legacy_gazetteer
 from dandan.models import Event, Model, Recognition
 from dandan.schema import Notify
 from dandan.terms import Field, Holder, Sponsor, Status, parse_term
-from dandan.text import clean, fold
+from dandan.text import clean, fold, undecodable
 from dandan.validation import (
     Locality,
     ModelDraft,
@@ -316,7 +316,10 @@ class Registry:
     # -- reading ---------------------------------------------------------------
 
     def _get(self, s: Session, code: str) -> Model:
-        model = s.scalars(select(Model).where(col(Model.code) == code.strip().upper())).first()
+        wanted = code.strip().upper()
+        # A code with bytes that are not UTF-8 cannot be registered, nor sent to the database.
+        found = select(Model).where(col(Model.code) == wanted)
+        model = None if undecodable(wanted) else s.scalars(found).first()
         if model is None:
             raise NotFound(f"no model with code {code!r}; `dandan list --search` finds codes")
         return model

@@ -16,6 +16,7 @@ import itertools
 import operator
 import re
 import sys
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from dandan.errors import InvalidInput
-from dandan.text import key
+from dandan.text import as_text, key
 
 #: Our columns, and the headers clerks' spreadsheets carry for them.
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -251,7 +252,11 @@ def _open_binary(path: str) -> tuple[IO[bytes], str, int | None]:
         raise InvalidInput(f"{path}: is a directory, not a file") from None
     except PermissionError:
         raise InvalidInput(f"{path}: permission denied") from None
-    return handle, p.name, p.stat().st_size
+    except OSError as exc:  # a name too long for the file system, …: was a traceback
+        raise InvalidInput(f"{path}: cannot read it ({exc.strerror})") from None
+    # The name goes into messages, the batch record and --errors: as text, even when the
+    # file system's bytes are not UTF-8 (the import died storing it).
+    return handle, as_text(p.name), p.stat().st_size
 
 
 def read_source(
@@ -290,7 +295,10 @@ def _read_text(
     except LookupError:
         raise InvalidInput(f"--encoding: unknown encoding {chosen!r}") from None
     info.encoding = chosen
-    text = io.TextIOWrapper(buffered, encoding=chosen, newline="")
+    try:
+        text = io.TextIOWrapper(buffered, encoding=chosen, newline="")
+    except LookupError:  # a codec of bytes to bytes (hex, zlib) or text to text (rot13)
+        raise InvalidInput(f"--encoding: {chosen!r} is not a text encoding") from None
     try:
         first = text.readline()
         info.delimiter = sniff_delimiter(first)
@@ -303,6 +311,12 @@ def _read_text(
             f"{info.name}: byte {info.bytes_read - len(exc.object) + exc.start} is not "
             f"valid {chosen}; give --encoding (e.g. --encoding {hint})"
         ) from None
+    except UnicodeError as exc:  # a codec's own complaint: "UTF-16 stream does not start
+        # with BOM" for a forced --encoding utf-16 (found by fuzzing: it was a traceback)
+        raise InvalidInput(
+            f"{info.name}: not readable as {chosen} ({exc}); give another --encoding "
+            "or leave it out to detect it"
+        ) from None
     except csv.Error as exc:
         raise InvalidInput(f"{info.name}: not readable as CSV: {exc}") from None
 
@@ -310,18 +324,20 @@ def _read_text(
 def _read_xlsx(
     raw: IO[bytes], info: SourceInfo, sheet: str | None
 ) -> Iterator[tuple[int, dict[str, str]]]:
-    import zipfile
-
     from openpyxl import load_workbook
 
+    # openpyxl warns of what it meets inside a workbook (a number formatted as a date
+    # beyond the calendar, a missing default style): each warning was two stray lines on
+    # stderr. The values themselves are checked like any other.
+    warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
     data = raw.read()
     info.kind = "xlsx"
     info.bytes_read = len(data)
     info.sha256 = hashlib.sha256(data).hexdigest()
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InvalidInput(f"{info.name}: not a readable .xlsx workbook ({exc})") from None
+    except Exception as exc:  # see _sheet_rows
+        raise _unreadable(info, exc) from None
     try:
         if sheet is not None:
             if sheet not in book.sheetnames:
@@ -332,9 +348,30 @@ def _read_xlsx(
             ws = book[sheet]
         else:
             ws = book.worksheets[0]
-        yield from _rows((list(r) for r in ws.iter_rows(values_only=True)), info, typed=True)
+        yield from _rows(_sheet_rows(ws, info), info, typed=True)
     finally:
         book.close()
+
+
+def _sheet_rows(ws: Any, info: SourceInfo) -> Iterator[list[Any]]:
+    """The rows of a sheet, read as the import goes. A damaged workbook fails there in
+    as many ways as the layers under openpyxl have (zipfile, zlib, the XML parser, the
+    cell readers: "Error -3 while decompressing data" was a traceback): each means the
+    file cannot be read, and is said so."""
+    rows = ws.iter_rows(values_only=True)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception as exc:
+            raise _unreadable(info, exc) from None
+        yield list(row)
+
+
+def _unreadable(info: SourceInfo, exc: Exception) -> InvalidInput:
+    detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+    return InvalidInput(f"{info.name}: not a readable .xlsx workbook ({detail})")
 
 
 def template() -> str:

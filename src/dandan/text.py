@@ -7,35 +7,67 @@ with "TP." or "Tỉnh" in front of names; all of that must meet one key.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 
 _SPACES = re.compile(r"\s+")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
-# Control and invisible characters (zero-width, bidi overrides, BOM) never belong in a
-# registry field; tabs and newlines become spaces instead.
-_INVISIBLE = dict.fromkeys(
-    [
-        *range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F,
-        *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFEFF,
-    ]
-)  # fmt: skip
+
+
+@cache
+def _invisible() -> dict[int, None]:
+    """Control and invisible characters never belong in a registry field: the C0 and C1
+    controls (a C1 "CSI", U+009B, starts a terminal escape as ESC [ does) and every
+    format character (zero-width spaces and joiners, bidi marks and overrides, the BOM,
+    soft hyphens, tags). White space among them (tab, newline, U+0085) becomes a space
+    instead, when `clean` collapses white space.
+
+    Built on first use, from the planes that hold such characters (the basic and
+    supplementary ones, and plane 14 of the tags), so that starting up costs nothing.
+    """
+    planes = itertools.chain(range(0x30000), range(0xE0000, 0xE1000))
+    return {
+        code: None
+        for code in planes
+        if unicodedata.category(chr(code)) in ("Cc", "Cf") and not chr(code).isspace()
+    }
 
 
 @lru_cache(maxsize=1 << 16)
 def clean(value: str) -> str:
-    """NFC-normalise, drop control and invisible characters, collapse white space.
+    """Drop control and invisible characters, NFC-normalise, collapse white space.
+
+    NFC comes after the removal: a mark separated from its letter by a zero-width
+    character composes with it once that character is gone.
 
     Written for speed (an import cleans millions of values): each step is skipped
     when a C-level check shows it has nothing to do, and values a batch repeats
     (holder names, recognising bodies, decision numbers) come from the cache.
     """
+    if not value.isprintable():
+        value = value.translate(_invisible())
     if not value.isascii() and not unicodedata.is_normalized("NFC", value):
         value = unicodedata.normalize("NFC", value)
-    if not value.isprintable():
-        value = value.translate(_INVISIBLE)
     return " ".join(value.split())
+
+
+# Python carries bytes that are not UTF-8 (in argv, in file names) as lone surrogates.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def undecodable(value: str) -> bool:
+    """Whether the text carries bytes that were not UTF-8: a terminal or a file name in
+    another encoding. Such text cannot be stored (the database wants UTF-8) or shown."""
+    return not value.isprintable() and _SURROGATE.search(value) is not None
+
+
+def as_text(name: str) -> str:
+    """A file name as text, its bytes that are not UTF-8 shown as "�"."""
+    if not undecodable(name):
+        return name
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _ascii_table() -> dict[int, int | None]:

@@ -27,7 +27,7 @@ from dandan.localities import (
     reorganisation,
 )
 from dandan.terms import Field, Holder, Level, Sponsor, parse_term
-from dandan.text import clean, fold, marks
+from dandan.text import clean, fold, marks, undecodable
 
 #: The date districts were abolished: no district-level recognition from then on.
 DISTRICTS_ABOLISHED = MERGER_DAY
@@ -51,12 +51,21 @@ _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 
 
 def text(value: str | None, field: str, *, required: bool = False) -> str | None:
-    """Cleaned text (NFC, no control characters), length-checked; None when empty."""
+    """Cleaned text (NFC, no control characters), length-checked; None when empty.
+
+    Text holding bytes that are not UTF-8 (typed on a terminal in another encoding) is
+    refused: the database could not store it, and the command died with a traceback.
+    """
     cleaned = clean(value) if value else ""
     if not cleaned:
         if required:
             raise InvalidInput("must not be empty", field=field)
         return None
+    if undecodable(cleaned):
+        raise InvalidInput(
+            "holds bytes that are not UTF-8 text; set the terminal (or the file) to UTF-8",
+            field=field,
+        )
     limit = MAX_LENGTHS.get(field, 300)
     if len(cleaned) > limit:
         raise InvalidInput(f"is {len(cleaned)} characters long; the limit is {limit}", field=field)

@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 P = ParamSpec("P")
 R = TypeVar("R")
 
+#: The largest `--limit`: a LIMIT is a signed 64-bit integer in SQLite and PostgreSQL;
+#: a larger one failed in the driver ("Python int too large to convert to SQLite INTEGER").
+MAX_LIMIT = 2**63 - 1
+
 FormatOption = Annotated[
     Format,
     typer.Option("--format", "-f", help="Output: table for people, csv or json for scripts."),
@@ -47,8 +51,19 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
 def describe(exc: DandanError) -> str:
     """The error with the option the user typed in front: `--province: unknown …`."""
     if exc.field:
-        return f"--{exc.field.replace('_', '-')}: {exc.message}"
-    return exc.message
+        return one_line(f"--{exc.field.replace('_', '-')}: {exc.message}")
+    return one_line(exc.message)
+
+
+def one_line(message: str) -> str:
+    """A message with its control and invisible characters escaped (a newline in a file
+    name becomes `\\n`, a right-to-left override `\\u202e`), so that an error stays one
+    line on stderr and shows what was typed, in the order it was typed."""
+    if message.isprintable():
+        return message
+    return "".join(
+        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in message
+    )
 
 
 def registry(ctx: typer.Context) -> Registry:
@@ -86,8 +101,9 @@ def show(result: Renderable, fmt: Format) -> None:
 
 
 def note(message: str) -> None:
-    """A message for the person, on stderr, so stdout stays clean data."""
-    typer.echo(message, err=True)
+    """A message for the person, on stderr, so stdout stays clean data; one line, even
+    when it repeats a file's name or header that holds a newline."""
+    typer.echo(one_line(message), err=True)
 
 
 # -- selecting models: the filters and time window shared by tally, stats and export -------

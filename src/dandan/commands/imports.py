@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TextIO
 import typer
 
 from dandan.commands.common import (
+    MAX_LIMIT,
     FormatOption,
     UnitsOption,
     boundaries,
@@ -167,7 +168,10 @@ def _progress() -> Iterator[Callable[[SourceInfo, int], None] | None]:
 @handle_errors
 def imports(
     ctx: typer.Context,
-    limit: Annotated[int | None, Opt(help="Show at most this many (newest first).")] = 20,
+    limit: Annotated[
+        int | None,
+        Opt(min=0, max=MAX_LIMIT, help="Show at most this many (newest first)."),
+    ] = 20,
     fmt: FormatOption = Format.table,
 ) -> None:
     """List imported batches: file, checksum, counts, when and by whom."""

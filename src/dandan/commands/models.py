@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from dandan.commands.common import (
+    MAX_LIMIT,
     DistrictOption,
     FormatOption,
     InOption,
@@ -198,7 +199,10 @@ def list_models(
     status: Annotated[
         list[str] | None, Opt(help="registered, recognized or withdrawn (repeatable).")
     ] = None,
-    limit: Annotated[int | None, Opt(help="Show at most this many (newest first).")] = None,
+    limit: Annotated[
+        int | None,
+        Opt(min=0, max=MAX_LIMIT, help="Show at most this many (newest first)."),
+    ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """List models, newest first, with filters and diacritic-insensitive search."""

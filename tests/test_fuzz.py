@@ -1,0 +1,788 @@
+"""Fuzzing the command line: hostile text in every argument, hostile files to `import`.
+
+Whatever comes in, dandan answers with exit code 0, 1 or 2 (or 3, registry unavailable,
+where the argument is the registry to open); a refusal is one line on stderr starting
+with "error: " (an import may list rejected rows first), never a traceback, and leaves
+the registry exactly as it was; what it accepts is stored clean (NFC, no control or
+invisible characters, within the length limits); and no Python warning reaches stderr.
+
+Budgets are hypothesis profiles: "fuzz-quick" for `make test` (a few dozen examples
+per test, derandomised so a run is repeatable) and "fuzz" (`DANDAN_FUZZ=1`, as
+`make fuzz` runs it: thousands). `DANDAN_FUZZ_EXAMPLES` overrides the count.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import unicodedata
+import warnings
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from typer.testing import Result
+
+from dandan.registry import Registry
+from dandan.sources import HEADERS
+from dandan.text import clean
+from dandan.validation import MAX_LENGTHS
+from tests.conftest import REGISTER, Run, dump
+
+_HEALTH = [
+    HealthCheck.function_scoped_fixture,  # one registry per test, on purpose: it persists
+    HealthCheck.too_slow,
+    HealthCheck.data_too_large,
+    HealthCheck.large_base_example,
+]
+settings.register_profile(
+    "fuzz-quick",
+    max_examples=int(os.environ.get("DANDAN_FUZZ_EXAMPLES", "15")),
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=_HEALTH,
+)
+settings.register_profile(
+    "fuzz",
+    max_examples=int(os.environ.get("DANDAN_FUZZ_EXAMPLES", "400")),
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=_HEALTH,
+)
+FUZZ = bool(os.environ.get("DANDAN_FUZZ"))
+PROFILE = settings.get_profile("fuzz" if FUZZ else "fuzz-quick")
+
+
+def scaled(factor: float) -> settings:
+    """The profile with `factor` times its examples (files cost more than arguments)."""
+    return settings(PROFILE, max_examples=max(5, int(PROFILE.max_examples * factor)))
+
+
+# -- what comes in ---------------------------------------------------------------------
+
+SQL = (
+    "'; DROP TABLE models; --",
+    '"; DROP TABLE recognitions; --',
+    "' OR '1'='1",
+    "1) OR (1=1",
+    "'); DELETE FROM import_batches; --",
+    "x' UNION SELECT sql FROM sqlite_master --",
+    "%",
+    "_",
+    "%_%' ESCAPE '\\",
+    "\\",
+    "\\'",
+    "''",
+    '"',
+    "`models`",
+    "$1",
+    ":name",
+    "?",
+    "%s",
+    "%(name)s",
+    "{0}",
+    "; --",
+    "/* */",
+)
+NASTY = (
+    *SQL,
+    "",
+    " ",
+    "\x00",
+    "a\x00b",
+    "\r\n",
+    "\n",
+    "\t",
+    "\x1b[31m",
+    "\x7f",
+    "\x85",  # C1 next line
+    "\x9b",  # C1 control sequence introducer
+    "\u200b",  # zero-width space
+    "\u200d",  # zero-width joiner
+    "\u200e",  # left-to-right mark
+    "\u200f",  # right-to-left mark
+    "\u202e",  # right-to-left override
+    "\u2066",  # left-to-right isolate
+    "\u2028",  # line separator
+    "\ufeff",  # byte-order mark
+    "\u00ad",  # soft hyphen
+    "\u2060",  # word joiner
+    "\U000e0041",  # tag letter A
+    "\ue000",  # private use
+    "\udcff",  # an undecodable byte, as Python hands it over from argv
+    "\ud800",
+    "😀",
+    "👨‍👩‍👧",
+    "🇻🇳",
+    "مرحبا",
+    "שלום",
+    "e\u0302\u0323",  # ệ decomposed
+    "Đ",
+    "=1+1",
+    "+1",
+    "-1",
+    "@SUM(A1)",
+    "--help",
+    "-",
+    "٢٠٢٣",
+    "２０２３",
+    "x" * 10_001,
+    "Tổ tự quản " * 1_000,
+)
+PLACES = (
+    "Quảng Trị", "quang tri", "44", "Hà Nội", "hanoi", "Ho Chi Minh City", "dong ha",
+    "Phường Đông Hà", "huyện Vĩnh Linh", "Quảng Bình", "Thừa Thiên Huế", "TP. Huế", "Phường 1",
+)  # fmt: skip
+TERMS = (
+    "kinh te", "Kinh tế", "economy", "an ninh", "vhxh", "phu nu", "Hội Nông dân", "youth",
+    "tập thể", "cá nhân", "individual", "tinh", "Cấp xã", "huyen", "central", "tw",
+)  # fmt: skip
+DATES = (
+    "2023-03-01", "01/03/2023", "2025-06-30", "2025-07-01", "2023-02-29", "2024-02-29",
+    "0000-01-01", "9999-12-31", "1989-12-31", "2023-1-1", " 2023-01-01 ", "31.12.2023",
+    "٢٠٢٣-٠١-٠١", "2023-01-01T00:00", "20230101", "2100-01-01",
+)  # fmt: skip
+
+ANY_CHAR = st.characters(exclude_categories=())  # surrogates and unassigned ones too
+pieces = st.one_of(
+    st.sampled_from(NASTY),
+    st.sampled_from(PLACES + TERMS),
+    st.text(ANY_CHAR, max_size=12),
+)
+nasty_text = st.lists(pieces, max_size=4).map("".join)
+plain_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), max_size=40)
+free_text = st.one_of(nasty_text, plain_text)  # what a free-text field may hold
+CODES = ("QTR-2023-00001", "qtr-2023-00001", " QTR-2023-00001 ", "QTR-2023-99999")
+codes = st.one_of(
+    st.sampled_from(CODES),
+    st.from_regex(r"[A-Z]{3}-20[0-9]{2}-[0-9]{5}", fullmatch=True),
+)
+years = st.integers(2023, 2026).map(str)
+hostile_years = st.one_of(
+    st.integers(-(10**30), 10**30).map(str),
+    st.sampled_from(["1e3", "-1", "0", "2023.0", "9" * 30, "٢٠٢٣", "２０２３"]),
+    nasty_text,
+)
+hostile_dates = st.one_of(st.sampled_from(DATES), nasty_text)
+
+
+def iso_dates(first: date, last: date) -> st.SearchStrategy[str]:
+    days = st.dates(first, last)
+    return st.one_of(days.map(date.isoformat), days.map(lambda d: d.strftime("%d/%m/%Y")))
+
+
+def valid(*values: str) -> st.SearchStrategy[str]:
+    return st.sampled_from(values)
+
+
+#: Per argument: the values a clerk would type, the hostile ones, and whether it is given
+#: always (an argument or a required option), or only now and then.
+Arg = tuple[st.SearchStrategy[str], st.SearchStrategy[str], bool]
+FREE: Arg = (free_text, nasty_text, False)
+
+
+def invocation(command: str, **arguments: Arg) -> st.SearchStrategy[list[str]]:
+    """`command` with its arguments: one or two of them hostile, the others as a clerk
+    would type them, so that hostile values reach every check, and the registry.
+    Upper-case names are positional arguments; the others options (`holder_name` is
+    `--holder-name`)."""
+
+    @st.composite
+    def build(draw: st.DrawFn) -> list[str]:
+        names = sorted(arguments)
+        spoiled = draw(st.sets(st.sampled_from(names), max_size=2))
+        args = [*command.split()]
+        for name, (usual, hostile, always) in arguments.items():
+            if name in spoiled:
+                value: str | None = draw(hostile)
+            elif always:
+                value = draw(usual)
+            else:
+                value = draw(st.one_of(st.none(), st.none(), usual))
+            if value is None:
+                continue
+            args += [value] if name.isupper() else [f"--{name.replace('_', '-')}", value]
+        return args
+
+    return build()
+
+
+PROVINCE: Arg = (valid("Quảng Trị", "quang tri", "44", "Tỉnh Quảng Trị"), nasty_text, True)
+COMMUNE: Arg = (valid("dong ha", "Phường Đông Hà", "Đông Hà"), nasty_text, False)
+DISTRICT: Arg = (valid("TP. Đông Hà", "Thành phố Đông Hà"), nasty_text, False)
+FIELD: Arg = (valid("kinh te", "Kinh tế", "economy", "an ninh", "vhxh"), nasty_text, True)
+SPONSOR: Arg = (valid("phu nu", "Hội Nông dân", "youth", "MTTQ"), nasty_text, True)
+HOLDER: Arg = (valid("tập thể", "cá nhân", "individual"), nasty_text, False)
+REGISTERED_ON: Arg = (
+    iso_dates(date(2020, 1, 1), date(2023, 12, 31)), hostile_dates, False
+)  # fmt: skip
+EXISTING: Arg = (valid("QTR-2023-00001", "qtr-2023-00001", " QTR-2023-00001 "), nasty_text, True)
+NAME: Arg = (valid("Tổ tự quản đường làng", "Camera an ninh", "Mô hình"), nasty_text, True)
+
+
+def optional(arg: Arg) -> Arg:
+    return (arg[0], arg[1], False)
+
+
+# -- what must hold ----------------------------------------------------------------------
+
+WRITERS = {"register", "recognize", "edit", "withdraw", "import"}
+
+
+def one_line_error(result: Result) -> bool:
+    lines = result.stderr.splitlines()
+    return len(lines) == 1 and lines[0].startswith("error: ")
+
+
+def check(
+    result: Result,
+    args: Sequence[str],
+    before: list[str],
+    db: Path | str,
+    codes: tuple[int, ...] = (0, 1, 2),
+) -> None:
+    """The invariants of every command: 0, 1 or 2 (3 too where the argument is a registry
+    to open: a folder is no registry); one error line; the registry unchanged on error."""
+    said = f"dandan {_short(args)} → {result.exit_code}: {result.stderr[:500]!r}"
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        f"{said}: {type(result.exception).__name__}: {result.exception}"
+    )
+    assert result.exit_code in codes, said
+    assert "Traceback" not in result.stderr + result.stdout, said
+    if result.exit_code != 0:
+        assert one_line_error(result), said
+    if result.exit_code != 0 or args[0] not in WRITERS:
+        assert dump(db) == before, f"{said}: the registry changed"
+    else:
+        assert_clean(db)
+
+
+def _short(args: Sequence[str]) -> str:
+    return " ".join(repr(a) if len(a) < 60 else repr(a[:40]) + f"…({len(a)})" for a in args)
+
+
+TEXT_COLUMNS = {
+    "models": {
+        "name": "name", "description": "description", "holder_name": "holder_name",
+        "withdrawn_reason": "reason", "province_input": "province",
+        "district_input": "district", "commune_input": "commune", "code": "code",
+    },
+    "recognitions": {"decision_no": "decision", "body": "by"},
+}  # fmt: skip
+
+
+def assert_clean(db: Path | str) -> None:
+    """Every stored text is clean: NFC, no control (Cc) or invisible format (Cf)
+    characters, no lone surrogates (Cs), single spaces, and within its length limit."""
+    with Registry(str(db)) as registry, registry.engine.connect() as conn:
+        for table, columns in TEXT_COLUMNS.items():
+            query = f"SELECT {', '.join(columns)} FROM {table}"
+            for row in conn.exec_driver_sql(query):
+                for value, field in zip(row, columns.values(), strict=True):
+                    if value is None:
+                        continue
+                    assert isinstance(value, str)
+                    where = f"{table}.{field} = {value[:80]!r}"
+                    assert value == clean(value), f"{where}: not clean"
+                    assert unicodedata.is_normalized("NFC", value), f"{where}: not NFC"
+                    hidden = {unicodedata.category(c) for c in value} & {"Cc", "Cf", "Cs"}
+                    assert not hidden, f"{where}: holds characters of categories {hidden}"
+                    assert len(value) <= MAX_LENGTHS.get(field, 300), f"{where}: too long"
+
+
+Fuzzed = tuple[Run, Counter[int]]
+
+
+@pytest.fixture
+def fuzzed(run: Run, db: Path | str, report: list[str]) -> Iterator[Fuzzed]:
+    """A registry holding one model (QTR-2023-00001, recognised once), the CLI on it,
+    and the exit codes seen, for the report."""
+    assert run(*REGISTER).exit_code == 0
+    assert run("recognize", "QTR-2023-00001", "--year", "2023", "--level", "xa").exit_code == 0
+    seen: Counter[int] = Counter()
+    yield run, seen
+    report.append(_seen(os.environ.get("PYTEST_CURRENT_TEST", "?"), seen))
+
+
+def _seen(test: str, seen: Counter[int]) -> str:
+    name = test.split("::")[-1].split(" ")[0]
+    codes = ", ".join(f"{n} × exit {code}" for code, n in sorted(seen.items()))
+    return f"{name}: {sum(seen.values())} examples ({codes})"
+
+
+@contextmanager
+def warned(args: Sequence[str]) -> Iterator[None]:
+    """No Python warning on the way: outside pytest, which records them, each would be
+    two more lines on the user's stderr (the message and a line of a library's code)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    silent = (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning)
+    shown = [str(w.message)[:200] for w in caught if not issubclass(w.category, silent)]
+    assert not shown, f"dandan {_short(args)} warned: {shown}"
+
+
+def attempt(fuzzed: Fuzzed, db: Path | str, *args: str) -> Result:
+    run, seen = fuzzed
+    before = dump(db)
+    with warned(args):
+        result = run(*args)
+    seen[result.exit_code] += 1
+    check(result, args, before, db)
+    return result
+
+
+# -- arguments -------------------------------------------------------------------------
+
+
+@PROFILE
+@given(
+    invocation(
+        "register", NAME=NAME, province=PROVINCE, commune=COMMUNE, district=DISTRICT,
+        field=FIELD, sponsor=SPONSOR, holder=HOLDER, holder_name=FREE,
+        registered_on=REGISTERED_ON, description=FREE,
+        code=(st.from_regex(r"[A-Z]{3}-[0-9]{4}-[0-9]{6}", fullmatch=True), nasty_text, False),
+    )
+)  # fmt: skip
+def test_register(fuzzed: Fuzzed, db: Path | str, args: list[str]) -> None:
+    attempt(fuzzed, db, *args)
+
+
+@PROFILE
+@given(
+    invocation(
+        "recognize", CODE=EXISTING, year=(years, hostile_years, True),
+        level=(valid("xa", "Cấp xã", "tinh", "province", "central", "tw"), nasty_text, True),
+        decision=FREE, by=FREE,
+        decided_on=(iso_dates(date(2024, 1, 1), date(2024, 12, 31)), hostile_dates, False),
+    )
+)  # fmt: skip
+def test_recognize(fuzzed: Fuzzed, db: Path | str, args: list[str]) -> None:
+    attempt(fuzzed, db, *args)
+
+
+@PROFILE
+@given(
+    invocation(
+        "edit", CODE=EXISTING, name=optional(NAME), province=optional(PROVINCE),
+        commune=COMMUNE, field=optional(FIELD), sponsor=optional(SPONSOR), holder=HOLDER,
+        holder_name=FREE,
+        registered_on=REGISTERED_ON, description=FREE,
+    )
+)  # fmt: skip
+def test_edit(fuzzed: Fuzzed, db: Path | str, args: list[str]) -> None:
+    attempt(fuzzed, db, *args)
+
+
+PLACE: Arg = (valid(*PLACES), nasty_text, False)
+
+
+@PROFILE
+@given(
+    invocation(
+        "list", search=(free_text, nasty_text, True), **{"in": PLACE}, field=optional(FIELD),
+        status=(valid("registered", "recognized", "withdrawn"), nasty_text, False),
+        limit=(valid("1", "5", "100"), hostile_years, False),
+    )
+)  # fmt: skip
+def test_list_search(fuzzed: Fuzzed, db: Path | str, args: list[str]) -> None:
+    attempt(fuzzed, db, *args)
+
+
+WINDOW = st.sampled_from(["--year", "--by-end-of", "--since", "--as-of", "--period"])
+
+
+@PROFILE
+@given(
+    invocation("tally --province", **{"in": (PLACE[0], PLACE[1], True)}),
+    st.one_of(
+        st.just([]),
+        st.tuples(WINDOW, st.one_of(years, valid("2021-2025", "2024-06-30"), hostile_years)).map(
+            list
+        ),
+    ),
+)  # fmt: skip
+def test_tally_in(fuzzed: Fuzzed, db: Path | str, args: list[str], window: list[str]) -> None:
+    attempt(fuzzed, db, *args, *window)
+
+
+@PROFILE
+@given(invocation("localities", QUERY=(valid(*PLACES), nasty_text, True)))
+def test_localities(fuzzed: Fuzzed, db: Path | str, args: list[str]) -> None:
+    attempt(fuzzed, db, *args)
+
+
+@PROFILE
+@given(
+    invocation("show", CODE=(codes, nasty_text, True)),
+    st.sampled_from(["table", "json", "csv"]),
+)
+def test_show(fuzzed: Fuzzed, db: Path | str, args: list[str], fmt: str) -> None:
+    attempt(fuzzed, db, *args, "--format", fmt)
+
+
+# -- files -----------------------------------------------------------------------------
+
+ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "cp1258")
+VIETNAMESE_HEADERS = {column: spellings[0] for column, spellings in HEADERS.items()}
+CELLS: dict[str, st.SearchStrategy[str]] = {
+    "code": st.one_of(st.just(""), codes),
+    "name": NAME[0],
+    "province": PROVINCE[0],
+    "commune": st.one_of(st.just(""), COMMUNE[0]),
+    "field": FIELD[0],
+    "sponsor": SPONSOR[0],
+    "holder_name": free_text,
+    "description": free_text,
+    "registered_on": REGISTERED_ON[0],
+    "recognition_year": st.one_of(st.just(""), years),
+    "recognition_level": st.one_of(st.just(""), valid("xa", "tinh", "tw")),
+    "decision_no": free_text,
+}
+HOSTILE_CELLS = st.one_of(
+    nasty_text,
+    hostile_dates,
+    hostile_years,
+    st.sampled_from(["=1+1", "'=1+1", '=HYPERLINK("http://x")', "x" * 70_000, '"', '""', "\r"]),
+)
+
+
+@st.composite
+def tables(draw: st.DrawFn) -> list[list[str]]:
+    """A header and rows as a clerk's spreadsheet has them, some cells hostile, some rows
+    ragged."""
+    required = ["name", "province", "field", "sponsor"]
+    others = draw(st.lists(st.sampled_from([c for c in CELLS if c not in required]), unique=True))
+    columns = draw(st.permutations(required + others))
+    header = [VIETNAMESE_HEADERS[c] if draw(st.booleans()) else c for c in columns]
+    rows: list[list[str]] = [header]
+    for _ in range(draw(st.integers(0, 4))):
+        row = [draw(CELLS[c]) for c in columns]
+        for i in draw(st.sets(st.integers(0, len(row) - 1), max_size=1)):
+            row[i] = draw(HOSTILE_CELLS)
+        cut = draw(st.sampled_from([len(row), len(row), len(row), len(row) - 2, len(row) + 2]))
+        rows.append([*row, "extra", ""][:cut])
+    return rows
+
+
+@st.composite
+def csv_files(draw: st.DrawFn) -> bytes:
+    """CSV in any encoding and delimiter, or bytes that only start like one."""
+    out = io.StringIO()
+    delimiter = draw(st.sampled_from([",", ";", "\t"]))
+    csv.writer(
+        out, delimiter=delimiter, lineterminator=draw(st.sampled_from(["\n", "\r\n"]))
+    ).writerows(draw(tables()))
+    encoding = draw(st.sampled_from(ENCODINGS))
+    errors = "replace" if encoding == "cp1258" else "surrogatepass"
+    body = out.getvalue().encode(encoding, errors=errors)
+    tail: bytes = draw(st.one_of(*[st.just(b"")] * 3, st.binary(max_size=200)))
+    cut: int = draw(st.one_of(*[st.just(len(body))] * 3, st.integers(0, len(body))))
+    return body[:cut] + tail
+
+
+IMPORT_NOTES = ("error: ", "… and ", "rejected rows written to ", "dry run: ")
+
+
+def check_import(result: Result, args: Sequence[str], before: list[str], db: Path | str) -> None:
+    """An import's stderr may hold one line per rejected row (20 at most) before the
+    final error line; each line says what it is."""
+    said = f"dandan {_short(args)} → {result.exit_code}: {result.stderr[:800]!r}"
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        f"{said}: {type(result.exception).__name__}: {result.exception}"
+    )
+    assert result.exit_code in (0, 1, 2), said
+    assert "Traceback" not in result.stderr + result.stdout, said
+    lines = result.stderr.splitlines()
+    if result.exit_code != 0:
+        assert lines and lines[-1].startswith("error: "), said
+        for line in lines:
+            assert line.startswith(IMPORT_NOTES) or ": ignored unknown column(s): " in line, said
+        assert dump(db) == before, f"{said}: the registry changed"
+    elif "--dry-run" in args:
+        assert dump(db) == before, f"{said}: a dry run changed the registry"
+    else:
+        assert_clean(db)
+
+
+def import_file(
+    fuzzed: Fuzzed, db: Path | str, path: Path, options: Sequence[str], stdin: bytes | None = None
+) -> None:
+    run, seen = fuzzed
+    before = dump(db)
+    args = ["import", "-" if stdin is not None else str(path), *options]
+    with warned(args):
+        result = run(*args, input=stdin)
+    seen[result.exit_code] += 1
+    check_import(result, args, before, db)
+
+
+IMPORT_OPTIONS = st.lists(
+    st.sampled_from(
+        ["--dry-run", "--skip-invalid", "--on-conflict=update", "--on-conflict=skip", "--legacy",
+         "--encoding=utf-8", "--encoding=cp1258", "--encoding=utf-16", "--encoding=latin-9x",
+         "--encoding=rot13", "--encoding=idna", "--encoding=utf-32"]
+    ),
+    max_size=2,
+    unique=True,
+)  # fmt: skip
+
+
+@scaled(1.5)
+@given(st.one_of(csv_files(), st.binary(max_size=300)), IMPORT_OPTIONS, st.booleans())
+@example(
+    b"name,province,field,sponsor\n" + b"x" * 10_000_000 + b",quang tri,kt,phu nu\n", [], False
+)
+@example(b"name,province,field,sponsor\nT\x00, quang tri\x00,kt,phu nu\n", [], False)
+@example(b"name,province,field,sponsor\n=1+1,quang tri,kt,phu nu\n\xe2\x80\xae,x\n", [], False)
+def test_import_csv(
+    fuzzed: Fuzzed, db: Path | str, tmp_path: Path, body: bytes, options: list[str], stdin: bool
+) -> None:
+    path = tmp_path / "batch.csv"
+    path.write_bytes(body)
+    import_file(fuzzed, db, path, options, stdin=body if stdin else None)
+
+
+TYPED_CELLS = st.one_of(
+    st.integers(-(10**20), 10**20),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.datetimes(datetime(1900, 3, 1), datetime(2100, 1, 1)),
+    st.dates(date(1900, 3, 1), date(2100, 1, 1)),
+    st.booleans(),
+    st.none(),
+    st.sampled_from(["=1+1", "=A1/0", "=SUM(A1:A3)"]),  # formulas: read without their value
+)
+
+
+@st.composite
+def xlsx_files(draw: st.DrawFn) -> bytes:
+    """A workbook of a clerk's table, some cells typed (numbers, dates, formulas, numbers
+    formatted as dates), a title row above it now and then; or such a file damaged."""
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    if draw(st.booleans()):
+        sheet.append(["DANH SÁCH MÔ HÌNH “DÂN VẬN KHÉO”"])
+    for row in draw(tables()):
+        cells: list[Any] = []
+        for value in row:
+            if draw(st.integers(0, 5)) == 0:
+                cells.append(draw(TYPED_CELLS))
+            else:  # what a workbook can hold: no control characters, no lone surrogates
+                text = value.encode("utf-8", "replace").decode("utf-8")
+                cells.append(ILLEGAL_CHARACTERS_RE.sub("", text)[:32_000])
+        sheet.append(cells)
+    for _ in range(draw(st.integers(0, 2))):  # a number shown as a date, even a huge one
+        cell = sheet.cell(draw(st.integers(1, sheet.max_row)), draw(st.integers(1, 12)))
+        cell.value = draw(st.one_of(st.integers(-(10**12), 10**12), st.floats(-1e300, 1e300)))
+        cell.number_format = "dd/mm/yyyy"
+    out = io.BytesIO()
+    book.save(out)
+    body = out.getvalue()
+    damage = draw(st.sampled_from(["none", "none", "none", "cut", "flip"]))
+    if damage == "cut":
+        body = body[: draw(st.integers(0, len(body)))]
+    elif damage == "flip":
+        at = draw(st.integers(0, len(body) - 1))
+        body = body[:at] + bytes([body[at] ^ draw(st.integers(1, 255))]) + body[at + 1 :]
+    return body
+
+
+@scaled(0.7)
+@given(xlsx_files(), IMPORT_OPTIONS, st.sampled_from([None, "Sheet", "Trang 1"]))
+def test_import_xlsx(
+    fuzzed: Fuzzed,
+    db: Path | str,
+    tmp_path: Path,
+    body: bytes,
+    options: list[str],
+    sheet: str | None,
+) -> None:
+    path = tmp_path / "batch.xlsx"
+    path.write_bytes(body)
+    import_file(fuzzed, db, path, [*options, *(["--sheet", sheet] if sheet else [])])
+
+
+# -- every option of every command: the proof that every query is parameterised --------
+
+#: A call of each command that works, for a payload in one of its parameters to go deep.
+BASE: dict[str, list[str]] = {
+    "register": ["Mô hình", "--province", "quang tri", "--field", "kt", "--sponsor", "phu nu"],
+    "recognize": ["QTR-2023-00001", "--year", "2024", "--level", "tinh"],
+    "show": ["QTR-2023-00001"],
+    "list": [],
+    "edit": ["QTR-2023-00001"],
+    "withdraw": ["QTR-2023-00001", "--reason", "Sáp nhập"],
+    "import": ["{batch}"],
+    "imports": [],
+    "localities": ["dong ha"],
+    "tally": ["--province"],
+    "stats": [],
+    "export": ["-"],
+    "history": ["QTR-2023-00001"],
+    "log": [],
+    "db path": [],
+    "db upgrade": [],
+    "db backup": ["{tmp}/backup.db"],
+    "db check": [],
+    "db copy": ["--to", "{tmp}/copy.db"],
+}
+#: Parameters that name a file: the payload becomes a name inside the test's folder.
+FILE_PARAMETERS = {"files", "file", "errors", "to"}
+
+
+def _parameters() -> list[tuple[str, str, int | None]]:
+    """(command, option or argument, position of an argument) for every parameter that
+    takes a value; flags carry no text."""
+    import typer
+    from typer.main import get_command
+
+    from dandan.cli import app
+
+    found: list[tuple[str, str, int | None]] = [("", "--db", None)]
+    stack: list[tuple[str, Any]] = [("", get_command(app))]
+    while stack:
+        prefix, group = stack.pop()
+        for name, command in group.commands.items():
+            path = f"{prefix} {name}".strip()
+            if isinstance(command, typer.core.TyperGroup):
+                stack.append((path, command))
+                continue
+            position = 0
+            for param in command.params:
+                if param.param_type_name == "argument":
+                    found.append((path, param.name, position))
+                    position += 1
+                elif not getattr(param, "is_flag", False) and param.opts[0] != "--help":
+                    found.append((path, param.opts[0], None))
+    return sorted(found, key=lambda f: (f[0], f[1]))
+
+
+PARAMETERS = _parameters()
+
+
+def test_every_command_is_in_the_base_calls() -> None:
+    assert {command for command, _, _ in PARAMETERS} - {""} == set(BASE)
+
+
+def _call(command: str, parameter: str, position: int | None, payload: str, tmp: Path) -> list[str]:
+    """The base call of `command`, with `payload` in `parameter`."""
+    batch = tmp / "batch.csv"
+    if not batch.exists():
+        batch.write_text("name,province,field,sponsor\nTổ tự quản,quang tri,kt,phu nu\n")
+    args = [a.format(tmp=tmp, batch=batch) for a in BASE.get(command, ["list"])]
+    name = parameter.lstrip("-").replace("-", "_")
+    value = f"{tmp}/{payload}" if name in FILE_PARAMETERS or parameter == "--db" else payload
+    if parameter == "--db":
+        return ["--db", value, "list"]
+    if position is not None:
+        args[position] = value
+    elif parameter in args:
+        args[args.index(parameter) + 1] = value
+    else:
+        args += [parameter, value]
+    return [*command.split(), *args]
+
+
+def _tables(lines: list[str]) -> dict[str, int]:
+    """Tables of a dump, with their number of rows (SQLite: CREATE TABLE and INSERT INTO
+    lines; PostgreSQL: a "TABLE name" line, then a line per row)."""
+    counts: dict[str, int] = {}
+    current = ""
+    for line in lines:
+        if line.startswith("CREATE TABLE "):
+            counts.setdefault(line.split()[2].strip('"'), 0)
+        elif line.startswith("INSERT INTO "):
+            table = line.split()[2].strip('"')
+            counts[table] = counts.get(table, 0) + 1
+        elif line.startswith("TABLE "):
+            current = line.split()[1]
+            counts[current] = 0
+        elif current:
+            counts[current] += 1
+    return counts
+
+
+@pytest.mark.parametrize("payloads", ["quick" if not FUZZ else "all"])
+def test_sql_metacharacters_in_every_parameter(
+    fuzzed: Fuzzed, db: Path | str, tmp_path: Path, payloads: str
+) -> None:
+    """`'; DROP TABLE models; --` and its kin in every option and argument: refused or
+    stored as text, never run; the tables are all there, with all their rows."""
+    run, seen = fuzzed
+    pristine = dump(db)
+    for i, (command, parameter, position) in enumerate(PARAMETERS):
+        chosen = SQL if payloads == "all" else (SQL[i % len(SQL)],)
+        for payload in chosen:
+            args = _call(command, parameter, position, payload, tmp_path)
+            before = dump(db)
+            with warned(args):
+                result = run(*args)
+            seen[result.exit_code] += 1
+            if command == "import":
+                check_import(result, args, before, db)
+            else:
+                registry = parameter in ("--db", "--to")
+                check(result, args, before, db, codes=(0, 1, 2, 3) if registry else (0, 1, 2))
+            after = _tables(dump(db))
+            assert set(after) == set(_tables(pristine)), f"{_short(args)}: tables changed"
+            for table, rows in _tables(before).items():
+                assert after[table] >= rows, f"{_short(args)}: rows of {table} disappeared"
+    report_line = (
+        f"{len(PARAMETERS)} parameters × {1 if payloads == 'quick' else len(SQL)} payloads"
+    )
+    assert sum(seen.values()) >= len(PARAMETERS), report_line
+
+
+# -- file names ----------------------------------------------------------------------
+
+FILE_NAMES = st.one_of(
+    st.sampled_from(
+        ["", ".", "..", "sub/", "missing/x.csv", "x" * 300, "é" * 200, "a\nb.csv", "\udcff.db",
+         "a?b.db", "a%20b.db", "-", "--help", " ", "batch.csv", "out.xlsx", "out.json", "r.db"]
+    ),
+    nasty_text.map(lambda name: name[:300]),
+)  # fmt: skip
+FILE_CALLS = [
+    ["--db", "{}", "list"],
+    ["import", "{}"],
+    ["import", "{batch}", "--errors", "{}"],
+    ["export", "{}"],
+    ["db", "backup", "{}"],
+    ["db", "copy", "--to", "{}"],
+]
+
+
+@scaled(1.0)
+@given(st.sampled_from(FILE_CALLS), FILE_NAMES)
+def test_file_names(
+    fuzzed: Fuzzed, db: Path | str, tmp_path: Path, call: list[str], name: str
+) -> None:
+    """Any name for a file to read or write, inside the test's folder: a folder, a name too
+    long for the file system, bytes that are not UTF-8, a NUL."""
+    folder = tmp_path / "files"
+    (folder / "sub").mkdir(parents=True, exist_ok=True)
+    batch = folder / "batch.csv"
+    batch.write_text("name,province,field,sponsor\nTổ tự quản,quang tri,kt,phu nu\n")
+    args = [str(batch) if a == "{batch}" else a.replace("{}", f"{folder}/{name}") for a in call]
+    run, seen = fuzzed
+    before = dump(db)
+    with warned(args):
+        result = run(*args)
+    seen[result.exit_code] += 1
+    if call[0] == "import":
+        check_import(result, args, before, db)
+    else:
+        registry = call[0] == "--db" or "--to" in call
+        check(result, args, before, db, codes=(0, 1, 2, 3) if registry else (0, 1, 2))
