@@ -5,10 +5,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DB := demo.db
 
-.PHONY: demo test lint typecheck pytest bench clean
+.PHONY: demo test lint typecheck pytest fuzz bench clean
 
 # Benchmark sizes (models): the published national figure; add 4080000 for the 10x run.
 BENCH_ROWS ?= 408000
+# `make fuzz`: kill -9 per command, hypothesis examples per fuzz test (make test: 5 and 15).
+FAULT_RUNS ?= 50
+FUZZ_EXAMPLES ?= 400
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +38,11 @@ pytest: $(STAMP)
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+# The crash and fuzz tests with the large budget (about 8 minutes on two cores).
+fuzz: $(STAMP)
+	DANDAN_FAULT_RUNS=$(FAULT_RUNS) DANDAN_FUZZ=1 DANDAN_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
+		$(BIN)/pytest tests/test_faults.py tests/test_fuzz.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/import_bench.py --rows $(BENCH_ROWS)

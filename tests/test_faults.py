@@ -2,8 +2,9 @@
 
 Each command is first run once to the end, which gives its duration T and the state
 it leaves. Then it is started again and again on a fresh copy of the same registry
-and killed after a delay drawn uniformly in [0, 1.2 T]: before it writes, while it
-writes, or after it has committed. Whatever the moment, the registry must pass
+and killed after a delay drawn uniformly in [0, 1.2 T] (one in each of as many equal
+slices as there are kills): before it writes, while it writes, or after it has
+committed. Whatever the moment, the registry must pass
 SQLite's integrity check and `dandan db check`, and hold either the whole change or
 none of it; a backup is either absent from its path or a complete copy.
 
@@ -151,9 +152,12 @@ def launch(args: Sequence[str], db: Path, workdir: Path, *, kill_after: float | 
 
 
 def delays(command: str, clean_run: float, runs: int) -> list[float]:
-    """Kill delays spread uniformly over the command's run, and a little past it."""
+    """Kill delays drawn uniformly over the command's run and a little past it, [0, 1.2 T]:
+    one in each of `runs` equal slices of it (stratified), so that even five kills
+    spread over the start, the write and the end."""
     rng = random.Random(f"{command}-{SEED}")
-    return [rng.uniform(0, 1.2 * clean_run) for _ in range(runs)]
+    width = 1.2 * clean_run / runs
+    return [(i + rng.random()) * width for i in range(runs)]
 
 
 def _outcome(run: Run, now: list[str], before: list[str], after: list[str]) -> str:
