@@ -171,3 +171,20 @@ def test_generated_numbers_go_past_five_digits(run: Run, registry: Registry) -> 
     run(*REGISTER, "--code", "QTR-2023-NOTE")
     assert run(*REGISTER).stdout.strip() == "QTR-2023-100000"
     assert run(*REGISTER).stdout.strip() == "QTR-2023-100001"
+
+
+@pytest.mark.parametrize(
+    ("given", "recorded"),
+    [("clerk\udcff", "clerk\ufffd"), ("\x9bclerk\u202e", "clerk"), ("\u200b", "unknown")],
+)
+def test_actor_of_any_bytes_is_recorded_as_text(
+    run: Run, monkeypatch: pytest.MonkeyPatch, given: str, recorded: str
+) -> None:
+    # Found by tests/test_fuzz.py: --actor or DANDAN_ACTOR in bytes that are not UTF-8
+    # made every change fail in the database driver (exit code 70).
+    assert run("--actor", given, *REGISTER).exit_code == 0
+    monkeypatch.setenv("DANDAN_ACTOR", given)
+    assert run(*REGISTER).exit_code == 0
+    log = run("log", "--format", "json")
+    assert log.exit_code == 0, log.stderr
+    assert [event["actor"] for event in json.loads(log.stdout)] == [recorded, recorded]

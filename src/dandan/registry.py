@@ -33,7 +33,7 @@ from dandan.localities import CODE_PREFIXES, MERGER_DAY, legacy_gazetteer
 from dandan.models import Event, Model, Recognition
 from dandan.schema import Notify
 from dandan.terms import Field, Holder, Sponsor, Status, parse_term
-from dandan.text import clean, fold, undecodable
+from dandan.text import as_text, clean, fold, undecodable
 from dandan.validation import (
     Locality,
     ModelDraft,
@@ -275,7 +275,10 @@ class Registry:
         `actor` is who the audit trail names for changes (default: `default_actor()`)."""
         self.url = database.resolve_url(db)
         self.notify = notify or _to_stderr
-        self.actor = (clean(actor) if actor else default_actor())[:100] or "unknown"
+        # Cleaned, and its bytes that are not UTF-8 (a user name or DANDAN_ACTOR in
+        # another encoding) shown as U+FFFD: the database refused such a name, and every
+        # change failed with a traceback.
+        self.actor = as_text(clean(actor or default_actor()))[:100] or "unknown"
         self._engine: Engine | None = None
 
     def __repr__(self) -> str:
