@@ -259,7 +259,8 @@ def check(
     assert "Traceback" not in result.stderr + result.stdout, said
     if result.exit_code != 0:
         assert one_line_error(result), said
-    if result.exit_code != 0 or args[0] not in WRITERS:
+    command = args[2] if args[0] in ("--db", "--actor") else args[0]  # after dandan's options
+    if result.exit_code != 0 or command not in WRITERS:
         assert dump(db) == before, f"{said}: the registry changed"
     else:
         assert_clean(db)
@@ -650,8 +651,13 @@ def _parameters() -> list[tuple[str, str, int | None]]:
 
     from dandan.cli import app
 
-    found: list[tuple[str, str, int | None]] = [("", "--db", None)]
-    stack: list[tuple[str, Any]] = [("", get_command(app))]
+    root = get_command(app)
+    found: list[tuple[str, str, int | None]] = [
+        ("", param.opts[0], None)  # --db, --actor
+        for param in root.params
+        if not getattr(param, "is_flag", False) and not getattr(param, "is_eager", False)
+    ]
+    stack: list[tuple[str, Any]] = [("", root)]
     while stack:
         prefix, group = stack.pop()
         for name, command in group.commands.items():
@@ -686,6 +692,8 @@ def _call(command: str, parameter: str, position: int | None, payload: str, tmp:
     value = f"{tmp}/{payload}" if name in FILE_PARAMETERS or parameter == "--db" else payload
     if parameter == "--db":
         return ["--db", value, "list"]
+    if not command:  # an option of dandan itself: on a command that writes it down
+        return [parameter, value, "register", *BASE["register"]]
     if position is not None:
         args[position] = value
     elif parameter in args:
