@@ -249,8 +249,19 @@ def _first_rows(source: Path, target: Path, count: int) -> Path:
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo registry: data/seed_models.csv imported (2,920 models)."""
-    return _registry(tmp_path_factory.mktemp("seeded") / "registry.db", "import", str(SEED_FILE))
+    """The demo registry (data/seed_models.csv: 2,754 models), each with a description of
+    4,000 characters: 17 MB, whose copy takes long enough for some kills to land in it."""
+    folder = tmp_path_factory.mktemp("seeded")
+    with SEED_FILE.open(encoding="utf-8") as seed:
+        rows = list(csv.DictReader(seed))
+    text = "Tổ tự quản đường làng, ngõ xóm xanh – sạch – đẹp; người dân góp công, góp của. "
+    for row in rows:
+        row["description"] = (f"{row['code']}: " + text * 60)[:4000]
+    with (folder / "described.csv").open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return _registry(folder / "registry.db", "import", str(folder / "described.csv"))
 
 
 def test_kill_import_leaves_all_rows_or_none(tmp_path: Path, report: list[str]) -> None:
@@ -332,7 +343,13 @@ def test_kill_backup_leaves_a_whole_copy_or_none(
                 failures.append(f"{where}: the copy at backup.db is incomplete")
         else:
             outcomes["during" if temps else "before"] += 1
+        if temps:  # the next backup to that name removes what the killed one left
+            again = launch(["db", "backup", "backup.db"], db, workdir)
+            if again.returncode != 0 or list(workdir.glob(".backup.db.*.tmp")):
+                failures.append(f"{where}: the next backup left {temps[0].name} in place")
+            elif state(copy) != registry_state:
+                failures.append(f"{where}: the next backup is incomplete")
     summary = _summary("db backup", [clean], outcomes)
-    summary += f"; {left_behind} temporary files left beside the target"
+    summary += f"; {left_behind} partial copies left beside the target, removed by the next backup"
     report.append(summary)
     assert not failures, summary + "\n" + "\n".join(failures)
