@@ -39,7 +39,7 @@ pytest: $(STAMP)
 
 test: lint typecheck pytest
 
-# The crash and fuzz tests with the large budget (about 8 minutes on two cores).
+# The crash and fuzz tests with the large budget (about 7 minutes on two cores).
 fuzz: $(STAMP)
 	DANDAN_FAULT_RUNS=$(FAULT_RUNS) DANDAN_FUZZ=1 DANDAN_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
 		$(BIN)/pytest tests/test_faults.py tests/test_fuzz.py
