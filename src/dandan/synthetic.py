@@ -53,7 +53,6 @@ from dandan.localities import (
 )
 from dandan.sources import COLUMNS as IMPORT_COLUMNS
 from dandan.terms import Field, Holder, Level, Sponsor, parse_term, terms_of
-from dandan.validation import DISTRICTS_ABOLISHED
 
 #: The import schema: one row per model, or one row per recognition of a model
 #: recognised several times (each repeating the model's columns). Rows name places,
@@ -83,7 +82,7 @@ _YEAR_OF: tuple[int, ...] = tuple(int(d[:4]) for d in _DAYS)
 _YEAR_TEXT: dict[int, str] = {y: str(y) for y in set(_YEAR_OF)}
 _TODAY = len(_DAYS) - 1
 _LAST_REGISTRATION = (LAST_REGISTRATION - FIRST_DAY).days
-_DISTRICTS_END = (DISTRICTS_ABOLISHED - FIRST_DAY).days  # first day without districts
+_DISTRICTS_END = (MERGER_DAY - FIRST_DAY).days  # first day without districts
 _MERGER = (MERGER_DAY - FIRST_DAY).days  # first day of the current units
 #: Of the rows naming an old district, the share writing it abbreviated ("TP. Đông Hà").
 ABBREVIATED_DISTRICT_SHARE = 0.2

@@ -29,8 +29,6 @@ from dandan.localities import (
 from dandan.terms import Field, Holder, Level, Sponsor, parse_term
 from dandan.text import clean, fold, marks, undecodable
 
-#: The date districts were abolished: no district-level recognition from then on.
-DISTRICTS_ABOLISHED = MERGER_DAY
 EARLIEST = date(1990, 1, 1)
 
 MAX_LENGTHS = {
@@ -411,7 +409,7 @@ def draft_recognition(
             field="decided_on",
         )
     if lvl is Level.district and (
-        (on is not None and on >= DISTRICTS_ABOLISHED) or (on is None and y > 2025)
+        (on is not None and on >= MERGER_DAY) or (on is None and y > 2025)
     ):
         raise InvalidInput(
             "district-level recognitions end on 2025-06-30: districts were abolished on "
