@@ -4,8 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DB := demo.db
+# The compiled Vietnamese catalog: built at install, rebuilt here when the .po changes.
+PO := src/dandan/locale/vi/LC_MESSAGES/dandan.po
+MO := $(PO:.po=.mo)
 
-.PHONY: demo test lint typecheck pytest fuzz bench clean
+.PHONY: demo test lint typecheck pytest fuzz bench messages clean
 
 # Benchmark sizes (models): the published national figure; add 4080000 for the 10x run.
 BENCH_ROWS ?= 408000
@@ -13,13 +16,17 @@ BENCH_ROWS ?= 408000
 FAULT_RUNS ?= 50
 FUZZ_EXAMPLES ?= 400
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml hatch_build.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+$(MO): $(STAMP) $(PO)
+	$(BIN)/pybabel -q compile -d src/dandan/locale -D dandan -l vi
+	touch $(MO)
+
+demo: $(MO)
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	$(BIN)/dandan --db $(DEMO_DB) import data/seed_models.csv
 	$(BIN)/dandan --db $(DEMO_DB) list --in "Quảng Trị" --status recognized --limit 5
@@ -34,7 +41,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(MO)
 	$(BIN)/pytest
 
 test: lint typecheck pytest
@@ -50,3 +57,8 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm .pytest_cache .mypy_cache .ruff_cache benchmarks/out
+
+# Bring the translation catalog up to date with the code (then translate what is new in
+# src/dandan/locale/vi/LC_MESSAGES/dandan.po; `scripts/messages.py --missing` lists it).
+messages: $(STAMP)
+	$(BIN)/python scripts/messages.py

@@ -31,6 +31,15 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("backend", backends)
 
 
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests read English unless they ask for Vietnamese, whatever the machine's locale;
+    subprocesses inherit the same environment."""
+    for name in ("DANDAN_LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
 @pytest.fixture
 def db(tmp_path: Path, backend: str) -> Any:
     """The test's registry: a SQLite file path, or the URL of an emptied PostgreSQL

@@ -3,6 +3,10 @@
 Every command hands its result to `render`, so `--format` means the same thing
 everywhere and data always goes to stdout (messages go to stderr elsewhere).
 Rich loads only when a table is actually drawn.
+
+Tables are for people, so they speak the reader's language (headers, term labels,
+408.000 and 31/12/2023 under Vietnamese); CSV and JSON are for scripts and never
+change with it: English keys, identifiers, ISO dates, plain numbers.
 """
 
 from __future__ import annotations
@@ -14,6 +18,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, TextIO
+
+from dandan import i18n, terms
+from dandan.i18n import N_, _
 
 
 class Format(StrEnum):
@@ -42,7 +49,7 @@ class Table:
     total: dict[str, Any] | None = None
     title: str | None = None
     chart: str | None = None
-    empty_message: str = "nothing matches"
+    empty_message: str = N_("nothing matches")
 
 
 @dataclass
@@ -132,11 +139,16 @@ def _only_counts(data: Table) -> bool:
     return all(c.numeric for c in data.columns)
 
 
-def cell(value: Any, numeric: bool = False) -> str:
-    """A value as a person reads it: counts with thousands separators, codes as they are."""
-    if numeric and isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
-    return "" if value is None else str(_scalar(value))
+def cell(value: Any, numeric: bool = False, key: str = "") -> str:
+    """A value as a person reads it: counts with thousands separators, dates in the
+    reader's style, terms by their label, codes as they are."""
+    if numeric and isinstance(value, int | float) and not isinstance(value, bool):
+        return i18n.number(value)
+    if isinstance(value, date):
+        return i18n.day(value)
+    if value is None:
+        return ""
+    return str(terms.shown(key, value, i18n.language()))
 
 
 def _console(out: TextIO) -> Any:
@@ -162,41 +174,45 @@ def _write_table(data: Renderable, out: TextIO) -> None:
         for k, v in data.data.items():
             if k in data.nested:
                 continue
-            grid.add_row(data.labels.get(k, k), cell(v, k in data.counts))
+            grid.add_row(_(data.labels.get(k, k)), cell(v, k in data.counts, k))
         console.print(grid)
         for k, columns in data.nested.items():
             items = data.data.get(k) or []
             if isinstance(items, dict):  # one object: a table of one row
                 items = [items]
-            sub = RichTable(title=data.labels.get(k, k), title_justify="left")
+            sub = RichTable(title=_(data.labels.get(k, k)), title_justify="left")
             for c in columns:
-                sub.add_column(c.header, justify="right" if c.numeric else "left")
+                sub.add_column(_(c.header), justify="right" if c.numeric else "left")
             for item in items:
-                sub.add_row(*(cell(item.get(c.key), c.numeric) for c in columns))
+                sub.add_row(*(cell(item.get(c.key), c.numeric, c.key) for c in columns))
             if items:
                 console.print(sub)
         return
     if not data.rows and data.total is None:
-        console.print(f"({data.empty_message})")
+        console.print(f"({_(data.empty_message)})")
         return
     if data.title:  # on a line of its own: a narrow table would wrap it
-        console.print(data.title)
+        console.print(_(data.title))
     table = RichTable(show_footer=data.total is not None)
     peak = max((r.get(data.chart) or 0 for r in data.rows), default=0) if data.chart else 0
     # The word "Total" needs a column of its own when the first one holds a count.
     label = data.total is not None and bool(data.columns) and data.columns[0].numeric
+    total = _("Total")
     if label:
-        table.add_column("", footer="Total")
+        table.add_column("", footer=total)
     for i, c in enumerate(data.columns):
         footer = ""
         if data.total is not None:
             first = i == 0 and not label
-            footer = "Total" if first else cell(data.total.get(c.key), c.numeric)
-        table.add_column(c.header, justify="right" if c.numeric else "left", footer=footer)
+            footer = total if first else cell(data.total.get(c.key), c.numeric)
+        table.add_column(_(c.header), justify="right" if c.numeric else "left", footer=footer)
     if data.chart:
         table.add_column("", no_wrap=True)
     for row in data.rows:
-        cells = [*([""] if label else []), *(cell(row.get(c.key), c.numeric) for c in data.columns)]
+        cells = [
+            *([""] if label else []),
+            *(cell(row.get(c.key), c.numeric, c.key) for c in data.columns),
+        ]
         if data.chart:
             cells.append(_bar(row.get(data.chart) or 0, peak))
         table.add_row(*cells)

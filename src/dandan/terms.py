@@ -220,6 +220,24 @@ def label(kind: type[StrEnum], value: str, lang: str = "en") -> str:
     return value
 
 
+#: The columns of tables and records that hold a term, by the name scripts know them by.
+COLUMNS: dict[str, type[StrEnum]] = {
+    "field": Field,
+    "sponsor": Sponsor,
+    "level": Level,
+    "holder": Holder,
+    "status": Status,
+}
+
+
+def shown(column: str, value: object, lang: str) -> object:
+    """What a person reads in `column`: a term's label in `lang`, other values as they are."""
+    kind = COLUMNS.get(column)
+    if kind is None or not isinstance(value, str):
+        return value
+    return label(kind, value, lang)
+
+
 @lru_cache(maxsize=4096)
 def _lookup(kind: type[StrEnum], text: str) -> StrEnum | None:
     found = _INDEX[kind].get(key(text))

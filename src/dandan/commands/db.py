@@ -7,13 +7,16 @@ from typing import Annotated
 import typer
 
 from dandan.commands.common import FormatOption, handle_errors, note, registry, show
+from dandan.commands.core import DandanCommand, DandanGroup
 from dandan.errors import InvalidInput
 from dandan.rendering import Format, Record, Text
 
-app = typer.Typer(help="Where the registry lives and how it is kept.", no_args_is_help=True)
+app = typer.Typer(
+    cls=DandanGroup, help="Where the registry lives and how it is kept.", no_args_is_help=True
+)
 
 
-@app.command("path")
+@app.command("path", cls=DandanCommand)
 @handle_errors
 def path(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     """Print the registry's location (a file path, or the URL without its password)."""
@@ -27,7 +30,7 @@ def path(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     )
 
 
-@app.command("upgrade")
+@app.command("upgrade", cls=DandanCommand)
 @handle_errors
 def upgrade(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     """Bring the registry's schema up to this version of dandan (SQLite: after a copy)."""
@@ -42,7 +45,7 @@ def upgrade(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     show(Record(result, labels={"from": "From schema", "to": "To schema"}), fmt)
 
 
-@app.command("backup")
+@app.command("backup", cls=DandanCommand)
 @handle_errors
 def backup(
     ctx: typer.Context,
@@ -57,7 +60,7 @@ def backup(
     show(Text(result["backup"], result), fmt)
 
 
-@app.command("check")
+@app.command("check", cls=DandanCommand)
 @handle_errors
 def check(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     """Check the registry: integrity, foreign keys, derived columns, schema version."""
@@ -74,7 +77,7 @@ def check(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     note("the registry is sound")
 
 
-@app.command("copy")
+@app.command("copy", cls=DandanCommand)
 @handle_errors
 def copy(
     ctx: typer.Context,

@@ -1,0 +1,212 @@
+"""The command classes every dandan command uses: help in the reader's language, and
+one stderr line for every usage error.
+
+Help texts are written once, in English, where the options are declared; they are the
+catalog's message ids and are translated here, when help is shown, because the language
+is only known once the command line has been read (`--lang`). Typer's copy of click
+writes a few words of its own in English ("Usage:", the help option); those are
+translated here too, so that `dandan --lang vi register --help` is Vietnamese
+throughout.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import typer
+import typer.core
+from typer.core import TyperCommand, TyperGroup
+
+from dandan import i18n
+from dandan.i18n import N_, _
+
+#: Typer's own words: its help sections, and what it adds after an option's help.
+#: typer.core looks them up with gettext; `_adopt_typer_words` points it at our catalog.
+TYPER_WORDS = (
+    N_("Arguments"),
+    N_("Options"),
+    N_("Commands"),
+    N_("required"),
+    N_("default: {default}"),
+    N_("env var: {var}"),
+    N_("(dynamic)"),
+    N_("Aborted!"),
+    N_("Missing command."),
+    N_("No such command {name!r}."),
+)
+
+
+def walk(command: Any) -> Iterator[Any]:
+    """A command and every command under it (the root, `db`, `db backup`, …)."""
+    yield command
+    for sub in getattr(command, "commands", {}).values():
+        yield from walk(sub)
+
+
+def help_texts(command: Any) -> Iterator[str]:
+    """Every help text of a command tree: what the catalog must translate."""
+    for cmd in walk(command):
+        for text in (cmd.help, cmd.short_help, cmd.epilog):
+            if text:
+                yield text
+        for param in cmd.params:
+            if text := getattr(param, "help", None):
+                yield text
+
+
+def _translate(command: Any) -> None:
+    """The help of `command` and its options, in the current language (in place: the
+    command objects are made afresh for each run of the command line)."""
+    if i18n.language() == i18n.DEFAULT:
+        return
+    if command.help:
+        command.help = _(command.help)
+    if command.short_help:
+        command.short_help = _(command.short_help)
+    for param in command.params:
+        if getattr(param, "help", None):
+            param.help = _(param.help)
+
+
+class _ClickWords:
+    """The words click writes itself: the usage line and the help option."""
+
+    def format_usage(self, ctx: Any, formatter: Any) -> None:
+        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=_("Usage: "))
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = _("Show this message and exit.")
+        return option
+
+
+class DandanCommand(_ClickWords, TyperCommand):
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        _translate(self)
+        super().format_help(ctx, formatter)
+
+
+class DandanGroup(_ClickWords, TyperGroup):
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        _translate(self)
+        for sub in self.commands.values():
+            _translate(sub)
+        super().format_help(ctx, formatter)
+
+
+class RootGroup(DandanGroup):
+    """The root command. It chooses the language before anything is said, and turns a
+    malformed or unknown option into one line on stderr, like every other error
+    ("error: Invalid value for '--year': …", exit code 2), not click's block of usage,
+    hint and message, which scripts reading stderr would take for several errors.
+    `dandan` alone still prints the help."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        given = kwargs.get("args", args[0] if args else None)
+        i18n.use(i18n.choose(_lang_option(sys.argv[1:] if given is None else given)))
+        _adopt_typer_words()
+        if not kwargs.get("standalone_mode", True):
+            return super().main(*args, **kwargs)
+        if given is not None and (bad := _impossible(given)):
+            typer.echo(_("error: {message}").format(message=bad), err=True)
+            sys.exit(2)
+        try:
+            code = super().main(*args, **{**kwargs, "standalone_mode": False})
+        except typer.Abort:
+            typer.echo(_("error: aborted; nothing was written"), err=True)
+            sys.exit(1)
+        except Exception as exc:
+            # click's errors (typer's own copy of click, or click itself, by version):
+            # known by what they carry rather than by a class of one or the other.
+            message = getattr(exc, "format_message", None)
+            exit_code = getattr(exc, "exit_code", None)
+            if not callable(message) or not isinstance(exit_code, int):
+                raise
+            if type(exc).__name__ == "NoArgsIsHelpError":
+                exc.show()  # type: ignore[attr-defined]
+                sys.exit(exit_code)
+            from dandan.commands.common import one_line
+
+            ctx = getattr(exc, "ctx", None)
+            text = one_line(click_message(message()))
+            if ctx is not None:
+                text += _(" (see `{command} --help`)").format(command=ctx.command_path)
+            typer.echo(_("error: {message}").format(message=text), err=True)
+            sys.exit(exit_code)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _lang_option(args: Sequence[str]) -> str | None:
+    """The value of the root's `--lang`, read before click parses anything, so that even
+    the help of `--lang vi register --help` and click's own errors are in that language.
+    Only the root's options come before the command's name."""
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--lang" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--lang="):
+            return arg.partition("=")[2]
+        if arg in ("--db", "--actor"):
+            i += 2
+        elif arg.startswith("-"):
+            i += 1
+        else:
+            return None
+    return None
+
+
+def _adopt_typer_words() -> None:
+    """typer.core asks the standard library's gettext for its words ("Options",
+    "default: …"); ask ours instead, which speaks the language chosen by `--lang`."""
+    typer.core._ = _  # type: ignore[attr-defined]
+
+
+#: click's error messages (written in English in Typer's copy of click): the pattern
+#: and the catalog's message for it; the rest of a message stays as click wrote it.
+CLICK_MESSAGES: tuple[tuple[str, str], ...] = (
+    (r"No such option: (?P<option>\S+)", N_("No such option: {option}")),
+    (r"Missing option (?P<option>.+)\.", N_("Missing option {option}.")),
+    (r"Missing argument (?P<argument>.+)\.", N_("Missing argument {argument}.")),
+    (
+        r"Invalid value for (?P<option>.+?): (?P<reason>.+)",
+        N_("Invalid value for {option}: {reason}"),
+    ),
+    (r"Option (?P<option>\S+) requires an argument\.", N_("Option {option} requires an argument.")),
+    (
+        r"Got unexpected extra argument\(s\) \((?P<arguments>.+)\)",
+        N_("Got unexpected extra argument(s) ({arguments})"),
+    ),
+    (r"No such command (?P<command>.+)\.", N_("No such command {command}.")),
+    (r"Missing command\.", N_("Missing command.")),
+)
+
+
+def click_message(message: str) -> str:
+    """click's error `message` in the current language, when it is one we know."""
+    for pattern, template in CLICK_MESSAGES:
+        if m := re.fullmatch(pattern, message, flags=re.DOTALL):
+            return _(template).format(**m.groupdict())
+    return message
+
+
+def _impossible(args: Sequence[str]) -> str | None:
+    """What no command line can carry, when the arguments come from Python (`app([…])`):
+    a NUL, or a lone surrogate other than those Python makes of bytes that are not UTF-8
+    (U+DC80 to U+DCFF). Each failed deep down (ValueError, UnicodeEncodeError) as a
+    traceback; the argument is named instead."""
+    from dandan.commands.common import one_line
+
+    for number, arg in enumerate(args, 1):
+        if arg.isprintable():
+            continue
+        if "\x00" in arg or re.search("[\ud800-\udc7f\udd00-\udfff]", arg):
+            return _("argument {number} ({text}) is not text a command line can carry").format(
+                number=number, text=one_line(arg[:40])
+            )
+    return None

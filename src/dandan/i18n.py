@@ -1,0 +1,109 @@
+"""The language people read: Vietnamese or English, from one gettext catalog.
+
+Clerks and analysts work in Vietnamese; scripts need output that does not change with
+the reader. So every text meant for a person goes through `_` (messages formatted at
+the moment they are said) or is marked with `N_` where it is defined once and
+translated when shown (help, table headers). Keys of JSON and CSV never do: they are
+stable English identifiers whatever the language.
+
+The catalog is a standard `.po` file (`locale/vi/LC_MESSAGES/dandan.po`) that
+translators edit with ordinary tools; the build compiles it to the `.mo` read here.
+English is the source language: an English reader gets the messages as written.
+Only the standard library is imported, so start-up stays light.
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+from collections.abc import Mapping
+from datetime import date, datetime
+from pathlib import Path
+
+LANGUAGES = ("vi", "en")
+DEFAULT = "en"
+DOMAIN = "dandan"
+LOCALE_DIR = Path(__file__).parent / "locale"
+#: Where the build writes the compiled catalog, and where translators edit its source.
+CATALOG = LOCALE_DIR / "vi" / "LC_MESSAGES" / f"{DOMAIN}.mo"
+SOURCE = CATALOG.with_suffix(".po")
+
+_language = DEFAULT
+_translations: gettext.NullTranslations = gettext.NullTranslations()
+
+
+def choose(option: str | None = None, environ: Mapping[str, str] | None = None) -> str:
+    """The language asked for: `--lang`, else `DANDAN_LANG`, else the locale (`LC_ALL`,
+    `LC_MESSAGES`, `LANG`, the first one set, as POSIX reads them) when it is Vietnamese,
+    else English. An unknown `--lang` or `DANDAN_LANG` is the caller's to refuse
+    (`parse`); here it simply does not count."""
+    env = os.environ if environ is None else environ
+    for asked in (option, env.get("DANDAN_LANG")):
+        if asked and (lang := parse(asked)):
+            return lang
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if value := env.get(name):
+            return "vi" if value.lower().startswith("vi") else DEFAULT
+    return DEFAULT
+
+
+def parse(value: str) -> str | None:
+    """`vi`, `VI`, `vi_VN.UTF-8`, `en-GB` → `vi` or `en`; anything else → None."""
+    head = value.strip().lower().replace("-", "_").split("_")[0].split(".")[0]
+    return head if head in LANGUAGES else None
+
+
+def use(lang: str) -> None:
+    """Speak `lang` from now on (the command line calls this before anything is said)."""
+    global _language, _translations
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; one of {', '.join(LANGUAGES)}")
+    _language = lang
+    _translations = gettext.NullTranslations() if lang == DEFAULT else _catalog(lang)
+
+
+def _catalog(lang: str) -> gettext.NullTranslations:
+    path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    try:
+        with path.open("rb") as f:
+            return gettext.GNUTranslations(f)
+    except OSError:
+        # A source tree whose catalog was never compiled (the build compiles it):
+        # English rather than a failure; tests/test_i18n.py catches the missing file.
+        return gettext.NullTranslations()
+
+
+def language() -> str:
+    return _language
+
+
+def _(message: str) -> str:
+    """`message` in the current language (itself in English, or when untranslated)."""
+    return _translations.gettext(message) if message else message
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _translations.ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Marks a text for the catalog where it is defined; `_` translates it when shown."""
+    return message
+
+
+def number(value: int | float) -> str:
+    """408.000 in Vietnamese, 408,000 in English; decimals 12,5 and 12.5."""
+    text = f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
+    if _language == "vi":
+        return text.translate(str.maketrans(",.", ".,"))
+    return text
+
+
+def day(value: date) -> str:
+    """31/12/2023 in Vietnamese, 2023-12-31 (ISO 8601) in English; times keep ISO's clock."""
+    if isinstance(value, datetime):
+        clock = value.strftime("%H:%M")
+        return f"{day(value.date())} {clock}"
+    if _language == "vi":
+        return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
+    return value.isoformat()
