@@ -14,9 +14,12 @@ from types import ModuleType
 
 import pytest
 from babel.messages.pofile import read_po
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dandan import i18n
 from dandan.registry import Registry
+from dandan.validation import EARLIEST, parse_date
 from tests.conftest import REGISTER, Run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -207,3 +210,22 @@ def test_register_in_vietnamese_stores_identifiers_not_labels(run: Run, db: Path
     assert done.exit_code == 0, done.stderr
     stored = Registry(str(db)).get(done.stdout.strip()).as_dict()
     assert (stored["field"], stored["sponsor"]) == ("economy", "farmers")
+
+
+@given(st.integers(min_value=-(10**15), max_value=10**15), st.sampled_from(i18n.LANGUAGES))
+def test_a_shown_number_reads_back_as_itself(value: int, lang: str) -> None:
+    """Grouping is the only change: dropping the separator gives the number back."""
+    i18n.use(lang)
+    separator = "." if lang == "vi" else ","
+    shown = i18n.number(value)
+    assert int(shown.replace(separator, "")) == value
+    assert all(len(group) == 3 for group in shown.lstrip("-").split(separator)[1:])
+
+
+@given(st.dates(min_value=EARLIEST, max_value=date(2100, 12, 31)))
+def test_a_shown_date_is_accepted_back_as_input(value: date) -> None:
+    """What a Vietnamese table shows (31/12/2023) is what a clerk may type back."""
+    i18n.use("vi")
+    assert parse_date(i18n.day(value), "registered_on", today=date(2100, 12, 31)) == value
+    i18n.use("en")
+    assert parse_date(i18n.day(value), "registered_on", today=date(2100, 12, 31)) == value
