@@ -3,6 +3,7 @@ documented, and what scripts read does not change with it."""
 
 from __future__ import annotations
 
+import csv
 import importlib.util
 import json
 import re
@@ -20,7 +21,7 @@ from hypothesis import strategies as st
 from dandan import i18n
 from dandan.registry import Registry
 from dandan.validation import EARLIEST, parse_date
-from tests.conftest import REGISTER, Run
+from tests.conftest import REGISTER, Run, dump
 
 ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
@@ -229,3 +230,169 @@ def test_a_shown_date_is_accepted_back_as_input(value: date) -> None:
     assert parse_date(i18n.day(value), "registered_on", today=date(2100, 12, 31)) == value
     i18n.use("en")
     assert parse_date(i18n.day(value), "registered_on", today=date(2100, 12, 31)) == value
+
+
+# -- errors of the domain in Vietnamese, and dates in both styles -----------------------
+#
+# Validation, terms and import speak the reader's language: each refusal below is one
+# Vietnamese line after "lỗi:", exit status 1, and the registry is left as it was.
+
+RECOGNIZE = ("recognize", "{code}", "--year", "2023", "--level", "xã")
+
+
+def _registering(**options: str) -> tuple[str, ...]:
+    """`dandan register` of a valid model, but for the options given."""
+    given = {"province": "quang tri", "field": "kinh te", "sponsor": "nông dân", **options}
+    pairs = [(f"--{option.replace('_', '-')}", value) for option, value in given.items()]
+    return ("register", "Tổ tự quản", *(word for pair in pairs for word in pair))
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        pytest.param(
+            _registering(province="Quảng Bình", registered_on="2025-08-01"),
+            "hãy ghi tên hiện nay, hoặc dùng --legacy để ghi đơn vị cũ",
+            id="old-province-after-merger",
+        ),
+        pytest.param(
+            _registering(code="x"), "--code: mã 'x' không hợp lệ: dùng 2–32 chữ cái", id="bad-code"
+        ),
+        pytest.param(
+            _registering(field="kinh tee"),
+            "lĩnh vực 'kinh tee' không hợp lệ; có phải là Kinh tế?",
+            id="unknown-field",
+        ),
+        pytest.param(
+            _registering(sponsor="hội phụ lão"),
+            "khối chủ trì 'hội phụ lão' không hợp lệ; hãy dùng một trong:",
+            id="unknown-sponsor",
+        ),
+        pytest.param(
+            _registering(registered_on="31/02/2024"),
+            "ngày '31/02/2024' không hợp lệ: không có ngày này",
+            id="no-such-day",
+        ),
+        pytest.param(
+            _registering(registered_on="tháng 3"),
+            "hãy viết theo dạng DD/MM/YYYY hoặc YYYY-MM-DD",
+            id="bad-date",
+        ),
+        pytest.param(
+            (*RECOGNIZE, "--decided-on", "2023-02-01"),
+            "lượt công nhận ngày 01/02/2023 sớm hơn ngày đăng ký mô hình 01/03/2023",
+            id="recognition-before-registration",
+        ),
+        pytest.param(
+            (*RECOGNIZE, "--decided-on", "2023-13-01"),
+            "ngày '2023-13-01' không hợp lệ",
+            id="bad-decision-date",
+        ),
+    ],
+)
+def test_refusals_are_one_vietnamese_line_and_change_nothing(
+    run: Run, db: Path, args: tuple[str, ...], words: str
+) -> None:
+    code = run(*REGISTER).stdout.strip()
+    before = dump(db)
+    done = run("--lang", "vi", *(a.format(code=code) for a in args))
+    assert done.exit_code == 1, done.stderr
+    assert done.stderr.startswith("lỗi:") and done.stderr.count("\n") == 1, done.stderr
+    assert words in done.stderr, done.stderr
+    assert dump(db) == before
+
+
+IMPORT_HEADER = ["name", "province", "field", "sponsor", "registered_on", "recognition_year",
+                 "recognition_level", "decided_on"]  # fmt: skip
+GOOD_ROW = ["Tổ tự quản", "Quảng Trị", "kinh te", "nông dân", "2023-03-01", "", "", ""]
+
+
+def _csv(tmp_path: Path, rows: list[list[str]], header: list[str] = IMPORT_HEADER) -> Path:
+    path = tmp_path / "batch.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("bad", "words"),
+    [
+        pytest.param(
+            ["Camera", "Hà Nội", "an ninh", "công an", "31/02/2024", "", "", ""],
+            "batch.csv:3: cột registered_on: ngày '31/02/2024' không hợp lệ: không có ngày này",
+            id="no-such-day",
+        ),
+        pytest.param(
+            ["Camera", "Hà Nội", "an ninh", "công an", "2024-01-05", "2024", "cấp thôn", ""],
+            "batch.csv:3: cột recognition_level: cấp 'cấp thôn' không hợp lệ",
+            id="unknown-level",
+        ),
+        pytest.param(
+            ["Camera", "Hà Nội", "an ninh", "công an", "2024-01-05", "2024", "xã", "01/01/2021"],
+            "cột decided_on: ngày quyết định 01/01/2021 không thuộc năm công nhận 2024",
+            id="decision-outside-its-year",
+        ),
+        pytest.param(
+            ["Camera", "Hà Nội", "kinh te", "công an", "2024-01-05", "", "", "", "thừa"],
+            "batch.csv:3: dòng có 9 ô nhưng dòng tiêu đề có 8 ô",
+            id="extra-cell",
+        ),
+    ],
+)
+def test_import_with_a_bad_row_is_refused_in_vietnamese(
+    run: Run, db: Path, tmp_path: Path, bad: list[str], words: str
+) -> None:
+    run(*REGISTER)
+    before = dump(db)
+    done = run("--lang", "vi", "import", str(_csv(tmp_path, [GOOD_ROW, bad])))
+    assert done.exit_code == 1, done.stderr
+    lines = done.stderr.splitlines()
+    assert lines[-1].startswith("lỗi:"), done.stderr
+    assert any(words in line for line in lines), done.stderr
+    assert dump(db) == before
+
+
+DATES = [
+    ("2023-06-15", date(2023, 6, 15)),
+    ("15/06/2023", date(2023, 6, 15)),
+    ("15.06.2023", date(2023, 6, 15)),
+    ("15-06-2023", date(2023, 6, 15)),
+    ("2023-6-5", date(2023, 6, 5)),
+    ("5/6/2023", date(2023, 6, 5)),
+]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize(("written", "meant"), DATES)
+def test_registration_date_in_either_style(
+    run: Run, registry: Registry, lang: str, written: str, meant: date
+) -> None:
+    args = [a if a != "2023-03-01" else written for a in REGISTER]
+    done = run("--lang", lang, *args)
+    assert done.exit_code == 0, done.stderr
+    assert registry.get(done.stdout.strip()).registered_on == meant
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize(("written", "meant"), DATES)
+def test_decision_date_in_either_style(
+    run: Run, registry: Registry, lang: str, written: str, meant: date
+) -> None:
+    code = run(*REGISTER).stdout.strip()
+    done = run("--lang", lang, *(a.format(code=code) for a in RECOGNIZE), "--decided-on", written)
+    assert done.exit_code == 0, done.stderr
+    assert [r.decided_on for r in registry.get(code).recognitions] == [meant]
+
+
+@pytest.mark.parametrize(("written", "meant"), DATES)
+def test_import_dates_in_either_style(
+    run: Run, registry: Registry, tmp_path: Path, written: str, meant: date
+) -> None:
+    row = ["Tổ tự quản", "Quảng Trị", "kinh te", "nông dân", written, "2023", "xã", written]
+    done = run("import", str(_csv(tmp_path, [row])), "--format", "json")
+    assert done.exit_code == 0, done.stderr
+    (model,) = registry.list_models()
+    assert model.registered_on == meant
+    assert [r.decided_on for r in model.recognitions] == [meant]

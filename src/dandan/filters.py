@@ -20,6 +20,7 @@ from sqlalchemy import Table, and_, case, exists, extract, not_, or_
 
 from dandan import tables
 from dandan.errors import InvalidInput
+from dandan.i18n import N_, _, number
 from dandan.localities import (
     CURRENT_SCHEME,
     LEGACY_SCHEME,
@@ -102,7 +103,9 @@ def _search(value: str | None) -> str | None:
     limit = MAX_LENGTHS["name"]
     if len(words) > limit:
         raise InvalidInput(
-            f"is {len(words):,} characters long once folded; names have at most {limit}",
+            _("is {length} characters long once folded; names have at most {limit}").format(
+                length=number(len(words)), limit=limit
+            ),
             field="search",
         )
     return value
@@ -229,6 +232,8 @@ class ModelFilter:
 
 
 _DISTRICT_TYPES = ("huyen ", "quan ", "thi xa ", "thanh pho ", "tp ", "tx ")
+#: The kinds of unit a place may name, as messages say them (translated when said).
+_KINDS = {"provinces": N_("provinces"), "districts": N_("districts"), "communes": N_("communes")}
 
 
 def resolve_place(text_value: str, *, legacy_first: bool = False) -> Unit:
@@ -265,9 +270,14 @@ def resolve_place(text_value: str, *, legacy_first: bool = False) -> Unit:
                     for u in found[:5]
                     if not isinstance(u, Province)
                 )
-                old = " before 2025-07-01" if g.scheme == LEGACY_SCHEME else ""
+                if g.scheme == LEGACY_SCHEME:
+                    message = _(
+                        "{text!r} names several {kind} before 2025-07-01: {names}; give the code"
+                    )
+                else:
+                    message = _("{text!r} names several {kind}: {names}; give the code")
                 raise InvalidInput(
-                    f"{text_value!r} names several {kind}{old}: {names}; give the code",
+                    message.format(text=text_value, kind=_(_KINDS[kind]), names=names),
                     field="in",
                 )
     schemes[0].province(text_value)  # raises with "did you mean"

@@ -24,6 +24,7 @@ from sqlalchemy import Connection, insert, update
 from sqlmodel import SQLModel, col
 
 from dandan.errors import InvalidInput
+from dandan.i18n import _, day
 from dandan.models import Event, ImportBatch
 from dandan.registry import Registry, code_prefix, event_row, last_number, utc_now
 from dandan.sources import HEADERS, SourceInfo, check_mojibake, looks_garbled, read_source
@@ -71,12 +72,11 @@ class RowError:
     row: dict[str, str]
 
     def __str__(self) -> str:
-        where = f"{self.source}:{self.line}"
-        return (
-            f"{where}: column {self.column}: {self.message}"
-            if self.column
-            else (f"{where}: {self.message}")
-        )
+        if self.column:
+            return _("{file}:{line}: column {column}: {message}").format(
+                file=self.source, line=self.line, column=self.column, message=self.message
+            )
+        return f"{self.source}:{self.line}: {self.message}"
 
 
 @dataclass
@@ -199,9 +199,9 @@ def validate_row(
     )
     reason = text(values.get("withdrawn_reason"), "withdrawn_reason")
     if withdrawn_on is not None and withdrawn_on < model.registered_on:
-        raise InvalidInput("withdrawal is dated before the registration", field="withdrawn_on")
+        raise InvalidInput(_("withdrawal is dated before the registration"), field="withdrawn_on")
     if withdrawn_on is not None and reason is None:
-        raise InvalidInput("a withdrawn model needs its reason", field="withdrawn_reason")
+        raise InvalidInput(_("a withdrawn model needs its reason"), field="withdrawn_reason")
     recognition = None
     if (values.get("recognition_year") or "").strip() or (
         values.get("recognition_level") or ""
@@ -216,7 +216,7 @@ def validate_row(
         )
         check_recognition_dates(model.registered_on, recognition)
         if withdrawn_on and recognition.decided_on and recognition.decided_on > withdrawn_on:
-            raise InvalidInput("recognition is dated after the withdrawal", field="decided_on")
+            raise InvalidInput(_("recognition is dated after the withdrawal"), field="decided_on")
     return _Row(source, line, raw, model.code, model, withdrawn_on, reason, recognition)
 
 
@@ -224,7 +224,10 @@ def _check_code_column(values: dict[str, str], column: str, resolved: int, name:
     given = (values.get(column) or "").strip()
     if given and values.get(name, "").strip() and given != str(resolved):
         raise InvalidInput(
-            f"{values[name]!r} is code {resolved}, but the row says {given}", field=column
+            _("{text!r} is code {code}, but the row says {given}").format(
+                text=values[name], code=resolved, given=given
+            ),
+            field=column,
         )
 
 
@@ -365,13 +368,12 @@ class _Writer:
             first = group[0]
             clash = next((r for r in group[1:] if r.model_values() != first.model_values()), None)
             if clash is not None:
+                message = _(
+                    "code {code} has different details on lines {line} and {other}; "
+                    "one model, one set of details"
+                ).format(code=code, line=first.line, other=clash.line)
                 for r in group:
-                    reject(
-                        r,
-                        "code",
-                        f"code {code} has different details on lines "
-                        f"{first.line} and {clash.line}; one model, one set of details",
-                    )
+                    reject(r, "code", message)
                 continue
             stored = existing.get(code)
             created_here = stored is not None and stored[1] in self.batch_ids
@@ -379,13 +381,17 @@ class _Writer:
             changed = False
             if stored is not None and self._differs(stored[2:], first.model_values()):
                 if created_here or self.policy is OnConflict.fail:
-                    where = "earlier in this batch" if created_here else "in the registry"
-                    message = (
-                        f"code {code} is {where} with a different "
-                        f"{self._difference(stored[2:], first.model_values())}"
-                    )
-                    if not created_here:
-                        message += "; use --on-conflict skip or update"
+                    difference = self._difference(stored[2:], first.model_values())
+                    if created_here:
+                        message = _(
+                            "code {code} is earlier in this batch with a different {difference}"
+                        )
+                    else:
+                        message = _(
+                            "code {code} is in the registry with a different {difference}; "
+                            "use --on-conflict skip or update"
+                        )
+                    message = message.format(code=code, difference=difference)
                     for r in group:
                         reject(r, "code", message)
                     continue
@@ -475,10 +481,14 @@ class _Writer:
         return value
 
     def _difference(self, stored: Sequence[Any], given: Sequence[Any]) -> str:
+        """The first column that differs (an identifier, as the file names it), with both
+        values; dates in the reader's style."""
         for column, a, b in zip(_MODEL_COLUMNS, stored, given, strict=True):
             if self._normal(a) != self._normal(b):
-                return f"{column} ({self._normal(a)!s} in the registry, {b!s} in the file)"
-        return "details"
+                return _("{column} ({stored} in the registry, {given} in the file)").format(
+                    column=column, stored=_shown(self._normal(a)), given=_shown(b)
+                )
+        return _("details")
 
     @staticmethod
     def _status(row: _Row, group: Sequence[_Row]) -> str:
@@ -636,6 +646,10 @@ _MERGES = {
     f"SELECT m.id, {', '.join('s.' + c for c in _RECOGNITION_INSERT)} "
     "FROM stage_recognitions AS s JOIN models AS m ON m.code = s.code",
 }
+
+
+def _shown(value: Any) -> str:
+    return day(value) if isinstance(value, date) else str(value)
 
 
 def _json(value: Any) -> Any:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from dandan.errors import InvalidInput
+from dandan.i18n import _
 from dandan.text import as_text, key
 
 #: Our columns, and the headers clerks' spreadsheets carry for them.
@@ -142,7 +143,9 @@ def map_headers(headers: list[str], info: SourceInfo) -> list[str | None]:
     for header in headers:
         column = _HEADER_INDEX.get(key(header or ""))
         if column is not None and column in seen:
-            raise InvalidInput(f"{info.name}: column {header!r} appears twice")
+            raise InvalidInput(
+                _("{file}: column {header!r} appears twice").format(file=info.name, header=header)
+            )
         if column is None and (header or "").strip():
             info.unknown_columns.append(header.strip())
         if column is not None:
@@ -151,10 +154,19 @@ def map_headers(headers: list[str], info: SourceInfo) -> list[str | None]:
         mapped.append(column)
     missing = [c for c in REQUIRED if c not in seen]
     if missing:
+        found = ", ".join(h for h in headers if h)
+        if found:
+            message = _(
+                "{file}: missing required column(s): {columns} (headers found: {headers}); "
+                "see `dandan import --template`"
+            )
+        else:
+            message = _(
+                "{file}: missing required column(s): {columns} (headers found: none); "
+                "see `dandan import --template`"
+            )
         raise InvalidInput(
-            f"{info.name}: missing required column(s): {', '.join(missing)} "
-            f"(headers found: {', '.join(h for h in headers if h) or 'none'}); "
-            "see `dandan import --template`"
+            message.format(file=info.name, columns=", ".join(missing), headers=found)
         )
     info.columns = [c for c in mapped if c is not None]
     return mapped
@@ -184,13 +196,15 @@ def _rows(
             map_headers(first_header, info)  # raises: names what is missing
     else:
         if first_header is None:
-            raise InvalidInput(f"{info.name}: the file is empty (no header row)")
+            raise InvalidInput(
+                _("{file}: the file is empty (no header row)").format(file=info.name)
+            )
         map_headers(first_header, info)
     pairs = [(column, i) for i, column in enumerate(mapped) if column is not None]
-    names = [column for column, _ in pairs]
+    names = [column for column, _index in pairs]
     width = len(mapped)
     # With every header known (the usual case) a row zips straight onto the names.
-    pick = None if len(pairs) == width else operator.itemgetter(*(i for _, i in pairs))
+    pick = None if len(pairs) == width else operator.itemgetter(*(i for _column, i in pairs))
     for raw in records:
         line = line + 1 if counted else records.line_num  # type: ignore[attr-defined]
         if len(raw) != width:
@@ -198,8 +212,10 @@ def _rows(
                 continue
             if len(raw) > width and any(_cell(v).strip() for v in raw[width:]):
                 raise InvalidInput(
-                    f"{info.name}:{line}: the row has {len(raw)} cells but the header "
-                    f"{width}; check the delimiter or quoting"
+                    _(
+                        "{file}:{line}: the row has {cells} cells but the header {width}; "
+                        "check the delimiter or quoting"
+                    ).format(file=info.name, line=line, cells=len(raw), width=width)
                 )
             raw = [*raw[:width], *[""] * (width - len(raw))]
         if typed:
@@ -234,8 +250,10 @@ def check_mojibake(value: str, column: str) -> None:
     """Refuse text that is UTF-8 misread as a one-byte encoding: it is damage, not data."""
     if _MOJIBAKE.search(value):
         raise InvalidInput(
-            f"{value[:40]!r} looks garbled (UTF-8 read as another encoding); "
-            "re-save the file as UTF-8 or give --encoding",
+            _(
+                "{text!r} looks garbled (UTF-8 read as another encoding); "
+                "re-save the file as UTF-8 or give --encoding"
+            ).format(text=value[:40]),
             field=column,
         )
 
@@ -247,13 +265,15 @@ def _open_binary(path: str) -> tuple[IO[bytes], str, int | None]:
     try:
         handle = p.open("rb")
     except FileNotFoundError:
-        raise InvalidInput(f"{path}: no such file") from None
+        raise InvalidInput(_("{file}: no such file").format(file=path)) from None
     except IsADirectoryError:
-        raise InvalidInput(f"{path}: is a directory, not a file") from None
+        raise InvalidInput(_("{file}: is a directory, not a file").format(file=path)) from None
     except PermissionError:
-        raise InvalidInput(f"{path}: permission denied") from None
+        raise InvalidInput(_("{file}: permission denied").format(file=path)) from None
     except OSError as exc:  # a name too long for the file system, …: was a traceback
-        raise InvalidInput(f"{path}: cannot read it ({exc.strerror})") from None
+        raise InvalidInput(
+            _("{file}: cannot read it ({reason})").format(file=path, reason=exc.strerror)
+        ) from None
     # The name goes into messages, the batch record and --errors: as text, even when the
     # file system's bytes are not UTF-8 (the import died storing it).
     return handle, as_text(p.name), p.stat().st_size
@@ -293,12 +313,16 @@ def _read_text(
     try:
         codecs.lookup(chosen)
     except LookupError:
-        raise InvalidInput(f"--encoding: unknown encoding {chosen!r}") from None
+        raise InvalidInput(
+            _("--encoding: unknown encoding {encoding!r}").format(encoding=chosen)
+        ) from None
     info.encoding = chosen
     try:
         text = io.TextIOWrapper(buffered, encoding=chosen, newline="")
     except LookupError:  # a codec of bytes to bytes (hex, zlib) or text to text (rot13)
-        raise InvalidInput(f"--encoding: {chosen!r} is not a text encoding") from None
+        raise InvalidInput(
+            _("--encoding: {encoding!r} is not a text encoding").format(encoding=chosen)
+        ) from None
     try:
         first = text.readline()
         info.delimiter = sniff_delimiter(first)
@@ -308,17 +332,28 @@ def _read_text(
     except UnicodeDecodeError as exc:
         hint = "cp1258" if chosen.startswith("utf") else "utf-8"
         raise InvalidInput(
-            f"{info.name}: byte {info.bytes_read - len(exc.object) + exc.start} is not "
-            f"valid {chosen}; give --encoding (e.g. --encoding {hint})"
+            _(
+                "{file}: byte {offset} is not valid {encoding}; "
+                "give --encoding (e.g. --encoding {hint})"
+            ).format(
+                file=info.name,
+                offset=info.bytes_read - len(exc.object) + exc.start,
+                encoding=chosen,
+                hint=hint,
+            )
         ) from None
     except UnicodeError as exc:  # a codec's own complaint: "UTF-16 stream does not start
         # with BOM" for a forced --encoding utf-16 (found by fuzzing: it was a traceback)
         raise InvalidInput(
-            f"{info.name}: not readable as {chosen} ({exc}); give another --encoding "
-            "or leave it out to detect it"
+            _(
+                "{file}: not readable as {encoding} ({reason}); give another --encoding "
+                "or leave it out to detect it"
+            ).format(file=info.name, encoding=chosen, reason=exc)
         ) from None
     except csv.Error as exc:
-        raise InvalidInput(f"{info.name}: not readable as CSV: {exc}") from None
+        raise InvalidInput(
+            _("{file}: not readable as CSV: {reason}").format(file=info.name, reason=exc)
+        ) from None
 
 
 def _read_xlsx(
@@ -342,8 +377,9 @@ def _read_xlsx(
         if sheet is not None:
             if sheet not in book.sheetnames:
                 raise InvalidInput(
-                    f"--sheet: no sheet {sheet!r} in {info.name}; "
-                    f"sheets: {', '.join(book.sheetnames)}"
+                    _("--sheet: no sheet {sheet!r} in {file}; sheets: {sheets}").format(
+                        sheet=sheet, file=info.name, sheets=", ".join(book.sheetnames)
+                    )
                 )
             ws = book[sheet]
         else:
@@ -371,7 +407,9 @@ def _sheet_rows(ws: Any, info: SourceInfo) -> Iterator[list[Any]]:
 
 def _unreadable(info: SourceInfo, exc: Exception) -> InvalidInput:
     detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-    return InvalidInput(f"{info.name}: not a readable .xlsx workbook ({detail})")
+    return InvalidInput(
+        _("{file}: not a readable .xlsx workbook ({reason})").format(file=info.name, reason=detail)
+    )
 
 
 def template() -> str:

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import TypeVar, cast
 
 from dandan.errors import InvalidInput
+from dandan.i18n import N_, _
 from dandan.text import key
 
 
@@ -185,11 +186,20 @@ _TERMS: dict[type[StrEnum], tuple[Term, ...]] = {
 
 E = TypeVar("E", bound=StrEnum)
 
+#: What a term is called in messages, translated when said.
 _KIND_NAMES: dict[type[StrEnum], str] = {
+    Field: N_("field"),
+    Sponsor: N_("sponsor"),
+    Level: N_("level"),
+    Holder: N_("holder type"),
+    Status: N_("status"),
+}
+#: The option or column a term is given in: an identifier, never translated.
+_KIND_FIELDS: dict[type[StrEnum], str] = {
     Field: "field",
     Sponsor: "sponsor",
     Level: "level",
-    Holder: "holder type",
+    Holder: "holder",
     Status: "status",
 }
 
@@ -252,8 +262,16 @@ def parse_term(kind: type[E], text: str) -> E:
     table = _INDEX[kind]
     names = ", ".join(f"{t.vi} ({t.value})" for t in _TERMS[kind])
     close = difflib.get_close_matches(key(text), list(table), n=1, cutoff=0.75)
-    hint = f"did you mean {label(kind, table[close[0]], 'vi')}? " if close else ""
+    if close:
+        message = _("unknown {kind} {text!r}; did you mean {suggestion}? use one of: {names}")
+    else:
+        message = _("unknown {kind} {text!r}; use one of: {names}")
     raise InvalidInput(
-        f"unknown {_KIND_NAMES[kind]} {text!r}; {hint}use one of: {names}",
-        field=_KIND_NAMES[kind].replace(" type", ""),
+        message.format(
+            kind=_(_KIND_NAMES[kind]),
+            text=text,
+            suggestion=label(kind, table[close[0]], "vi") if close else "",
+            names=names,
+        ),
+        field=_KIND_FIELDS[kind],
     )

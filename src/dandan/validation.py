@@ -14,6 +14,7 @@ from datetime import date
 from functools import lru_cache
 
 from dandan.errors import InvalidInput
+from dandan.i18n import _, day
 from dandan.localities import (
     CURRENT_SCHEME,
     LEGACY_SCHEME,
@@ -57,16 +58,21 @@ def text(value: str | None, field: str, *, required: bool = False) -> str | None
     cleaned = clean(value) if value else ""
     if not cleaned:
         if required:
-            raise InvalidInput("must not be empty", field=field)
+            raise InvalidInput(_("must not be empty"), field=field)
         return None
     if undecodable(cleaned):
         raise InvalidInput(
-            "holds bytes that are not UTF-8 text; set the terminal (or the file) to UTF-8",
+            _("holds bytes that are not UTF-8 text; set the terminal (or the file) to UTF-8"),
             field=field,
         )
     limit = MAX_LENGTHS.get(field, 300)
     if len(cleaned) > limit:
-        raise InvalidInput(f"is {len(cleaned)} characters long; the limit is {limit}", field=field)
+        raise InvalidInput(
+            _("is {length} characters long; the limit is {limit}").format(
+                length=len(cleaned), limit=limit
+            ),
+            field=field,
+        )
     return cleaned
 
 
@@ -74,9 +80,12 @@ def parse_date(value: str | date, field: str, *, today: date | None = None) -> d
     """A calendar date from ISO (2023-12-31) or Vietnamese style (31/12/2023)."""
     parsed = value if isinstance(value, date) else _parse_date_text(value.strip(), field)
     if parsed < EARLIEST:
-        raise InvalidInput(f"date {parsed.isoformat()} is before {EARLIEST.year}", field=field)
+        raise InvalidInput(
+            _("date {date} is before {year}").format(date=day(parsed), year=EARLIEST.year),
+            field=field,
+        )
     if today is not None and parsed > today:
-        raise InvalidInput(f"date {parsed.isoformat()} is in the future", field=field)
+        raise InvalidInput(_("date {date} is in the future").format(date=day(parsed)), field=field)
     return parsed
 
 
@@ -89,11 +98,16 @@ def _parse_date_text(raw: str, field: str) -> date:
     elif m := _DMY.match(raw):
         parts = (m.group(3), m.group(2), m.group(1))
     if parts is None:
-        raise InvalidInput(f"bad date {raw!r}: write it as YYYY-MM-DD or DD/MM/YYYY", field=field)
+        raise InvalidInput(
+            _("bad date {text!r}: write it as YYYY-MM-DD or DD/MM/YYYY").format(text=raw),
+            field=field,
+        )
     try:
         return date(int(parts[0]), int(parts[1]), int(parts[2]))
     except ValueError:
-        raise InvalidInput(f"bad date {raw!r}: no such day", field=field) from None
+        raise InvalidInput(
+            _("bad date {text!r}: no such day").format(text=raw), field=field
+        ) from None
 
 
 def parse_year(value: str | int, field: str = "year", *, today: date | None = None) -> int:
@@ -101,10 +115,12 @@ def parse_year(value: str | int, field: str = "year", *, today: date | None = No
     if raw.endswith(".0"):  # spreadsheets hand years over as floats
         raw = raw[:-2]
     if not (raw.isascii() and raw.isdigit()) or not EARLIEST.year <= int(raw) <= 2100:
-        raise InvalidInput(f"bad year {value!r}: write four digits, e.g. 2023", field=field)
+        raise InvalidInput(
+            _("bad year {text!r}: write four digits, e.g. 2023").format(text=value), field=field
+        )
     year = int(raw)
     if today is not None and year > today.year:
-        raise InvalidInput(f"year {year} is in the future", field=field)
+        raise InvalidInput(_("year {year} is in the future").format(year=year), field=field)
     return year
 
 
@@ -113,7 +129,9 @@ def parse_code(value: str) -> str:
     code = (value.strip() if plain else clean(value)).upper()
     if not _CODE.match(code):
         raise InvalidInput(
-            f"bad code {value!r}: use 2–32 letters, digits and '-', e.g. QTR-2023-00042",
+            _("bad code {text!r}: use 2–32 letters, digits and '-', e.g. QTR-2023-00042").format(
+                text=value
+            ),
             field="code",
         )
     return code
@@ -173,8 +191,10 @@ def parse_scheme(value: str | None) -> str | None:
     found = SCHEMES.get(fold(value))
     if found is None:
         raise InvalidInput(
-            f"unknown boundaries {value!r}: write 2024 (the units before 2025-07-01) "
-            "or 2025 (the current units)",
+            _(
+                "unknown boundaries {text!r}: write 2024 (the units before 2025-07-01) "
+                "or 2025 (the current units)"
+            ).format(text=value),
             field="locality_scheme",
         )
     return found
@@ -312,8 +332,10 @@ def _refuse_old_names(
     if current_error.field == "commune" and commune is None:
         return
     raise InvalidInput(
-        f"{became_text(old, unit)}; records dated from then on use the current units: "
-        "write the current name, or pass --legacy to record the old unit",
+        _(
+            "{became}; records dated from then on use the current units: "
+            "write the current name, or pass --legacy to record the old unit"
+        ).format(became=became_text(old, unit)),
         field=type(unit).__name__.lower(),
     ) from None
 
@@ -354,9 +376,9 @@ def draft_model(
     name_text = text(name, "name", required=True)
     assert name_text is not None
     if not field or not field.strip():
-        raise InvalidInput("must not be empty", field="field")
+        raise InvalidInput(_("must not be empty"), field="field")
     if not sponsor or not sponsor.strip():
-        raise InvalidInput("must not be empty", field="sponsor")
+        raise InvalidInput(_("must not be empty"), field="sponsor")
     on = (
         parse_date(registered_on, "registered_on", today=today)
         if registered_on not in (None, "")
@@ -396,24 +418,28 @@ def draft_recognition(
     today: date,
 ) -> RecognitionDraft:
     if year is None or str(year).strip() == "":
-        raise InvalidInput("must not be empty", field="year")
+        raise InvalidInput(_("must not be empty"), field="year")
     if not level or not level.strip():
-        raise InvalidInput("must not be empty", field="level")
+        raise InvalidInput(_("must not be empty"), field="level")
     y = parse_year(year, today=today)
     lvl = parse_term(Level, level)
     on = parse_date(decided_on, "decided_on", today=today) if decided_on not in (None, "") else None
     if on is not None and on.year not in (y, y + 1):
         raise InvalidInput(
-            f"decision date {on.isoformat()} does not belong to recognition year {y} "
-            f"(it may fall in {y} or early {y + 1})",
+            _(
+                "decision date {date} does not belong to recognition year {year} "
+                "(it may fall in {year} or early {next_year})"
+            ).format(date=day(on), year=y, next_year=y + 1),
             field="decided_on",
         )
     if lvl is Level.district and (
         (on is not None and on >= MERGER_DAY) or (on is None and y > 2025)
     ):
         raise InvalidInput(
-            "district-level recognitions end on 2025-06-30: districts were abolished on "
-            "2025-07-01; use commune or province level",
+            _(
+                "district-level recognitions end on 2025-06-30: districts were abolished on "
+                "2025-07-01; use commune or province level"
+            ),
             field="level",
         )
     return RecognitionDraft(
@@ -429,13 +455,15 @@ def check_recognition_dates(registered_on: date, draft: RecognitionDraft) -> Non
     """A model cannot be recognised before it was registered."""
     if draft.decided_on is not None and draft.decided_on < registered_on:
         raise InvalidInput(
-            f"recognition dated {draft.decided_on.isoformat()} is before the model's "
-            f"registration on {registered_on.isoformat()}",
+            _("recognition dated {date} is before the model's registration on {registered}").format(
+                date=day(draft.decided_on), registered=day(registered_on)
+            ),
             field="decided_on",
         )
     if draft.year < registered_on.year:
         raise InvalidInput(
-            f"recognition year {draft.year} is before the model's registration "
-            f"on {registered_on.isoformat()}",
+            _("recognition year {year} is before the model's registration on {registered}").format(
+                year=draft.year, registered=day(registered_on)
+            ),
             field="year",
         )
