@@ -230,7 +230,7 @@ REFUSALS = [
         id="register-old-province-after-the-merger",
     ),
     pytest.param(
-        ("db", "backup", "{tmp}/no such folder/copy.db"),
+        ("db", "backup", "{tmp}/missing/copy.db"),
         1,
         "không có thư mục này",
         "no such folder",
