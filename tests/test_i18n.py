@@ -396,3 +396,73 @@ def test_import_dates_in_either_style(
     (model,) = registry.list_models()
     assert model.registered_on == meant
     assert [r.decided_on for r in model.recognitions] == [meant]
+
+
+# -- the registry's own messages in Vietnamese -------------------------------------------
+
+#: A command refused, and what its one line on stderr says in Vietnamese (`said`) and
+#: must no longer say in English (`not_said`); `{tmp}` is the test's folder.
+REFUSALS = [
+    pytest.param(
+        ("recognize", "QTR-2023-99999", "--year", "2024", "--level", "tỉnh"),
+        1,
+        "không có mô hình nào mang mã 'QTR-2023-99999'",
+        "no model with code",
+        id="recognize-unknown-code",
+    ),
+    pytest.param(
+        (*REGISTER[:3], "Quảng Bình", *REGISTER[6:-1], "2025-08-01"),
+        1,
+        "Tỉnh Quảng Bình (mã 44 trước 01/07/2025) đã trở thành Tỉnh Quảng Trị (mã 44) "
+        "từ 01/07/2025",
+        "records dated",
+        id="register-old-province-after-the-merger",
+    ),
+    pytest.param(
+        ("db", "backup", "{tmp}/missing/copy.db"),
+        1,
+        "không có thư mục này",
+        "no such folder",
+        id="backup-to-a-missing-folder",
+    ),
+    pytest.param(
+        ("show", "QTR-2023-99999"),
+        1,
+        "không có mô hình nào mang mã 'QTR-2023-99999'",
+        "finds codes",
+        id="show-unknown-code",
+    ),
+]
+
+
+@pytest.mark.sqlite_only  # `db backup` is SQLite's; the messages do not depend on the backend
+@pytest.mark.parametrize(("command", "exit_code", "said", "not_said"), REFUSALS)
+def test_registry_refusals_are_one_vietnamese_line_and_change_nothing(
+    run: Run,
+    db: Path,
+    tmp_path: Path,
+    command: tuple[str, ...],
+    exit_code: int,
+    said: str,
+    not_said: str,
+) -> None:
+    assert run(*REGISTER).exit_code == 0
+    before = dump(db)
+    args = [a.replace("{tmp}", str(tmp_path)) for a in command]
+    done = run("--lang", "vi", *args)
+    assert done.exit_code == exit_code, done.stderr
+    assert done.stderr.startswith("lỗi:"), done.stderr
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert said in done.stderr and not_said not in done.stderr, done.stderr
+    assert done.stdout == ""
+    assert dump(db) == before
+
+
+def test_the_note_after_register_is_vietnamese(run: Run) -> None:
+    done = run("--lang", "vi", *REGISTER)
+    assert done.exit_code == 0, done.stderr
+    code = done.stdout.strip()
+    note = done.stderr.strip()
+    assert done.stderr.count("\n") == 1 and code in note, done.stderr
+    assert "đăng ký" in note.lower() and "registered" not in note, note
+    assert "Tổ tự quản đường làng" in note and "Quảng Trị" in note

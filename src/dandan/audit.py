@@ -8,6 +8,7 @@ module reads them back: a model's story (`history`) and the registry's (`log`).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any
 
@@ -15,7 +16,8 @@ from sqlalchemy import and_, or_, select
 
 from dandan import database, tables
 from dandan.errors import NotFound
-from dandan.registry import Registry
+from dandan.i18n import N_, _
+from dandan.registry import Registry, level_words
 from dandan.validation import parse_code
 
 E = tables.events
@@ -29,7 +31,11 @@ def history(registry: Registry, code: str) -> list[dict[str, Any]]:
     with database.translate_errors(registry.url), registry.engine.connect() as conn:
         found = conn.execute(select(M.c.batch_id).where(M.c.code == wanted)).first()
         if found is None:
-            raise NotFound(f"no model with code {wanted!r}; `dandan list --search` finds codes")
+            raise NotFound(
+                _("no model with code {code!r}; `dandan list --search` finds codes").format(
+                    code=wanted
+                )
+            )
         created_by = [and_(E.c.model_code.is_(None), E.c.batch_id == found[0])] if found[0] else []
         rows = conn.execute(
             select(E).where(or_(E.c.model_code == wanted, *created_by)).order_by(E.c.id)
@@ -59,26 +65,49 @@ def _event(row: Any) -> dict[str, Any]:
         "command": row["command"],
         "model": row["model_code"],
         "batch": row["batch_id"],
-        "changes": summary(row["command"], before, after),
+        # Data, the same in every language; `for_people` says it in the reader's.
+        "changes": summary(row["command"], before, after, say=N_),
         "before": before,
         "after": after,
     }
 
 
-def summary(command: str, before: dict[str, Any] | None, after: dict[str, Any] | None) -> str:
-    """One line a person reads: "status: registered → recognized; level: province"."""
+def for_people(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Events as a table shows them: their changes told in the reader's language."""
+    return [{**e, "changes": summary(e["command"], e["before"], e["after"])} for e in events]
+
+
+def summary(
+    command: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    *,
+    say: Callable[[str], str] = _,
+) -> str:
+    """One line a person reads: "status: registered → recognized; level: province".
+    In the reader's language, or with `say=N_` in English whatever the language."""
     before, after = before or {}, after or {}
+    english = say is N_
     if command == "register":
-        return f"registered {after.get('name', '')} ({after.get('province', '')})"
+        return say(N_("registered {name} ({province})")).format(
+            name=after.get("name", ""), province=after.get("province", "")
+        )
     if command == "import" and "file" in after:
-        counts = ", ".join(f"{k} {after.get(k, 0)}" for k in ("inserted", "updated", "skipped"))
-        return f"{after['file']}: {counts}"
+        return say(N_("{file}: inserted {inserted}, updated {updated}, skipped {skipped}")).format(
+            file=after["file"], **{k: after.get(k, 0) for k in ("inserted", "updated", "skipped")}
+        )
     parts = []
     for key, new in after.items():
         if key == "recognition" and isinstance(new, dict):
-            parts.append(f"recognised at {new.get('level')} level ({new.get('year')})")
+            level = new.get("level")
+            parts.append(
+                say(N_("recognised at {level} level ({year})")).format(
+                    level=level if english or not isinstance(level, str) else level_words(level),
+                    year=new.get("year"),
+                )
+            )
         elif key == "recognitions" and isinstance(new, list):
-            parts.append(f"{len(new)} recognition(s) added")
+            parts.append(say(N_("{count} recognition(s) added")).format(count=len(new)))
         else:
             parts.append(f"{key}: {_shown(before.get(key))} → {_shown(new)}")
     return "; ".join(parts)

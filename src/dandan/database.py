@@ -20,6 +20,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from dandan.errors import RegistryUnavailable, UsageError
+from dandan.i18n import _
 from dandan.text import as_text, undecodable
 
 BUSY_TIMEOUT_MS = 10_000
@@ -44,8 +45,10 @@ def resolve_url(db: str | None = None) -> str:
     path = str(Path(value).expanduser().resolve())
     if undecodable(path):  # neither the URL nor the SQLite driver take such a name
         raise UsageError(
-            f"{as_text(path)}: the file name holds bytes that are not UTF-8, which SQLite "
-            "cannot open; rename the file"
+            _(
+                "{path}: the file name holds bytes that are not UTF-8, which SQLite "
+                "cannot open; rename the file"
+            ).format(path=as_text(path))
         )
     return URL.create("sqlite", database=path).render_as_string(hide_password=False)
 
@@ -77,14 +80,20 @@ def _prepare_sqlite_file(path: Path) -> None:
         fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
         os.close(fd)
     except OSError as exc:
-        raise RegistryUnavailable(f"cannot create the registry at {path}: {exc.strerror}") from exc
+        raise RegistryUnavailable(
+            _("cannot create the registry at {path}: {reason}").format(
+                path=path, reason=exc.strerror
+            )
+        ) from exc
 
 
 def make_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except Exception as exc:
-        raise UsageError(f"--db: not a path or database URL: {masked(url)}") from exc
+        raise UsageError(
+            _("--db: not a path or database URL: {url}").format(url=masked(url))
+        ) from exc
     if parsed.get_backend_name() != "sqlite":
         # psycopg prepares a statement after its fifth run and may keep a plan made when
         # a table was nearly empty: mid-import, a lookup by code turned into a full scan.
@@ -93,8 +102,10 @@ def make_engine(url: str) -> Engine:
             return create_engine(url, pool_pre_ping=True, connect_args=args)
         except ModuleNotFoundError as exc:
             raise UsageError(
-                f"--db: the driver for {parsed.drivername} is not installed "
-                "(pip install 'dandan[postgres]')"
+                _(
+                    "--db: the driver for {driver} is not installed "
+                    "(pip install 'dandan[postgres]')"
+                ).format(driver=parsed.drivername)
             ) from exc
     path = sqlite_path(url)
     if path is not None:
@@ -139,12 +150,16 @@ def translate_errors(url: str) -> Iterator[None]:
         text = str(exc.orig) if exc.orig is not None else str(exc)
         if "locked" in text or "busy" in text:
             raise RegistryUnavailable(
-                f"the registry {masked(url)} stayed locked for "
-                f"{BUSY_TIMEOUT_MS // 1000} s; try again when the other writer is done"
+                _(
+                    "the registry {url} stayed locked for {seconds} s; "
+                    "try again when the other writer is done"
+                ).format(url=masked(url), seconds=BUSY_TIMEOUT_MS // 1000)
             ) from exc
         first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
         raise RegistryUnavailable(
-            f"cannot use the registry {masked(url)}: {scrubbed(first, url)}"
+            _("cannot use the registry {url}: {reason}").format(
+                url=masked(url), reason=scrubbed(first, url)
+            )
         ) from exc
 
 

@@ -29,6 +29,7 @@ from dandan import database, tables
 from dandan.database import Source
 from dandan.errors import InvalidInput, UsageError
 from dandan.filters import ModelFilter
+from dandan.i18n import _
 from dandan.localities import LEGACY_SCHEME, Gazetteer, legacy_gazetteer
 from dandan.sources import COLUMNS as IMPORT_COLUMNS
 from dandan.tallies import Window
@@ -56,26 +57,36 @@ def format_for(path: str, requested: str | None = None) -> ExportFormat:
             choice = ExportFormat(requested.strip().lower().lstrip("."))
         except ValueError:
             raise UsageError(
-                f"unknown format {requested!r}; use csv, xlsx or json", field="format"
+                _("unknown format {format!r}; use csv, xlsx or json").format(format=requested),
+                field="format",
             ) from None
     if path == STDOUT:
         if choice is ExportFormat.xlsx:
             raise UsageError(
-                "an .xlsx workbook cannot go to standard output; give a file name", field="format"
+                _("an .xlsx workbook cannot go to standard output; give a file name"),
+                field="format",
             )
         return choice or ExportFormat.csv
     suffix = Path(path).suffix.lower().lstrip(".")
     try:
         by_name = ExportFormat(suffix)
     except ValueError:
-        shown = f"'.{suffix}'" if suffix else "no extension"
-        raise UsageError(
-            f"FILE {path}: {shown} is not an export format; name it .csv, .xlsx or .json "
-            "(or - for standard output)"
-        ) from None
+        if suffix:
+            wrong = _(
+                "FILE {path}: '.{suffix}' is not an export format; "
+                "name it .csv, .xlsx or .json (or - for standard output)"
+            )
+        else:
+            wrong = _(
+                "FILE {path}: no extension is not an export format; "
+                "name it .csv, .xlsx or .json (or - for standard output)"
+            )
+        raise UsageError(wrong.format(path=path, suffix=suffix)) from None
     if choice is not None and choice is not by_name:
         raise UsageError(
-            f"{path} is named .{by_name.value} but --format says {choice.value}; make them agree",
+            _("{path} is named .{named} but --format says {asked}; make them agree").format(
+                path=path, named=by_name.value, asked=choice.value
+            ),
             field="format",
         )
     return by_name
@@ -241,8 +252,10 @@ def export(
         fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     except OSError as exc:
         raise InvalidInput(
-            f"FILE {target}: cannot write there ({exc.strerror}); "
-            "choose a path in a folder you can write to"
+            _(
+                "FILE {path}: cannot write there ({reason}); "
+                "choose a path in a folder you can write to"
+            ).format(path=target, reason=exc.strerror)
         ) from None
     try:
         if kind is ExportFormat.xlsx:
@@ -262,7 +275,9 @@ def export(
             os.unlink(temp)
         if isinstance(exc, IsADirectoryError | PermissionError):
             raise InvalidInput(
-                f"FILE {target}: cannot write it ({exc.strerror}); choose another name"
+                _("FILE {path}: cannot write it ({reason}); choose another name").format(
+                    path=target, reason=exc.strerror
+                )
             ) from None
         raise
     return summary

@@ -30,6 +30,7 @@ from importlib import resources
 from typing import Any
 
 from dandan.errors import InvalidInput
+from dandan.i18n import N_, _
 from dandan.text import fold, marks, sort_key
 
 #: Codes were reused in 2025 (44 was Quảng Bình, is now Quảng Trị), so every code
@@ -228,11 +229,19 @@ class Gazetteer:
             return found[0]
         if found:
             raise InvalidInput(
-                f"{text!r} is ambiguous: {_names(found)}; give the full name or the code",
+                _("{text!r} is ambiguous: {names}; give the full name or the code").format(
+                    text=text, names=_names(found)
+                ),
                 field="province",
             )
-        hint = self._hint(text, self._province_keys)
-        raise InvalidInput(f"unknown province {text!r}{hint}", field="province")
+        close = self._suggest(text, self._province_keys)
+        if close:
+            message = _("unknown province {text!r}; did you mean {names}?").format(
+                text=text, names=_names(close)
+            )
+        else:
+            message = _("unknown province {text!r}").format(text=text)
+        raise InvalidInput(message, field="province")
 
     # -- districts (old scheme) -------------------------------------------------
 
@@ -259,18 +268,30 @@ class Gazetteer:
             return found[0]
         if found:
             raise InvalidInput(
-                f"{text!r} is ambiguous in {province.name}: {self.names(found)}; "
-                "write the type (huyện/thị xã/thành phố) or the code",
+                _(
+                    "{text!r} is ambiguous in {province}: {names}; "
+                    "write the type (huyện/thị xã/thành phố) or the code"
+                ).format(text=text, province=province.name, names=self.names(found)),
                 field="district",
             )
         if not self.districts:
             raise InvalidInput(
-                "districts were abolished on 2025-07-01; leave the district out, "
-                "or record the old units with --legacy",
+                _(
+                    "districts were abolished on 2025-07-01; leave the district out, "
+                    "or record the old units with --legacy"
+                ),
                 field="district",
             )
-        hint = self._hint(text, self._district_keys[province.code])
-        raise InvalidInput(f"unknown district {text!r} in {province.name}{hint}", field="district")
+        close = self._suggest(text, self._district_keys[province.code])
+        if close:
+            message = _("unknown district {text!r} in {province}; did you mean {names}?").format(
+                text=text, province=province.name, names=_names(close)
+            )
+        else:
+            message = _("unknown district {text!r} in {province}").format(
+                text=text, province=province.name
+            )
+        raise InvalidInput(message, field="district")
 
     # -- communes --------------------------------------------------------------
 
@@ -330,13 +351,18 @@ class Gazetteer:
             return found[0]
         where = f"{district.name}, {province.name}" if district else province.name
         if found:
-            fix = (
-                "give the district (huyện/quận/thị xã) or the code"
-                if len({c.district_code for c in found}) > 1
-                else "write the type (Xã/Phường) or the code"
-            )
+            if len({c.district_code for c in found}) > 1:
+                ambiguous = _(
+                    "{text!r} is ambiguous in {place}: {names}; "
+                    "give the district (huyện/quận/thị xã) or the code"
+                )
+            else:
+                ambiguous = _(
+                    "{text!r} is ambiguous in {place}: {names}; "
+                    "write the type (Xã/Phường) or the code"
+                )
             raise InvalidInput(
-                f"{text!r} is ambiguous in {where}: {self.names(found)}; {fix}",
+                ambiguous.format(text=text, place=where, names=self.names(found)),
                 field="commune",
             )
         if district is not None:
@@ -344,21 +370,35 @@ class Gazetteer:
             districts = [self.districts[code] for code in others if code in self.districts]
             if districts:
                 raise InvalidInput(
-                    f"no commune {text!r} in {where}; {province.name} has one in "
-                    f"{self.names(districts)}",
+                    _("no commune {text!r} in {place}; {province} has one in {districts}").format(
+                        text=text,
+                        place=where,
+                        province=province.name,
+                        districts=self.names(districts),
+                    ),
                     field="commune",
                 )
         elsewhere = self.find_communes(text)
         if elsewhere:
-            where = ", ".join(
+            provinces = ", ".join(
                 sorted({self.provinces[c.province_code].name for c in elsewhere}, key=sort_key)
             )
             raise InvalidInput(
-                f"no commune {text!r} in {province.name}; a commune of that name is in {where}",
+                _(
+                    "no commune {text!r} in {province}; a commune of that name is in {provinces}"
+                ).format(text=text, province=province.name, provinces=provinces),
                 field="commune",
             )
-        hint = self._hint(text, self._commune_bare[province.code], strip=True)
-        raise InvalidInput(f"unknown commune {text!r} in {province.name}{hint}", field="commune")
+        close = self._suggest(text, self._commune_bare[province.code])
+        if close:
+            message = _("unknown commune {text!r} in {province}; did you mean {names}?").format(
+                text=text, province=province.name, names=_names(close)
+            )
+        else:
+            message = _("unknown commune {text!r} in {province}").format(
+                text=text, province=province.name
+            )
+        raise InvalidInput(message, field="commune")
 
     # -- shared ----------------------------------------------------------------
 
@@ -368,22 +408,22 @@ class Gazetteer:
         shown = []
         for u in units:
             if isinstance(u, Commune) and u.district_code in self.districts:
-                shown.append(_label(u, f"{self.districts[u.district_code].name}, "))
+                shown.append(_label(u, self.districts[u.district_code].name))
             else:
                 shown.append(_label(u))
         return ", ".join(shown)
 
     @staticmethod
-    def _hint(text: str, index: Mapping[str, Sequence[Unit]], strip: bool = True) -> str:
-        folded = fold(text)
-        wanted = _compact(strip_type(folded) if strip else folded)
+    def _suggest(text: str, index: Mapping[str, Sequence[Unit]]) -> list[Unit]:
+        """At most three units whose names are close to the text, for "did you mean"."""
+        wanted = _compact(strip_type(fold(text)))
         close = difflib.get_close_matches(wanted, list(index), n=3, cutoff=0.6)
         units: list[Unit] = []
         for k in close:
             for unit in index[k]:
                 if unit not in units:
                     units.append(unit)
-        return f"; did you mean {_names(units[:3])}?" if units else ""
+        return units[:3]
 
     def exact(self, text: str) -> list[Unit]:
         """Every unit whose name (or code) the text is, provinces first."""
@@ -408,10 +448,17 @@ def _names(units: Sequence[Unit]) -> str:
     return ", ".join(_label(u) for u in units)
 
 
-def _label(unit: Unit, where: str = "") -> str:
-    """A unit's name and code, the code marked when it is an old one (codes were reused)."""
-    old = "old code " if unit.scheme == LEGACY_SCHEME else ""
-    return f"{unit.name} ({where}{old}{unit.code})"
+def _label(unit: Unit, district: str | None = None) -> str:
+    """A unit's name and code, the code marked when it is an old one (codes were reused),
+    after its district when one is given."""
+    if unit.scheme == LEGACY_SCHEME:
+        if district:
+            label = _("{name} ({district}, old code {code})")
+        else:
+            label = _("{name} (old code {code})")
+    else:
+        label = "{name} ({district}, {code})" if district else "{name} ({code})"
+    return label.format(name=unit.name, district=district, code=unit.code)
 
 
 def _load(name: str) -> dict[str, Any]:
@@ -603,8 +650,15 @@ def lookup(query: str) -> list[dict[str, object]]:
     return [describe(g, u) for g, u in found]
 
 
+#: The kinds of unit `describe` names, as a person reads them (`for_people`).
+KINDS = {"province": N_("province"), "district": N_("district"), "commune": N_("commune")}
+
+
 def describe(g: Gazetteer, unit: Unit) -> dict[str, object]:
-    """A unit with its place and, for an old one, what it became on 2025-07-01."""
+    """A unit with its place and, for an old one, what it became on 2025-07-01.
+
+    The row is data, the same in every language (JSON and CSV): its kind an identifier,
+    its validity in English; `for_people` puts them in the reader's words for a table."""
     legacy = g.scheme == LEGACY_SCHEME
     province = g.provinces[unit.province_code] if not isinstance(unit, Province) else unit
     district = (
@@ -617,7 +671,7 @@ def describe(g: Gazetteer, unit: Unit) -> dict[str, object]:
         "name": unit.full_name if isinstance(unit, Province) else unit.name,
         "code": unit.code,
         "scheme": unit.scheme,
-        "valid": "until 2025-06-30" if legacy else "since 2025-07-01",
+        "valid": N_("until 2025-06-30") if legacy else N_("since 2025-07-01"),
         "district": district.name if district else None,
         "province": province.name,
         "province_code": province.code,
@@ -639,15 +693,25 @@ def describe(g: Gazetteer, unit: Unit) -> dict[str, object]:
     return row
 
 
+def for_people(row: dict[str, object]) -> dict[str, object]:
+    """A `describe` row as a table shows it: its kind and validity in the reader's language."""
+    kind, valid = str(row["kind"]), str(row["valid"])
+    return {**row, "kind": _(KINDS.get(kind, kind)), "valid": _(valid)}
+
+
 def became_text(g: Gazetteer, unit: Unit) -> str:
-    """'Quảng Bình (before 2025-07-01, code 44) became Quảng Trị (code 44)' for messages."""
+    """'Quảng Bình (code 44 before 2025-07-01) became Quảng Trị (code 44) on 2025-07-01',
+    in the reader's language, for messages."""
     row = describe(g, unit)
     if isinstance(unit, District) and unit.code not in reorganisation().island_districts:
-        return (
-            f"{unit.name} (code {unit.code}) was a district until 2025-07-01; districts were "
-            f"abolished and its communes are now in {row['became']} (code {row['became_code']})"
+        return _(
+            "{name} (code {code}) was a district until 2025-07-01; districts were abolished "
+            "and its communes are now in {became} (code {became_code})"
+        ).format(
+            name=unit.name, code=unit.code, became=row["became"], became_code=row["became_code"]
         )
-    return (
-        f"{row['name']} (code {row['code']} before 2025-07-01) became "
-        f"{row['became']} (code {row['became_code']}) on 2025-07-01"
+    return _(
+        "{name} (code {code} before 2025-07-01) became {became} (code {became_code}) on 2025-07-01"
+    ).format(
+        name=row["name"], code=row["code"], became=row["became"], became_code=row["became_code"]
     )

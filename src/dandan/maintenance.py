@@ -14,6 +14,7 @@ from sqlalchemy import Engine, func, insert, select, text
 
 from dandan import database, schema, tables
 from dandan.errors import InvalidInput, RegistryUnavailable, UsageError
+from dandan.i18n import N_, _
 from dandan.registry import Registry
 from dandan.text import as_text
 
@@ -37,10 +38,7 @@ def upgrade(db: str | None = None) -> dict[str, Any]:
                 backup_path = path.with_name(f"{path.name}.schema-{before}.bak")
                 schema.backup_sqlite(path, backup_path)
             if before is not None and before not in schema.REVISIONS:
-                raise RegistryUnavailable(
-                    f"the registry has schema {before}, newer than this dandan knows "
-                    f"({schema.HEAD}); upgrade dandan"
-                )
+                raise RegistryUnavailable(schema.newer_than_known(before))
             if before != schema.HEAD:
                 schema.upgrade(engine)
     finally:
@@ -59,23 +57,39 @@ def backup(registry: Registry, destination: str | Path) -> dict[str, Any]:
     path = schema.sqlite_file(registry.engine)
     if path is None:
         raise UsageError(
-            "dandan backs up SQLite registries; for PostgreSQL use pg_dump "
-            "(pg_dump -Fc -f registry.dump DBNAME), see the README"
+            _(
+                "dandan backs up SQLite registries; for PostgreSQL use pg_dump "
+                "(pg_dump -Fc -f registry.dump DBNAME), see the README"
+            )
         )
     target = Path(destination).expanduser()
     if target.resolve() == path.resolve():
-        raise UsageError(f"FILE {target} is the registry itself; choose another name")
+        raise UsageError(
+            _("FILE {path} is the registry itself; choose another name").format(path=target)
+        )
     try:
         if not target.parent.is_dir():
-            raise InvalidInput(f"FILE {target}: no such folder; create it or choose another path")
+            raise InvalidInput(
+                _("FILE {path}: no such folder; create it or choose another path").format(
+                    path=target
+                )
+            )
         if target.is_dir():  # was an IsADirectoryError, on renaming the copy into place
-            raise InvalidInput(f"FILE {target}: is a folder; name the copy's file in it")
+            raise InvalidInput(
+                _("FILE {path}: is a folder; name the copy's file in it").format(path=target)
+            )
         with database.translate_errors(registry.url):
             schema.backup_sqlite(path, target)
     except OSError as exc:  # a name too long, a folder not writable: was a traceback
-        raise InvalidInput(f"FILE {target}: cannot write it ({exc.strerror})") from None
+        raise InvalidInput(
+            _("FILE {path}: cannot write it ({reason})").format(path=target, reason=exc.strerror)
+        ) from None
     except (sqlite3.Error, UnicodeEncodeError) as exc:
-        raise InvalidInput(f"FILE {target}: SQLite cannot write the copy there ({exc})") from None
+        raise InvalidInput(
+            _("FILE {path}: SQLite cannot write the copy there ({reason})").format(
+                path=target, reason=exc
+            )
+        ) from None
     # The path is printed on stdout, which takes only UTF-8: a name in another encoding
     # is shown with U+FFFD (the copy was written, and the command then died printing it).
     return {"backup": as_text(str(target)), "models": _counts(registry.engine)["models"]}
@@ -83,12 +97,21 @@ def backup(registry: Registry, destination: str | Path) -> dict[str, Any]:
 
 @dataclass
 class CheckReport:
-    """What `dandan db check` found; `problems` empty means the registry is sound."""
+    """What `dandan db check` found; `problems` empty means the registry is sound.
+
+    `problems` are in English, the same for every reader (JSON carries them);
+    `shown` holds the same problems in the reader's language, for messages."""
 
     registry: str
     schema: str | None
     counts: dict[str, int]
     problems: list[str] = field(default_factory=list)
+    shown: list[str] = field(default_factory=list)
+
+    def add(self, problem: str, **values: Any) -> None:
+        """A problem found: `problem` is the English text with placeholders (marked N_)."""
+        self.problems.append(problem.format(**values))
+        self.shown.append(_(problem).format(**values))
 
     @property
     def ok(self) -> bool:
@@ -110,23 +133,24 @@ def check(registry: Registry) -> CheckReport:
     agree with its recognitions."""
     engine = registry.engine
     m, r = tables.models.c, tables.recognitions.c
-    problems: list[str] = []
+    report = CheckReport(database.masked(registry.url), None, {})
     with database.translate_errors(registry.url), engine.connect() as conn:
-        version = schema.revision(conn)
+        report.schema = version = schema.revision(conn)
         if engine.dialect.name == "sqlite":
             result = [row[0] for row in conn.exec_driver_sql("PRAGMA integrity_check")]
             if result != ["ok"]:
-                problems += [f"integrity: {line}" for line in result[:10]]
+                for line in result[:10]:
+                    report.add(N_("integrity: {detail}"), detail=line)
             bad_keys = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
             if bad_keys:
-                problems.append(f"foreign keys: {len(bad_keys)} rows point nowhere")
+                report.add(N_("foreign keys: {count} rows point nowhere"), count=len(bad_keys))
         orphans = conn.execute(
             select(func.count())
             .select_from(tables.recognitions)
             .where(~r.model_id.in_(select(m.id)))
         ).scalar_one()
         if orphans:
-            problems.append(f"{orphans} recognitions belong to no model")
+            report.add(N_("{count} recognitions belong to no model"), count=orphans)
         earliest = (
             select(func.min(func.coalesce(r.decided_on, _year_end(engine, r.year))))
             .where(r.model_id == m.id)
@@ -142,13 +166,18 @@ def check(registry: Registry) -> CheckReport:
             )
         ).scalar_one()
         if drifted:
-            problems.append(
-                f"{drifted} models have a first recognition date their rows disagree with"
+            report.add(
+                N_("{count} models have a first recognition date their rows disagree with"),
+                count=drifted,
             )
-        counts = _counts_on(conn)
+        report.counts = _counts_on(conn)
     if version != schema.HEAD:
-        problems.append(f"schema {version}, expected {schema.HEAD}: run `dandan db upgrade`")
-    return CheckReport(database.masked(registry.url), version, counts, problems)
+        report.add(
+            N_("schema {schema}, expected {head}: run `dandan db upgrade`"),
+            schema=version,
+            head=schema.HEAD,
+        )
+    return report
 
 
 def _year_end(engine: Engine, year: Any) -> Any:
@@ -163,14 +192,15 @@ def copy(source: Registry, destination: str) -> dict[str, Any]:
     transaction on the destination, keeping ids; the counts must agree at the end."""
     target = Registry(destination, notify=source.notify)
     if database.resolve_url(destination) == source.url:
-        raise UsageError("--to is the registry itself; give another database")
+        raise UsageError(_("--to is the registry itself; give another database"))
     source_counts = _counts(source.engine)
     engine = target.engine
     with database.translate_errors(target.url):
         if any(_counts(engine).values()):
             raise InvalidInput(
-                f"{database.masked(target.url)} already holds a registry; "
-                "copy into an empty database",
+                _("{url} already holds a registry; copy into an empty database").format(
+                    url=database.masked(target.url)
+                ),
                 field="to",
             )
         with (
@@ -192,8 +222,10 @@ def copy(source: Registry, destination: str) -> dict[str, Any]:
             copied = _counts_on(writer)
             if copied != source_counts:
                 raise RegistryUnavailable(
-                    f"the copy holds {copied} rows where the registry holds {source_counts}; "
-                    "nothing was written"
+                    _(
+                        "the copy holds {copied} rows where the registry holds {expected}; "
+                        "nothing was written"
+                    ).format(copied=copied, expected=source_counts)
                 )
     target.close()
     return {"from": database.masked(source.url), "to": database.masked(target.url), **copied}

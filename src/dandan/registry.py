@@ -26,13 +26,14 @@ from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from dandan import database, schema, tables
+from dandan import database, i18n, schema, tables
 from dandan.errors import Conflict, InvalidInput, NotFound
 from dandan.filters import ModelFilter, resolve_place
+from dandan.i18n import _
 from dandan.localities import CODE_PREFIXES, MERGER_DAY, legacy_gazetteer
 from dandan.models import Event, Model, Recognition
 from dandan.schema import Notify
-from dandan.terms import Field, Holder, Sponsor, Status, parse_term
+from dandan.terms import Field, Holder, Level, Sponsor, Status, label, parse_term
 from dandan.text import as_text, clean, fold, undecodable
 from dandan.validation import (
     Locality,
@@ -150,6 +151,15 @@ def _record(model: Model, recognitions: Sequence[Recognition] = ()) -> ModelReco
 
 def _to_stderr(message: str) -> None:
     print(message, file=sys.stderr)
+
+
+def level_words(level: str) -> str:
+    """A recognition level as a sentence names it: "province" in English, as stored;
+    "cấp tỉnh" in Vietnamese, the label without its capital."""
+    if i18n.language() == "en":
+        return level
+    shown = label(Level, level, i18n.language())
+    return shown[:1].lower() + shown[1:]
 
 
 def default_actor() -> str:
@@ -324,7 +334,11 @@ class Registry:
         found = select(Model).where(col(Model.code) == wanted)
         model = None if undecodable(wanted) else s.scalars(found).first()
         if model is None:
-            raise NotFound(f"no model with code {code!r}; `dandan list --search` finds codes")
+            raise NotFound(
+                _("no model with code {code!r}; `dandan list --search` finds codes").format(
+                    code=code
+                )
+            )
         return model
 
     def _recognitions(self, s: Session, model_ids: Sequence[int]) -> dict[int, list[Recognition]]:
@@ -418,7 +432,10 @@ class Registry:
     def _insert(self, s: Session, draft: ModelDraft) -> Model:
         code = draft.code or self._next_code(s, draft)
         if s.execute(select(col(Model.id)).where(col(Model.code) == code)).first() is not None:
-            raise Conflict(f"code {code} is already registered; choose another", field="code")
+            raise Conflict(
+                _("code {code} is already registered; choose another").format(code=code),
+                field="code",
+            )
         now = utc_now()
         loc = draft.locality
         model = Model(
@@ -444,7 +461,8 @@ class Registry:
             s.flush()
         except IntegrityError as exc:
             raise Conflict(
-                f"code {code} is already registered; choose another", field="code"
+                _("code {code} is already registered; choose another").format(code=code),
+                field="code",
             ) from exc
         return model
 
@@ -478,7 +496,9 @@ class Registry:
             model = self._get(s, code)
             assert model.id is not None
             if model.status == Status.withdrawn:
-                raise Conflict(f"model {model.code} was withdrawn; it cannot be recognised")
+                raise Conflict(
+                    _("model {code} was withdrawn; it cannot be recognised").format(code=model.code)
+                )
             check_recognition_dates(model.registered_on, draft)
             existing = self._recognitions(s, [model.id])[model.id]
             for r in existing:
@@ -488,11 +508,20 @@ class Registry:
                     fold(draft.decision_no or ""),
                     draft.decided_on,
                 ):
+                    if draft.decision_no:
+                        same = _(
+                            "model {code} already has this recognition "
+                            "({level}, {year}, decision {decision})"
+                        )
+                    else:
+                        same = _("model {code} already has this recognition ({level}, {year})")
                     raise Conflict(
-                        f"model {model.code} already has this recognition "
-                        f"({draft.level.value}, {draft.year}"
-                        + (f", decision {draft.decision_no}" if draft.decision_no else "")
-                        + ")"
+                        same.format(
+                            code=model.code,
+                            level=level_words(draft.level.value),
+                            year=draft.year,
+                            decision=draft.decision_no,
+                        )
                     )
             rec = Recognition(
                 model_id=model.id,
@@ -610,11 +639,17 @@ class Registry:
             model = self._get(s, code)
             assert model.id is not None
             if model.status == Status.withdrawn:
-                raise Conflict(f"model {model.code} was already withdrawn on {model.withdrawn_on}")
+                raise Conflict(
+                    _("model {code} was already withdrawn on {day}").format(
+                        code=model.code,
+                        day=i18n.day(model.withdrawn_on) if model.withdrawn_on else None,
+                    )
+                )
             if when < model.registered_on:
                 raise InvalidInput(
-                    f"withdrawal date {when.isoformat()} is before the registration "
-                    f"on {model.registered_on.isoformat()}",
+                    _("withdrawal date {day} is before the registration on {registered}").format(
+                        day=i18n.day(when), registered=i18n.day(model.registered_on)
+                    ),
                     field="on",
                 )
             before = snapshot(model)

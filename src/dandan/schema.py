@@ -24,6 +24,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, text
 
 from dandan.errors import RegistryUnavailable
+from dandan.i18n import _
 
 FIRST = "0001"
 HEAD = "0003"
@@ -69,23 +70,31 @@ def ensure(engine: Engine, notify: Notify) -> None:
         _create(engine)
         return
     if found not in REVISIONS:
-        raise RegistryUnavailable(
-            f"the registry has schema {found}, newer than this dandan knows ({HEAD}); "
-            "upgrade dandan"
-        )
+        raise RegistryUnavailable(newer_than_known(found))
     path = sqlite_file(engine)
     if path is None:
         raise RegistryUnavailable(
-            f"the registry has schema {found} and this dandan needs {HEAD}: back it up "
-            "(pg_dump) and run `dandan db upgrade`"
+            _(
+                "the registry has schema {schema} and this dandan needs {head}: back it up "
+                "(pg_dump) and run `dandan db upgrade`"
+            ).format(schema=found, head=HEAD)
         )
     copy = path.with_name(f"{path.name}.schema-{found}.{_stamp()}.bak")
     backup_sqlite(path, copy)
     notify(
-        f"upgrading the registry {path} from schema {found} to {HEAD}; "
-        f"the registry as it was is saved in {copy}"
+        _(
+            "upgrading the registry {path} from schema {schema} to {head}; "
+            "the registry as it was is saved in {copy}"
+        ).format(path=path, schema=found, head=HEAD, copy=copy)
     )
     upgrade(engine)
+
+
+def newer_than_known(found: str) -> str:
+    """The refusal of a registry written by a later dandan (opening it, or `db upgrade`)."""
+    return _(
+        "the registry has schema {schema}, newer than this dandan knows ({head}); upgrade dandan"
+    ).format(schema=found, head=HEAD)
 
 
 def upgrade(engine: Engine) -> tuple[str | None, str]:
