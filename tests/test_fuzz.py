@@ -633,6 +633,7 @@ BASE: dict[str, list[str]] = {
     "tally": ["--province"],
     "stats": [],
     "export": ["-"],
+    "report": ["{tmp}/report.html"],
     "history": ["QTR-2023-00001"],
     "log": [],
     "db path": [],
@@ -769,6 +770,7 @@ FILE_CALLS = [
     ["import", "{}"],
     ["import", "{batch}", "--errors", "{}"],
     ["export", "{}"],
+    ["report", "{}.html"],
     ["db", "backup", "{}"],
     ["db", "copy", "--to", "{}"],
 ]

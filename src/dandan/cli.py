@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from dandan import __version__, i18n
-from dandan.commands import audit, db, export, imports, localities, models, tally
+from dandan.commands import audit, db, export, imports, localities, models, report, tally
 from dandan.commands.core import DandanCommand, RootGroup
 from dandan.i18n import N_, _
 
@@ -99,6 +99,7 @@ COMMANDS: dict[str, Callable[..., Any]] = {
     "tally": tally.tally,
     "stats": tally.stats,
     "export": export.export,
+    "report": report.report,
     "history": audit.history,
     "log": audit.log,
 }

@@ -142,6 +142,14 @@ PeriodOption = Annotated[
     str | None,
     typer.Option("--period", help="An emulation period, first and last year: 2021-2025."),
 ]
+BoundariesOption = Annotated[
+    str,
+    typer.Option(
+        help="current: today's 34 provinces and communes; 2024: the 63 provinces, "
+        "districts and communes before 2025-07-01 (records that cannot be placed in "
+        "them are counted as 'not assignable').",
+    ),
+]
 
 
 # -- the units a locality names: by its date, unless the clerk says ------------------------

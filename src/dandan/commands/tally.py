@@ -8,6 +8,7 @@ import typer
 
 from dandan.commands.common import (
     AsOfOption,
+    BoundariesOption,
     ByEndOfOption,
     FieldOption,
     FormatOption,
@@ -122,14 +123,7 @@ def tally(
             "sponsor, level, holder (repeatable).",
         ),
     ] = None,
-    boundaries: Annotated[
-        str,
-        Opt(
-            help="current: today's 34 provinces and communes; 2024: the 63 provinces, "
-            "districts and communes before 2025-07-01 (records that cannot be placed in "
-            "them are counted as 'not assignable').",
-        ),
-    ] = "current",
+    boundaries: BoundariesOption = "current",
     year: YearOption = None,
     by_end_of: ByEndOfOption = None,
     since: SinceOption = None,
