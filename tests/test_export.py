@@ -13,10 +13,13 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
+from dandan import i18n
 from dandan.cli import app
 from dandan.exporting import COLUMNS
 from dandan.registry import Registry
-from tests.conftest import Run
+from dandan.sources import HEADERS, VIETNAMESE_HEADERS, SourceInfo, map_headers
+from dandan.text import fold
+from tests.conftest import Run, dump
 from tests.generated import HEADER, Mod, Rec, expected, generate, status_at, write_csv
 
 MODELS = generate(250, seed=11)
@@ -237,6 +240,7 @@ def test_empty_export_has_the_header(run: Run) -> None:
         (["-", "--format", "pdf"], 2, "--format: unknown format 'pdf'"),
         (["-", "--in", "Atlantis"], 1, "--in: unknown province 'Atlantis'"),
         (["-", "--year", "2023", "--as-of", "2023-06-30"], 2, "--as-of: cannot be combined"),
+        (["-", "--headers", "fr"], 2, "--headers: unknown headers 'fr'; use en"),
     ],
 )
 def test_bad_export_requests_are_one_line(
@@ -261,3 +265,110 @@ def test_a_directory_is_not_a_file(run: Run, tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "cannot write it" in result.stderr
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".taken")] == []
+
+
+# -- --headers vi: the columns named for a person, read back by the importer --------------
+
+
+def _csv_rows(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def test_vietnamese_headers_name_the_same_data(source: Path, tmp_path: Path) -> None:
+    english, vietnamese = tmp_path / "en.csv", tmp_path / "vi.csv"
+    assert cli(source, "export", str(english)).exit_code == 0
+    result = cli(source, "export", str(vietnamese), "--headers", "vi")
+    assert result.exit_code == 0, result.stderr
+    en_rows, vi_rows = _csv_rows(english), _csv_rows(vietnamese)
+    assert en_rows[0] == list(COLUMNS)  # the default stays the identifiers
+    assert vi_rows[0] == [VIETNAMESE_HEADERS[c] for c in COLUMNS]
+    assert vi_rows[0][:4] == ["Mã", "Tên mô hình", "Mô tả", "Tỉnh"]
+    assert {"Xã", "Lĩnh vực", "Khối chủ trì", "Năm công nhận"} <= set(vi_rows[0])
+    assert vi_rows[1:] == en_rows[1:]
+
+
+def test_vietnamese_headers_reimport_to_the_same_registry(source: Path, tmp_path: Path) -> None:
+    copies = {}
+    for headers in ("en", "vi"):
+        out = tmp_path / f"{headers}.csv"
+        assert cli(source, "export", str(out), "--headers", headers).exit_code == 0
+        copies[headers] = tmp_path / f"{headers}.db"
+        imported = cli(copies[headers], "import", str(out))
+        assert imported.exit_code == 0, imported.stderr
+    assert registry_as_dicts(copies["vi"]) == registry_as_dicts(source)
+    assert tallies(copies["vi"]) == tallies(source)
+    # Row for row the registry an identifier-headed export gives (only the logs differ:
+    # the file's name and time).
+    logs = ("import_batches", "events")
+    assert dump(copies["vi"], skip=logs) == dump(copies["en"], skip=logs)
+
+
+def test_xlsx_with_vietnamese_headers_reimports(source: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    out = tmp_path / "vi.xlsx"
+    assert cli(source, "export", str(out), "--headers", "vi").exit_code == 0
+    book = load_workbook(out, read_only=True)
+    header = next(book.worksheets[0].iter_rows(values_only=True))
+    book.close()
+    assert list(header) == [VIETNAMESE_HEADERS[c] for c in COLUMNS]
+    copy = tmp_path / "copy.db"
+    imported = cli(copy, "import", str(out))
+    assert imported.exit_code == 0, imported.stderr
+    assert registry_as_dicts(copy) == registry_as_dicts(source)
+
+
+def test_vietnamese_headers_are_read_whatever_their_case_and_diacritics() -> None:
+    """Clerks retype headers: "TEN MO HINH" is "Tên mô hình", as for every spelling."""
+    for spelled in (
+        list(VIETNAMESE_HEADERS.values()),
+        [fold(h).upper() for h in VIETNAMESE_HEADERS.values()],
+        [h.lower() for h in VIETNAMESE_HEADERS.values()],
+    ):
+        info = SourceInfo("export.csv")
+        assert map_headers(spelled, info) == list(COLUMNS), spelled
+        assert info.unknown_columns == []
+
+
+def test_vietnamese_headers_are_the_import_spellings() -> None:
+    """One table: each column's Vietnamese header is its first accepted spelling."""
+    assert list(VIETNAMESE_HEADERS) == list(COLUMNS)
+    assert all(VIETNAMESE_HEADERS[c] == HEADERS[c][0] for c in COLUMNS)
+    assert len(set(VIETNAMESE_HEADERS.values())) == len(COLUMNS)
+
+
+def test_stdout_csv_with_vietnamese_headers(source: Path) -> None:
+    english = cli(source, "export", "-", "--in", "79")
+    vietnamese = cli(source, "export", "-", "--in", "79", "--headers", "VI")
+    assert vietnamese.exit_code == 0, vietnamese.stderr
+    en_lines, vi_lines = english.stdout.splitlines(), vietnamese.stdout.splitlines()
+    assert vi_lines[0] == ",".join(VIETNAMESE_HEADERS[c] for c in COLUMNS)
+    assert vi_lines[1:] == en_lines[1:] and len(vi_lines) > 1
+
+
+def test_json_export_is_the_same_whatever_the_headers_and_language(source: Path) -> None:
+    """JSON keys are identifiers: neither --headers nor --lang changes a byte."""
+    try:
+        outputs = {
+            (lang, headers): cli(
+                source, "--lang", lang, "export", "-", "--format", "json", "--headers", headers
+            )
+            for lang in ("en", "vi")
+            for headers in ("en", "vi")
+        }
+    finally:
+        i18n.use("en")
+    for result in outputs.values():
+        assert result.exit_code == 0, result.stderr
+    assert len({r.stdout for r in outputs.values()}) == 1
+    assert set(json.loads(outputs["vi", "vi"].stdout)[0]) == set(COLUMNS)
+    # The note for the person is in their language.
+    assert "exported" in outputs["en", "vi"].stderr
+    assert "đã xuất" in outputs["vi", "vi"].stderr
+
+
+def test_empty_export_with_vietnamese_headers_has_the_header(run: Run) -> None:
+    result = run("export", "-", "--headers", "vi")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ",".join(VIETNAMESE_HEADERS[c] for c in COLUMNS) + "\n"

@@ -194,6 +194,106 @@ def test_json_is_the_same_in_every_language(seeded: Path, command: tuple[str, ..
     json.loads(outputs["vi"].stdout)
 
 
+def test_tally_by_field_in_vietnamese(seeded: Path) -> None:
+    """Term labels and a title that reads whole, in each language."""
+    vietnamese = _dandan("--db", str(seeded), "--lang", "vi", "tally", "--by", "field")
+    assert vietnamese.returncode == 0, vietnamese.stderr
+    assert vietnamese.stdout.startswith("Mô hình theo lĩnh vực, từ trước đến nay\n")
+    for words in ("Kinh tế", "Lĩnh vực", "Đăng ký", "Công nhận", "Tổng"):
+        assert words in vietnamese.stdout, f"{words!r} not in:\n{vietnamese.stdout}"
+    assert "economy" not in vietnamese.stdout and "Economy" not in vietnamese.stdout
+    english = _dandan("--db", str(seeded), "--lang", "en", "tally", "--by", "field")
+    assert english.stdout.startswith("Models by field, all time\n")
+    assert "Economy" in english.stdout and "Kinh tế" not in english.stdout
+
+
+def test_tally_titles_in_vietnamese(seeded: Path) -> None:
+    cases = [
+        (("--province", "--by-end-of", "2023"), "Mô hình theo tỉnh, đến hết năm 2023"),
+        (
+            ("--province", "--boundaries", "2024", "--year", "2023"),
+            "Mô hình theo tỉnh (đơn vị hành chính trước 01/07/2025), trong năm 2023",
+        ),
+        (("--by", "year", "--by", "level"), "Mô hình theo năm và cấp, từ trước đến nay"),
+        (
+            ("--since", "2022", "--as-of", "2024-06-30"),
+            "Mô hình toàn quốc, từ năm 2022 đến ngày 30/06/2024",
+        ),
+    ]
+    for args, title in cases:
+        done = _dandan("--db", str(seeded), "--lang", "vi", "tally", *args)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.splitlines()[0] == title
+
+
+def test_not_assignable_is_translated_in_tables_only(seeded: Path) -> None:
+    args = ("--db", str(seeded), "--lang", "vi", "tally", "--province", "--boundaries", "2024")
+    table = _dandan(*args)
+    assert "không xác định được" in table.stdout and "not assignable" not in table.stdout
+    rows = json.loads(_dandan(*args, "--format", "json").stdout)["rows"]
+    assert rows[-1]["province"] == "not assignable"
+
+
+def test_csv_is_the_same_in_every_language(seeded: Path) -> None:
+    """Byte for byte: scripts read CSV whatever the reader's language."""
+    commands = [
+        ("tally", "--by", "field"),
+        ("tally", "--province", "--boundaries", "2024"),
+        ("tally", "--by", "year", "--by", "level", "--since", "2022"),
+        ("tally", "--year", "2099"),
+        ("stats",),
+        ("export", "-"),
+    ]
+    for command in commands:
+        outputs = {
+            lang: _dandan("--db", str(seeded), "--lang", lang, *command, "--format", "csv")
+            for lang in ("vi", "en")
+        }
+        for done in outputs.values():
+            assert done.returncode == 0, done.stderr
+        assert outputs["vi"].stdout.encode() == outputs["en"].stdout.encode(), command
+        assert outputs["vi"].stdout
+
+
+@pytest.mark.parametrize(
+    ("options", "english", "vietnamese"),
+    [
+        ({}, "all time", "từ trước đến nay"),
+        ({"year": "2023"}, "in 2023", "trong năm 2023"),
+        ({"period": "2021-2025"}, "in 2021–2025", "giai đoạn 2021–2025"),
+        ({"since": "2021"}, "since 2021", "từ năm 2021"),
+        ({"by_end_of": "2023"}, "by the end of 2023", "đến hết năm 2023"),
+        ({"as_of": "2023-12-31"}, "as of 2023-12-31", "tính đến ngày 31/12/2023"),
+        (
+            {"since": "2021", "by_end_of": "2023"},
+            "since 2021, by the end of 2023",
+            "từ năm 2021 đến hết năm 2023",
+        ),
+        (
+            {"since": "2021", "as_of": "2024-06-30"},
+            "since 2021, as of 2024-06-30",
+            "từ năm 2021 đến ngày 30/06/2024",
+        ),
+    ],
+)
+def test_windows_are_described_in_the_readers_language(
+    options: dict[str, str], english: str, vietnamese: str
+) -> None:
+    from dandan.tallies import Window
+
+    window = Window.parse(**options)
+    assert window.label == english
+    i18n.use("vi")
+    assert window.label == vietnamese
+
+
+def test_db_help_in_vietnamese() -> None:
+    done = _dandan("--lang", "vi", "db", "--help")
+    assert done.returncode == 0, done.stderr
+    assert "Nơi lưu sổ đăng ký và cách bảo quản." in done.stdout
+    assert "Kiểm tra sổ đăng ký" in done.stdout
+
+
 def test_errors_in_vietnamese(run: Run) -> None:
     done = run("--lang", "vi", "tally", "--year", "abc")
     assert done.exit_code != 0

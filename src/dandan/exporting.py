@@ -7,6 +7,10 @@ none. Rows stream from the database to the file, so memory stays flat at any siz
 
 Spreadsheet formats (CSV, XLSX) neutralise cells a spreadsheet would run as
 formulas, as OWASP recommends; the importer undoes it. JSON carries raw values.
+
+Their header row names the columns by the import schema's identifiers, which scripts
+read, or on request (`headers="vi"`) by their Vietnamese names, for a person opening
+the file; the importer reads either. JSON keys are always the identifiers.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from dandan.filters import ModelFilter
 from dandan.i18n import _
 from dandan.localities import LEGACY_SCHEME, Gazetteer, legacy_gazetteer
 from dandan.sources import COLUMNS as IMPORT_COLUMNS
+from dandan.sources import VIETNAMESE_HEADERS
 from dandan.tallies import Window
 from dandan.text import spreadsheet_safe
 
@@ -46,7 +51,36 @@ class ExportFormat(StrEnum):
     json = "json"
 
 
+class Headers(StrEnum):
+    """The header row of a CSV or XLSX export."""
+
+    en = "en"  # the identifiers of the import schema, as scripts read them
+    vi = "vi"  # the columns' Vietnamese names (`sources.VIETNAMESE_HEADERS`)
+
+
 STDOUT = "-"
+
+
+def parse_headers(text: str | None) -> Headers:
+    """`en` (the default) or `vi`, in any case."""
+    if text is None or not text.strip():
+        return Headers.en
+    try:
+        return Headers(text.strip().lower())
+    except ValueError:
+        raise UsageError(
+            _(
+                "unknown headers {text!r}; use en (the column identifiers) or vi (Vietnamese names)"
+            ).format(text=text),
+            field="headers",
+        ) from None
+
+
+def header_row(headers: Headers = Headers.en) -> list[str]:
+    """The first row of a CSV or XLSX export; the importer maps either back to `COLUMNS`."""
+    if headers is Headers.vi:
+        return [VIETNAMESE_HEADERS[column] for column in COLUMNS]
+    return list(COLUMNS)
 
 
 def format_for(path: str, requested: str | None = None) -> ExportFormat:
@@ -185,9 +219,14 @@ def _safe(value: Any) -> Any:
     return spreadsheet_safe(_text(value))
 
 
-def _write_csv(items: Iterator[dict[str, Any]], out: TextIO, summary: ExportSummary) -> None:
+def _write_csv(
+    items: Iterator[dict[str, Any]],
+    out: TextIO,
+    summary: ExportSummary,
+    headers: Headers = Headers.en,
+) -> None:
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(header_row(headers))
     for row in _counted(items, summary):
         writer.writerow(["" if row[k] is None else _safe(row[k]) for k in COLUMNS])
 
@@ -200,12 +239,17 @@ def _write_json(items: Iterator[dict[str, Any]], out: TextIO, summary: ExportSum
     out.write("\n]\n")
 
 
-def _write_xlsx(items: Iterator[dict[str, Any]], out: IO[bytes], summary: ExportSummary) -> None:
+def _write_xlsx(
+    items: Iterator[dict[str, Any]],
+    out: IO[bytes],
+    summary: ExportSummary,
+    headers: Headers = Headers.en,
+) -> None:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("models")
-    sheet.append(list(COLUMNS))
+    sheet.append(header_row(headers))
     for row in _counted(items, summary):
         sheet.append([_safe(row[k]) for k in COLUMNS])
     book.save(out)
@@ -230,8 +274,12 @@ def export(
     window: Window | None = None,
     fmt: str | None = None,
     stdout: TextIO | None = None,
+    headers: str | Headers = Headers.en,
 ) -> ExportSummary:
     """Write the selected models to a file (or `-`, standard output).
+
+    `headers` names the columns of a CSV or XLSX file: `en`, the identifiers, or `vi`,
+    their Vietnamese names; JSON keys are the identifiers either way.
 
     A file is written beside its final name and renamed into place, so an export
     that fails half-way leaves no half file behind; like the registry, it is
@@ -239,13 +287,17 @@ def export(
     """
     target = str(destination)
     kind = format_for(target, fmt)
+    header_language = parse_headers(headers)
     summary = ExportSummary(destination=target)
     items = rows(registry, where, window)
     if target == STDOUT:
         import sys
 
         out = stdout or sys.stdout
-        (_write_json if kind is ExportFormat.json else _write_csv)(items, out, summary)
+        if kind is ExportFormat.json:
+            _write_json(items, out, summary)
+        else:
+            _write_csv(items, out, summary, header_language)
         return summary
     path = Path(target).expanduser()
     try:
@@ -260,7 +312,7 @@ def export(
     try:
         if kind is ExportFormat.xlsx:
             with os.fdopen(fd, "wb") as binary:
-                _write_xlsx(items, binary, summary)
+                _write_xlsx(items, binary, summary, header_language)
         else:
             # A byte-order mark, so that Excel reads the Vietnamese as UTF-8; the
             # importer skips it.
@@ -268,7 +320,7 @@ def export(
                 if kind is ExportFormat.json:
                     _write_json(items, handle, summary)
                 else:
-                    _write_csv(items, handle, summary)
+                    _write_csv(items, handle, summary, header_language)
         os.replace(temp, path)
     except BaseException as exc:
         with contextlib.suppress(OSError):

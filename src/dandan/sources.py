@@ -27,20 +27,22 @@ from dandan.errors import InvalidInput
 from dandan.i18n import _
 from dandan.text import as_text, key
 
-#: Our columns, and the headers clerks' spreadsheets carry for them.
+#: Our columns, and the headers clerks' spreadsheets carry for them. The first spelling
+#: is the column's Vietnamese name: the header `dandan export --headers vi` writes, so
+#: that such a file imports back like any other (see `VIETNAMESE_HEADERS`).
 HEADERS: dict[str, tuple[str, ...]] = {
-    "code": ("Mã mô hình", "Mã", "Model code", "Mã số"),
+    "code": ("Mã", "Mã mô hình", "Model code", "Mã số"),
     "name": ("Tên mô hình", "Tên", "Model name", "Mô hình"),
     "description": ("Mô tả", "Nội dung", "Nội dung mô hình"),
-    "province": ("Tỉnh/Thành phố", "Tỉnh", "Tỉnh thành", "Tỉnh/TP", "Thành phố"),
+    "province": ("Tỉnh", "Tỉnh/Thành phố", "Tỉnh thành", "Tỉnh/TP", "Thành phố"),
     "province_code": ("Mã tỉnh",),
-    "district": ("Quận/Huyện", "Huyện", "Quận", "Huyện/Quận", "Quận/Huyện/Thị xã", "Cấp huyện"),
+    "district": ("Huyện", "Quận/Huyện", "Quận", "Huyện/Quận", "Quận/Huyện/Thị xã", "Cấp huyện"),
     "district_code": ("Mã huyện", "Mã quận/huyện"),
-    "commune": ("Xã/Phường", "Xã", "Phường", "Xã/Phường/Thị trấn", "Phường/Xã", "Cấp xã"),
+    "commune": ("Xã", "Xã/Phường", "Phường", "Xã/Phường/Thị trấn", "Phường/Xã", "Cấp xã"),
     "commune_code": ("Mã xã",),
     "locality_scheme": ("Địa giới", "Địa giới hành chính", "Boundaries", "Scheme"),
     "field": ("Lĩnh vực",),
-    "sponsor": ("Đơn vị chủ trì", "Khối", "Cơ quan chủ trì", "Đơn vị"),
+    "sponsor": ("Khối chủ trì", "Đơn vị chủ trì", "Khối", "Cơ quan chủ trì", "Đơn vị"),
     "holder": ("Loại chủ thể", "Chủ thể (tập thể/cá nhân)", "Tập thể/cá nhân", "Holder type"),
     "holder_name": ("Tên chủ thể", "Chủ thể", "Tên tập thể/cá nhân", "Người thực hiện"),
     "registered_on": ("Ngày đăng ký", "Ngày đăng kí", "Registration date", "Registered"),
@@ -54,6 +56,9 @@ HEADERS: dict[str, tuple[str, ...]] = {
 }
 #: The import schema, in its documented order (also the order of exports).
 COLUMNS: tuple[str, ...] = tuple(HEADERS)
+#: Each column's Vietnamese header, for exports a person opens in a spreadsheet; the
+#: identifiers (`COLUMNS`) stay the default, since scripts read them.
+VIETNAMESE_HEADERS: dict[str, str] = {column: spellings[0] for column, spellings in HEADERS.items()}
 REQUIRED = ("name", "province", "field", "sponsor")
 #: How many rows from the top may hold titles before the header row.
 _HEADER_SEARCH = 10

@@ -47,6 +47,7 @@ from dandan.filters import (
     recognition_dated,
     recognition_year,
 )
+from dandan.i18n import N_, _, day
 from dandan.localities import CURRENT_SCHEME, LEGACY_SCHEME, gazetteer, legacy_gazetteer
 from dandan.terms import Status
 from dandan.text import fold, sort_key
@@ -79,8 +80,21 @@ class Boundaries(StrEnum):
 
 
 #: The name of the group of models a tally in the old units cannot place: recorded
-#: after the merger in a current unit made of parts of several old ones.
-NOT_ASSIGNABLE = "not assignable"
+#: after the merger in a current unit made of parts of several old ones. JSON and CSV
+#: carry it as it is; a table shows it translated, like any name for people.
+NOT_ASSIGNABLE = N_("not assignable")
+
+#: Each dimension as a title names it ("Models by province and year, …").
+DIMENSION_NAMES: dict[Dimension, str] = {
+    Dimension.province: N_("province"),
+    Dimension.district: N_("district"),
+    Dimension.commune: N_("commune"),
+    Dimension.year: N_("year"),
+    Dimension.field: N_("field"),
+    Dimension.sponsor: N_("sponsor"),
+    Dimension.level: N_("level"),
+    Dimension.holder: N_("holder"),
+}
 
 
 def parse_boundaries(text: str) -> Boundaries:
@@ -88,8 +102,10 @@ def parse_boundaries(text: str) -> Boundaries:
     found = {LEGACY_SCHEME: Boundaries.legacy, CURRENT_SCHEME: Boundaries.current}.get(scheme or "")
     if found is None:
         raise UsageError(
-            f"unknown boundaries {text!r}; use current (the 34 provinces since 2025-07-01) "
-            "or 2024 (the 63 provinces before)",
+            _(
+                "unknown boundaries {text!r}; use current (the 34 provinces since 2025-07-01) "
+                "or 2024 (the 63 provinces before)"
+            ).format(text=text),
             field="boundaries",
         )
     return found
@@ -122,6 +138,7 @@ _DIMENSION_ALIASES = {
     "linh vuc": Dimension.field,
     "fields": Dimension.field,
     "don vi chu tri": Dimension.sponsor,
+    "khoi chu tri": Dimension.sponsor,
     "chu tri": Dimension.sponsor,
     "sponsors": Dimension.sponsor,
     "cap": Dimension.level,
@@ -139,7 +156,10 @@ def parse_dimension(text: str, option: str = "by") -> Dimension:
     if folded in _DIMENSION_ALIASES:
         return _DIMENSION_ALIASES[folded]
     choices = ", ".join(d.value for d in Dimension)
-    raise UsageError(f"unknown dimension {text!r}; use one of: {choices}", field=option)
+    raise UsageError(
+        _("unknown dimension {text!r}; use one of: {choices}").format(text=text, choices=choices),
+        field=option,
+    )
 
 
 def _choice(kind: type[StrEnum], text: str, option: str) -> Any:
@@ -148,7 +168,9 @@ def _choice(kind: type[StrEnum], text: str, option: str) -> Any:
         if folded == member.value:
             return member
     choices = "|".join(m.value for m in kind)
-    raise UsageError(f"unknown value {text!r}; use {choices}", field=option)
+    raise UsageError(
+        _("unknown value {text!r}; use {choices}").format(text=text, choices=choices), field=option
+    )
 
 
 def parse_counting(text: str) -> Counting:
@@ -164,13 +186,60 @@ def parse_sort(text: str) -> Sort:
 _PERIOD = re.compile(r"^\s*(\d{4})\s*(?:\.\.|[-–—:/])\s*(\d{4})\s*$")
 
 
+def _inferred(start: date | None, end: date | None) -> tuple[str, ...]:
+    """The options a window built from its days alone reads as: whole years where its
+    ends fall on 1 January and 31 December, days elsewhere."""
+    said: list[str] = []
+    if start is not None:
+        said.append("since" if (start.month, start.day) == (1, 1) else "from")
+    if end is not None:
+        said.append("by_end_of" if (end.month, end.day) == (12, 31) else "as_of")
+    return tuple(said)
+
+
 @dataclass(frozen=True, slots=True)
 class Window:
-    """A span of days, both ends included; None is open-ended."""
+    """A span of days, both ends included; None is open-ended.
+
+    `said` names the options that set the ends, in the order `parse` reads them, so
+    that the window is described the way the user put it: `--by-end-of 2023` and
+    `--as-of 2023-12-31` are the same days, told differently.
+    """
 
     start: date | None = None
     end: date | None = None
-    label: str = "all time"
+    said: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """The window in words, in the reader's language: "since 2021, by the end of 2023".
+
+        Built whole for each combination the options allow (one phrase per end, the start
+        first), so a translator sees every sentence a title can end with.
+        """
+        start, end = self.start, self.end
+        said = self.said or _inferred(start, end)
+        if start is not None and end is not None:
+            if said == ("year",):
+                return _("in {year}").format(year=start.year)
+            if said == ("period",):
+                return _("in {first}–{last}").format(first=start.year, last=end.year)
+            if said == ("since", "by_end_of"):
+                return _("since {first}, by the end of {last}").format(
+                    first=start.year, last=end.year
+                )
+            if said == ("since", "as_of"):
+                return _("since {year}, as of {day}").format(year=start.year, day=day(end))
+            return _("from {start} to {end}").format(start=day(start), end=day(end))
+        if start is not None:
+            if said == ("since",):
+                return _("since {year}").format(year=start.year)
+            return _("from {day}").format(day=day(start))
+        if end is not None:
+            if said == ("by_end_of",):
+                return _("by the end of {year}").format(year=end.year)
+            return _("as of {day}").format(day=day(end))
+        return _("all time")
 
     @classmethod
     def parse(
@@ -198,54 +267,66 @@ class Window:
         for setters in (sets_start, sets_end):
             if len(setters) > 1:
                 first = f"--{setters[0].replace('_', '-')}"
-                raise UsageError(
-                    f"cannot be combined with {first}: both say where the window "
-                    f"{'starts' if setters is sets_start else 'ends'}; give one of them",
-                    field=setters[1],
-                )
+                if setters is sets_start:
+                    message = _(
+                        "cannot be combined with {first}: both say where the window starts; "
+                        "give one of them"
+                    )
+                else:
+                    message = _(
+                        "cannot be combined with {first}: both say where the window ends; "
+                        "give one of them"
+                    )
+                raise UsageError(message.format(first=first), field=setters[1])
         start: date | None = None
         end: date | None = None
-        parts: list[str] = []
+        said: list[str] = []
         if year not in (None, ""):
             assert year is not None
             y = parse_year(year, "year")
             start, end = date(y, 1, 1), date(y, 12, 31)
-            parts.append(f"in {y}")
+            said.append("year")
         if period not in (None, ""):
             assert period is not None
             m = _PERIOD.match(period)
             if m is None:
                 raise UsageError(
-                    f"bad period {period!r}: write two years, e.g. 2021-2025", field="period"
+                    _("bad period {period!r}: write two years, e.g. 2021-2025").format(
+                        period=period
+                    ),
+                    field="period",
                 )
             first_year = parse_year(m.group(1), "period")
             last_year = parse_year(m.group(2), "period")
             if first_year > last_year:
                 raise UsageError(
-                    f"bad period {period!r}: the first year comes first, e.g. 2021-2025",
+                    _("bad period {period!r}: the first year comes first, e.g. 2021-2025").format(
+                        period=period
+                    ),
                     field="period",
                 )
             start, end = date(first_year, 1, 1), date(last_year, 12, 31)
-            parts.append(f"in {first_year}–{last_year}")
+            said.append("period")
         if since not in (None, ""):
             assert since is not None
             start = date(parse_year(since, "since"), 1, 1)
-            parts.append(f"since {start.year}")
+            said.append("since")
         if by_end_of not in (None, ""):
             assert by_end_of is not None
             end = date(parse_year(by_end_of, "by_end_of"), 12, 31)
-            parts.append(f"by the end of {end.year}")
+            said.append("by_end_of")
         if as_of not in (None, ""):
             assert as_of is not None
             end = parse_date(as_of, "as_of")
-            parts.append(f"as of {end.isoformat()}")
+            said.append("as_of")
         if start is not None and end is not None and start > end:
             raise UsageError(
-                f"the window starts on {start.isoformat()}, after it ends on {end.isoformat()}; "
-                "swap the years",
+                _("the window starts on {start}, after it ends on {end}; swap the years").format(
+                    start=day(start), end=day(end)
+                ),
                 field=sets_end[-1],
             )
-        return cls(start, end, ", ".join(parts) or "all time")
+        return cls(start, end, tuple(said))
 
     def registered(self) -> list[Any]:
         """Conditions on `models` for a registration dated in the window."""
@@ -288,8 +369,10 @@ class TallyQuery:
                 dims.append(dim)
         if Dimension.district in dims and units is Boundaries.current:
             raise UsageError(
-                "districts were abolished on 2025-07-01; to count by the old districts add "
-                "--boundaries 2024",
+                _(
+                    "districts were abolished on 2025-07-01; to count by the old districts add "
+                    "--boundaries 2024"
+                ),
                 field="by",
             )
         # A commune row already names its district and province, a district row its province.

@@ -9,11 +9,28 @@ import typer
 from dandan.commands.common import FormatOption, handle_errors, note, registry, show
 from dandan.commands.core import DandanCommand, DandanGroup
 from dandan.errors import InvalidInput
+from dandan.i18n import N_, _, number
 from dandan.rendering import Format, Record, Text
 
 app = typer.Typer(
     cls=DandanGroup, help="Where the registry lives and how it is kept.", no_args_is_help=True
 )
+
+
+#: The registry's tables, counted by `check` and `copy`, and what a person reads of them.
+_COUNTS = ("import_batches", "models", "recognitions", "events")
+_LABELS = {
+    "registry": N_("Registry"),
+    "schema": N_("Schema"),
+    "from": N_("From"),
+    "to": N_("To"),
+    "import_batches": N_("Import batches"),
+    "models": N_("Models"),
+    "recognitions": N_("Recognitions"),
+    "events": N_("Events"),
+    "ok": N_("Sound"),
+    "problems": N_("Problems"),
+}
 
 
 @app.command("path", cls=DandanCommand)
@@ -38,11 +55,28 @@ def upgrade(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
 
     result = maintenance.upgrade((ctx.find_root().obj or {}).get("db"))
     if not result["changed"]:
-        note(f"the registry is at schema {result['to']} already")
+        note(_("the registry is at schema {schema} already").format(schema=result["to"]))
+    elif result["backup"]:
+        note(
+            _(
+                "upgraded the registry from schema {old} to {new}; "
+                "the registry as it was is in {backup}"
+            ).format(old=result["from"], new=result["to"], backup=result["backup"])
+        )
     else:
-        saved = f"; the registry as it was is in {result['backup']}" if result["backup"] else ""
-        note(f"upgraded the registry from schema {result['from']} to {result['to']}{saved}")
-    show(Record(result, labels={"from": "From schema", "to": "To schema"}), fmt)
+        note(
+            _("upgraded the registry from schema {old} to {new}").format(
+                old=result["from"], new=result["to"]
+            )
+        )
+    labels = {
+        **_LABELS,
+        "from": N_("From schema"),
+        "to": N_("To schema"),
+        "changed": N_("Changed"),
+        "backup": N_("Backup"),
+    }
+    show(Record(result, labels=labels), fmt)
 
 
 @app.command("backup", cls=DandanCommand)
@@ -56,7 +90,11 @@ def backup(
     from dandan import maintenance
 
     result = maintenance.backup(registry(ctx), file)
-    note(f"backed up {result['models']:,} models to {result['backup']}")
+    note(
+        _("backed up {models} models to {path}").format(
+            models=number(result["models"]), path=result["backup"]
+        )
+    )
     show(Text(result["backup"], result), fmt)
 
 
@@ -67,14 +105,15 @@ def check(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     from dandan import maintenance
 
     report = maintenance.check(registry(ctx))
-    show(
-        Record(report.as_dict(), counts=("import_batches", "models", "recognitions", "events")), fmt
-    )
+    record = Record(report.as_dict(), labels=_LABELS, counts=_COUNTS)
+    show(record, fmt)
     if not report.ok:
         raise InvalidInput(
-            f"the registry has {len(report.problems)} problem(s): {report.problems[0]}"
+            _("the registry has {count} problem(s): {problem}").format(
+                count=len(report.problems), problem=report.problems[0]
+            )
         )
-    note("the registry is sound")
+    note(_("the registry is sound"))
 
 
 @app.command("copy", cls=DandanCommand)
@@ -91,7 +130,14 @@ def copy(
 
     result = maintenance.copy(registry(ctx), to)
     note(
-        f"copied {result['models']:,} models, {result['recognitions']:,} recognitions and "
-        f"{result['import_batches']:,} import batches to {result['to']}"
+        _(
+            "copied {models} models, {recognitions} recognitions and {batches} import batches "
+            "to {to}"
+        ).format(
+            models=number(result["models"]),
+            recognitions=number(result["recognitions"]),
+            batches=number(result["import_batches"]),
+            to=result["to"],
+        )
     )
-    show(Record(result, counts=("import_batches", "models", "recognitions", "events")), fmt)
+    show(Record(result, labels=_LABELS, counts=_COUNTS), fmt)

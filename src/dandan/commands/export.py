@@ -23,6 +23,7 @@ from dandan.commands.common import (
     store,
 )
 from dandan.commands.tally import selection
+from dandan.i18n import _, number
 
 
 @handle_errors
@@ -47,6 +48,15 @@ def export(
         str | None,
         typer.Option("--format", "-f", help="csv or json for - (standard output)."),
     ] = None,
+    headers: Annotated[
+        str,
+        typer.Option(
+            "--headers",
+            help="The header row of CSV and XLSX: en, the column identifiers scripts read, "
+            "or vi, the columns' Vietnamese names; dandan import reads both. JSON keys "
+            "stay the identifiers.",
+        ),
+    ] = "en",
 ) -> None:
     """Write models and their recognitions in the import schema (one row per recognition)."""
     from dandan.exporting import export as run_export
@@ -65,6 +75,10 @@ def export(
         as_of=as_of,
         period=period,
     )
-    summary = run_export(store(ctx), file, where=where, window=window, fmt=fmt)
-    place = "standard output" if file == "-" else file
-    note(f"exported {summary.models:,} models and {summary.recognitions:,} recognitions to {place}")
+    summary = run_export(store(ctx), file, where=where, window=window, fmt=fmt, headers=headers)
+    place = _("standard output") if file == "-" else file
+    note(
+        _("exported {models} models and {recognitions} recognitions to {place}").format(
+            models=number(summary.models), recognitions=number(summary.recognitions), place=place
+        )
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import reduce
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -25,11 +26,12 @@ from dandan.commands.common import (
     show,
     store,
 )
+from dandan.i18n import N_, _
 from dandan.rendering import Column, Format, Record, Table
 
 if TYPE_CHECKING:
     from dandan.filters import ModelFilter
-    from dandan.tallies import Stats, TallyResult, Window
+    from dandan.tallies import Stats, TallyQuery, TallyResult, Window
 
 Opt = typer.Option
 
@@ -85,8 +87,29 @@ def selection(
     return where, window
 
 
-def tally_table(result: TallyResult, *, chart: bool) -> Table:
-    from dandan.tallies import Boundaries, Dimension
+def tally_title(query: TallyQuery) -> str:
+    """ "Models by province and year, by the end of 2023": one sentence per shape, the
+    groups and the window filled in, so that each reads naturally in either language."""
+    from dandan.tallies import DIMENSION_NAMES, Boundaries
+
+    window = query.window.label
+    if not query.by:
+        return _("Models nationwide, {window}").format(window=window)
+    groups = reduce(
+        lambda first, second: _("{first} and {second}").format(first=first, second=second),
+        (_(DIMENSION_NAMES[d]) for d in query.by),
+    )
+    if query.boundaries is Boundaries.legacy:
+        return _("Models by {groups} (units before 2025-07-01), {window}").format(
+            groups=groups, window=window
+        )
+    return _("Models by {groups}, {window}").format(groups=groups, window=window)
+
+
+def tally_table(result: TallyResult, *, chart: bool, fmt: Format = Format.table) -> Table:
+    """The tally as a table; for people (`fmt` table) the group of models the old units
+    cannot place is named in their language, for scripts as the stable "not assignable"."""
+    from dandan.tallies import NOT_ASSIGNABLE, Boundaries, Dimension
 
     query = result.query
     legacy = query.boundaries is Boundaries.legacy
@@ -97,16 +120,20 @@ def tally_table(result: TallyResult, *, chart: bool) -> Table:
         else:
             columns += GROUP_COLUMNS[dim.value]
     columns += [MEASURE_COLUMNS[m] for m in query.measures]
-    groups = " and ".join(d.value for d in query.by) if query.by else None
-    units = " (units before 2025-07-01)" if legacy and query.by else ""
-    title = f"Models {'by ' + groups if groups else 'nationwide'}{units}, {query.window.label}"
+    rows = result.rows
+    if fmt is Format.table and legacy:
+        shown = _(NOT_ASSIGNABLE)
+        rows = [
+            {**row, "province": shown} if row.get("province") == NOT_ASSIGNABLE else row
+            for row in rows
+        ]
     return Table(
         columns,
-        result.rows,
+        rows,
         total=result.total,
-        title=title,
+        title=tally_title(query),
         chart=query.measures[0] if chart and query.by else None,
-        empty_message="no models match",
+        empty_message=N_("no models match"),
     )
 
 
@@ -171,7 +198,7 @@ def tally(
     query = TallyQuery.parse(
         by=dims, window=window, where=where, count=count, sort=sort, boundaries=units.value
     )
-    show(tally_table(run_tally(store(ctx), query), chart=chart), fmt)
+    show(tally_table(run_tally(store(ctx), query), chart=chart, fmt=fmt), fmt)
 
 
 def stats_view(stats: Stats) -> Record:
@@ -179,17 +206,17 @@ def stats_view(stats: Stats) -> Record:
     return Record(
         data,
         labels={
-            "registered": "Registered",
-            "recognized": "Recognised",
-            "recognitions": "Recognitions",
-            "withdrawn": "Withdrawn",
-            "provinces": "Provinces",
-            "first_registered_on": "First registered on",
-            "last_registered_on": "Last registered on",
-            "by_year": "By year",
-            "latest_on": "Latest decisions on",
-            "latest_decisions": "Latest decisions",
-            "latest_import": "Latest import",
+            "registered": N_("Registered"),
+            "recognized": N_("Recognised"),
+            "recognitions": N_("Recognitions"),
+            "withdrawn": N_("Withdrawn"),
+            "provinces": N_("Provinces"),
+            "first_registered_on": N_("First registered on"),
+            "last_registered_on": N_("Last registered on"),
+            "by_year": N_("By year"),
+            "latest_on": N_("Latest decisions on"),
+            "latest_decisions": N_("Latest decisions"),
+            "latest_import": N_("Latest import"),
         },
         nested={
             "by_year": [
