@@ -134,30 +134,6 @@ def build_report(
 # -- words ---------------------------------------------------------------------------------
 
 
-def window_text(window: Window) -> str:
-    """The window in the reader's language, from its days (so `--since 2021
-    --by-end-of 2023` and `--period 2021-2023` read alike)."""
-    start, end = window.start, window.end
-    from_new_year = start is not None and (start.month, start.day) == (1, 1)
-    to_year_end = end is not None and (end.month, end.day) == (12, 31)
-    if start is None and end is None:
-        return _("all time")
-    if start is None:
-        assert end is not None
-        if to_year_end:
-            return _("by the end of {year}").format(year=end.year)
-        return _("as of {day}").format(day=i18n.day(end))
-    if end is None:
-        if from_new_year:
-            return _("since {year}").format(year=start.year)
-        return _("since {day}").format(day=i18n.day(start))
-    if from_new_year and to_year_end:
-        if start.year == end.year:
-            return _("in {year}").format(year=start.year)
-        return _("in {first}–{last}").format(first=start.year, last=end.year)
-    return _("from {start} to {end}").format(start=i18n.day(start), end=i18n.day(end))
-
-
 def boundaries_text(boundaries: Boundaries) -> str:
     if boundaries is Boundaries.legacy:
         return _(
@@ -217,7 +193,7 @@ def _filters(where: ModelFilter) -> list[tuple[str, str]]:
 
 
 def title(report: Report) -> str:
-    return _("“Dân vận khéo” models, {window}").format(window=window_text(report.window))
+    return _("“Dân vận khéo” models, {window}").format(window=report.window.label)
 
 
 #: What each count is called in tables, charts and headline figures.

@@ -85,6 +85,6 @@ def report(
     show(Text(shown), Format.table)
     note(
         _("report ({window}) written to {path}; open it in a browser").format(
-            window=reporting.window_text(window), path=shown
+            window=window.label, path=shown
         )
     )
