@@ -566,3 +566,84 @@ def test_the_note_after_register_is_vietnamese(run: Run) -> None:
     assert done.stderr.count("\n") == 1 and code in note, done.stderr
     assert "đăng ký" in note.lower() and "registered" not in note, note
     assert "Tổ tự quản đường làng" in note and "Quảng Trị" in note
+
+
+def test_register_error_in_vietnamese_leaves_the_registry_as_it_was(run: Run, db: Path) -> None:
+    assert run(*REGISTER).exit_code == 0
+    before = dump(db)
+    bad = ("Mô hình", "--province", "Không Có", "--field", "kt", "--sponsor", "nông dân")
+    done = run("--lang", "vi", "register", *bad)
+    assert done.exit_code == 1, done.stderr
+    assert done.stderr.startswith("lỗi: --province:"), done.stderr
+    assert done.stderr.count("\n") == 1 and not done.stdout
+    assert dump(db) == before
+
+
+def test_missing_value_without_a_terminal_in_vietnamese(run: Run) -> None:
+    done = run("--lang", "vi", "register", "--province", "quang tri")
+    assert done.exit_code == 2
+    assert done.stderr == "lỗi: thiếu NAME (không có terminal để hỏi)\n"
+
+
+def test_notes_in_vietnamese_and_in_english(run: Run) -> None:
+    done = run("--lang", "vi", *REGISTER)
+    code = done.stdout.strip()
+    assert done.stderr.startswith(f"đã đăng ký {code}: Tổ tự quản đường làng ("), done.stderr
+    done = run("--lang", "vi", "recognize", code, "--year", "2023", "--level", "xa")
+    assert done.stderr.startswith(f"đã công nhận {code} ở cấp xã (2023)"), done.stderr
+    done = run("recognize", code, "--year", "2024", "--level", "tinh")
+    assert done.stderr.startswith(f"recognised {code} at province level (2024)"), done.stderr
+
+
+def test_show_in_vietnamese_labels_terms_and_dates(run: Run) -> None:
+    code = run(*REGISTER).stdout.strip()
+    run("recognize", code, "--year", "2023", "--level", "xã", "--decided-on", "2023-12-31")
+    done = run("--lang", "vi", "show", code)
+    assert done.exit_code == 0, done.stderr
+    shown = ("Lĩnh vực", "Kinh tế", "Hội Nông dân", "01/03/2023", "Cấp xã", "31/12/2023")
+    for words in shown:
+        assert words in done.stdout, f"{words!r} not in:\n{done.stdout}"
+    for word in ("Field", "Economy", "2023-12-31", "2023-03-01"):
+        assert word not in done.stdout
+    english = run("show", code)
+    assert "Registered on" in english.stdout and "2023-03-01" in english.stdout
+    vi, en = (run("--lang", lang, "show", code, "-f", "json").stdout for lang in ("vi", "en"))
+    assert vi == en and json.loads(vi)["registered_on"] == "2023-03-01"
+
+
+def test_empty_list_and_localities_in_vietnamese(run: Run) -> None:
+    assert run("--lang", "vi", "list").stdout.strip() == "(không có mô hình nào phù hợp)"
+    done = run("--lang", "vi", "localities", "Vĩnh Linh")
+    assert done.exit_code == 0, done.stderr
+    assert "Hiệu lực" in done.stdout and "đến 30/06/2025" in done.stdout
+    assert "huyện" in done.stdout and "until" not in done.stdout
+    rows = json.loads(run("--lang", "vi", "localities", "Vĩnh Linh", "-f", "json").stdout)
+    assert {row["valid"] for row in rows} == {"until 2025-06-30", "since 2025-07-01"}
+    missing = run("--lang", "vi", "localities", "Không Có Đâu")
+    assert missing.exit_code == 1
+    assert missing.stderr == "lỗi: không có tỉnh, huyện hay xã nào khớp với 'Không Có Đâu'\n"
+
+
+def test_import_refused_in_vietnamese(run: Run, tmp_path: Path) -> None:
+    rows = tmp_path / "models.csv"
+    rows.write_text(
+        "name,province,field,sponsor,registered_on\n"
+        "Tủ sách cộng đồng,An Giang,kt,nông dân,2023-01-02\n"
+        "Không tỉnh,Không Có,kt,nông dân,2023-01-02\n",
+        encoding="utf-8",
+    )
+    done = run("--lang", "vi", "import", str(rows))
+    assert done.exit_code == 1
+    lines = done.stderr.splitlines()
+    assert lines[0].startswith("lỗi: "), lines
+    assert lines[-1] == (
+        "lỗi: không nhập dòng nào: 1 dòng không hợp lệ; --errors FILE để liệt kê tất cả, "
+        "--skip-invalid để nhập các dòng còn lại"
+    )
+    assert run("--lang", "vi", "list").stdout.strip() == "(không có mô hình nào phù hợp)"
+    assert "không hợp lệ  1" in done.stdout
+    trial = run("--lang", "vi", "import", str(rows), "--dry-run", "--skip-invalid")
+    assert trial.exit_code == 0, trial.stderr
+    assert trial.stderr.splitlines()[-1] == (
+        "chạy thử: 1 thêm mới, 0 cập nhật, 0 không đổi, 1 không hợp lệ; sổ đăng ký không thay đổi"
+    )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -139,11 +140,27 @@ def _only_counts(data: Table) -> bool:
     return all(c.numeric for c in data.columns)
 
 
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _day(text: str) -> date | str:
+    """A day that `as_dict` wrote as ISO text (`registered_on`, `decided_on`), as the
+    `date` it is, so that a table shows it in the reader's style; other text as it is."""
+    if _ISO_DAY.fullmatch(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+    return text
+
+
 def cell(value: Any, numeric: bool = False, key: str = "") -> str:
     """A value as a person reads it: counts with thousands separators, dates in the
     reader's style, terms by their label, codes as they are."""
     if numeric and isinstance(value, int | float) and not isinstance(value, bool):
         return i18n.number(value)
+    if isinstance(value, str) and key.endswith("_on"):
+        value = _day(value)
     if isinstance(value, date):
         return i18n.day(value)
     if value is None:

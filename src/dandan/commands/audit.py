@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from dandan.commands.common import FormatOption, handle_errors, registry, show
+from dandan.i18n import N_
 from dandan.rendering import Column, Format, Table
 
 COLUMNS = [
@@ -28,7 +29,7 @@ def history(
     from dandan.audit import history as model_history
 
     events = model_history(registry(ctx), code)
-    show(Table(COLUMNS, events, empty_message="no recorded changes"), fmt)
+    show(Table(COLUMNS, events, empty_message=N_("no recorded changes")), fmt)
 
 
 @handle_errors
@@ -46,4 +47,4 @@ def log(
 
     day = parse_date(since, "since") if since else None
     events = registry_log(registry(ctx), since=day, limit=limit)
-    show(Table(COLUMNS, events, empty_message="no recorded changes"), fmt)
+    show(Table(COLUMNS, events, empty_message=N_("no recorded changes")), fmt)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 import typer
 
 from dandan.errors import DandanError, UsageError
+from dandan.i18n import _
 from dandan.rendering import Format, Renderable, render
 
 if TYPE_CHECKING:
@@ -39,10 +40,10 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
         try:
             return fn(*args, **kwargs)
         except DandanError as exc:
-            typer.echo(f"error: {describe(exc)}", err=True)
+            typer.echo(_("error: {message}").format(message=describe(exc)), err=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
-            typer.echo("interrupted: the registry was left as it was", err=True)
+            typer.echo(_("interrupted: the registry was left as it was"), err=True)
             raise typer.Exit(130) from None
 
     return wrapper
@@ -87,13 +88,14 @@ def interactive() -> bool:
 
 
 def need(value: str | None, option: str, question: str) -> str:
-    """A required value: asked for on a terminal, refused when input is not a person."""
+    """A required value: asked for on a terminal, refused when input is not a person.
+    `question` is already in the reader's language (the caller says `_(...)`)."""
     if value is not None and value.strip():
         return value
     if interactive():
         answer: str = typer.prompt(question)
         return answer
-    raise UsageError(f"missing {option} (no terminal to ask on)")
+    raise UsageError(_("missing {option} (no terminal to ask on)").format(option=option))
 
 
 def show(result: Renderable, fmt: Format) -> None:

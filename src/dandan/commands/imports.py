@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
+from dandan import i18n
 from dandan.commands.common import (
     MAX_LIMIT,
     FormatOption,
@@ -21,6 +22,7 @@ from dandan.commands.common import (
     show,
 )
 from dandan.errors import InvalidInput, UsageError
+from dandan.i18n import N_, _
 from dandan.rendering import Column, Format, Record, Table
 
 if TYPE_CHECKING:
@@ -28,6 +30,14 @@ if TYPE_CHECKING:
     from dandan.sources import SourceInfo
 
 Opt = typer.Option
+
+#: The summary's keys are its labels in English, as the table has always shown them.
+SUMMARY_LABELS = {
+    "inserted": N_("inserted"),
+    "updated": N_("updated"),
+    "skipped": N_("skipped"),
+    "invalid": N_("invalid"),
+}
 
 
 @handle_errors
@@ -67,12 +77,12 @@ def import_(
         sys.stdout.write(empty_template())
         return
     if not files:
-        raise UsageError("give at least one FILE (or '-' for standard input), or --template")
+        raise UsageError(_("give at least one FILE (or '-' for standard input), or --template"))
     try:
         policy = OnConflict(on_conflict.strip().lower())
     except ValueError:
         raise UsageError(
-            f"--on-conflict: {on_conflict!r} is not one of fail, skip, update"
+            _("--on-conflict: {value!r} is not one of fail, skip, update").format(value=on_conflict)
         ) from None
     options = ImportOptions(
         on_conflict=policy,
@@ -86,35 +96,51 @@ def import_(
     with _errors_file(errors) as errors_out, _progress() as progress:
         summary = import_files(reg, files, options, errors_out=errors_out, progress=progress)
     _report(summary, policy, dry_run, errors)
-    show(Record(summary.as_dict()), fmt)
+    show(Record(summary.as_dict(), labels=SUMMARY_LABELS), fmt)
     if summary.invalid and not skip_invalid:
-        raise InvalidInput(
-            f"nothing imported: {summary.invalid:,} invalid row(s)"
-            + ("" if errors else "; --errors FILE lists them all")
-            + ", --skip-invalid imports the rest"
-        )
+        if errors:
+            refusal = _("nothing imported: {count} invalid row(s), --skip-invalid imports the rest")
+        else:
+            refusal = _(
+                "nothing imported: {count} invalid row(s); --errors FILE lists them all, "
+                "--skip-invalid imports the rest"
+            )
+        raise InvalidInput(refusal.format(count=i18n.number(summary.invalid)))
 
 
 def _report(summary: ImportSummary, policy: OnConflict, dry_run: bool, errors: Path | None) -> None:
+    n = i18n.number
     for error in summary.errors:
-        note(f"error: {error}")
+        note(_("error: {message}").format(message=error))
     if summary.invalid > len(summary.errors):
-        note(f"… and {summary.invalid - len(summary.errors):,} more invalid row(s)")
+        more = summary.invalid - len(summary.errors)
+        note(_("… and {count} more invalid row(s)").format(count=n(more)))
     for info in summary.sources:
         if info.unknown_columns:
-            note(f"{info.name}: ignored unknown column(s): {', '.join(info.unknown_columns)}")
-    counts = (
-        f"{summary.inserted:,} inserted, {summary.updated:,} updated, "
-        f"{summary.skipped:,} unchanged, {summary.invalid:,} invalid"
+            note(
+                _("{file}: ignored unknown column(s): {columns}").format(
+                    file=info.name, columns=", ".join(info.unknown_columns)
+                )
+            )
+    counts = _("{inserted} inserted, {updated} updated, {skipped} unchanged, {invalid} invalid")
+    counts = counts.format(
+        inserted=n(summary.inserted),
+        updated=n(summary.updated),
+        skipped=n(summary.skipped),
+        invalid=n(summary.invalid),
     )
     if dry_run:
-        note(f"dry run: {counts}; nothing was written")
+        note(_("dry run: {counts}; nothing was written").format(counts=counts))
     elif summary.committed and not summary.inserted and not summary.updated:
-        note(f"nothing changed: every row is already in the registry ({counts})")
+        note(
+            _("nothing changed: every row is already in the registry ({counts})").format(
+                counts=counts
+            )
+        )
     elif summary.committed:
         note(counts)
     if errors is not None and summary.invalid:
-        note(f"rejected rows written to {errors}")
+        note(_("rejected rows written to {file}").format(file=errors))
 
 
 @contextmanager
@@ -125,7 +151,9 @@ def _errors_file(path: Path | None) -> Iterator[TextIO | None]:
     try:
         handle = path.open("w", encoding="utf-8-sig", newline="")
     except OSError as exc:
-        raise UsageError(f"--errors: cannot write {path}: {exc.strerror}") from None
+        raise UsageError(
+            _("--errors: cannot write {file}: {reason}").format(file=path, reason=exc.strerror)
+        ) from None
     with handle:
         yield handle
 
@@ -148,7 +176,8 @@ def _progress() -> Iterator[Callable[[SourceInfo, int], None] | None]:
     bar = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
-        TextColumn("{task.fields[rows]:,} rows"),
+        # TRANSLATORS: {rows} is the number of rows read so far, drawn by the progress bar.
+        TextColumn(_("{rows} rows").format(rows="{task.fields[rows]:,}")),
         TransferSpeedColumn(),
         TimeRemainingColumn(),
         console=Console(stderr=True),
@@ -189,4 +218,4 @@ def imports(
         Column("actor", "By"),
         Column("finished_at", "At (UTC)"),
     ]
-    show(Table(columns, rows, empty_message="no batches imported yet"), fmt)
+    show(Table(columns, rows, empty_message=N_("no batches imported yet")), fmt)

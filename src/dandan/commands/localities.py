@@ -8,7 +8,18 @@ import typer
 
 from dandan.commands.common import FormatOption, handle_errors, show
 from dandan.errors import NotFound
+from dandan.i18n import N_, _
 from dandan.rendering import Column, Format, Table
+
+#: The words of the "Kind" and "Valid" columns, which a table shows in the reader's
+#: language (CSV and JSON keep them as they are).
+WORDS = (
+    N_("province"),
+    N_("district"),
+    N_("commune"),
+    N_("until 2025-06-30"),
+    N_("since 2025-07-01"),
+)
 
 
 @handle_errors
@@ -28,7 +39,7 @@ def localities(
 
     rows = lookup(query)
     if not rows:
-        raise NotFound(f"no province, district or commune matches {query!r}")
+        raise NotFound(_("no province, district or commune matches {query!r}").format(query=query))
     columns = [
         Column("kind", "Kind"),
         Column("name", "Name"),
@@ -39,4 +50,6 @@ def localities(
         Column("became", "Became on 2025-07-01"),
         Column("became_code", "Code"),
     ]
+    if fmt is Format.table:
+        rows = [{**row, "kind": _(str(row["kind"])), "valid": _(str(row["valid"]))} for row in rows]
     show(Table(columns, rows), fmt)

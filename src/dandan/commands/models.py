@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from dandan import i18n
 from dandan.commands.common import (
     MAX_LIMIT,
     DistrictOption,
@@ -19,30 +20,31 @@ from dandan.commands.common import (
     registry,
     show,
 )
+from dandan.i18n import N_, _
 from dandan.rendering import Column, Format, Record, Table, Text
 
 if TYPE_CHECKING:
     from dandan.registry import ModelRecord
 
 LABELS = {
-    "code": "Code",
-    "name": "Name",
-    "description": "Description",
-    "province": "Province",
-    "province_code": "Province code",
-    "commune": "Commune",
-    "commune_code": "Commune code",
-    "locality_scheme": "Recorded in units of",
-    "legacy": "Before 2025-07-01",
-    "field": "Field",
-    "sponsor": "Sponsor",
-    "holder": "Holder",
-    "holder_name": "Holder name",
-    "registered_on": "Registered on",
-    "status": "Status",
-    "withdrawn_on": "Withdrawn on",
-    "withdrawn_reason": "Withdrawal reason",
-    "recognitions": "Recognitions",
+    "code": N_("Code"),
+    "name": N_("Name"),
+    "description": N_("Description"),
+    "province": N_("Province"),
+    "province_code": N_("Province code"),
+    "commune": N_("Commune"),
+    "commune_code": N_("Commune code"),
+    "locality_scheme": N_("Recorded in units of"),
+    "legacy": N_("Before 2025-07-01"),
+    "field": N_("Field"),
+    "sponsor": N_("Sponsor"),
+    "holder": N_("Holder"),
+    "holder_name": N_("Holder name"),
+    "registered_on": N_("Registered on"),
+    "status": N_("Status"),
+    "withdrawn_on": N_("Withdrawn on"),
+    "withdrawn_reason": N_("Withdrawal reason"),
+    "recognitions": N_("Recognitions"),
 }
 LEGACY_COLUMNS = [
     Column("province", "Province"),
@@ -81,6 +83,16 @@ def record_view(rec: ModelRecord) -> Record:
         labels=LABELS,
         nested={"recognitions": RECOGNITION_COLUMNS, "legacy": LEGACY_COLUMNS},
     )
+
+
+def _level(level: str) -> str:
+    """A recognition level inside a sentence: the identifier in English, as scripts
+    reading stderr have always seen it ("at commune level"); the term otherwise."""
+    if i18n.language() == i18n.DEFAULT:
+        return level
+    from dandan import terms
+
+    return terms.label(terms.Level, level, i18n.language()).lower()
 
 
 Opt = typer.Option
@@ -124,23 +136,24 @@ def register(
     A model registered before 2025-07-01 is placed in the units of the time (63
     provinces, their districts and communes); a later one in the current units."""
     rec = registry(ctx).register(
-        name=need(name, "NAME", "Name of the model"),
-        province=need(province, "--province", "Province"),
+        name=need(name, "NAME", _("Name of the model")),
+        province=need(province, "--province", _("Province")),
         commune=commune,
         district=district,
         boundaries=boundaries(legacy),
-        field=need(field, "--field", "Field (lĩnh vực)"),
-        sponsor=need(sponsor, "--sponsor", "Sponsoring bloc (đơn vị chủ trì)"),
+        field=need(field, "--field", _("Field (lĩnh vực)")),
+        sponsor=need(sponsor, "--sponsor", _("Sponsoring bloc (đơn vị chủ trì)")),
         holder=holder,
         holder_name=holder_name,
         registered_on=registered_on,
         description=description,
         code=code,
     )
-    note(
-        f"registered {rec.code}: {rec.name} ({rec.commune + ', ' if rec.commune else ''}"
-        f"{rec.province})"
-    )
+    if rec.commune:
+        said = _("registered {code}: {name} ({commune}, {province})")
+    else:
+        said = _("registered {code}: {name} ({province})")
+    note(said.format(code=rec.code, name=rec.name, commune=rec.commune, province=rec.province))
     show(Text(rec.code, rec.as_dict()), fmt)
 
 
@@ -164,14 +177,17 @@ def recognize(
     """Record a recognition (công nhận) of a model."""
     rec = registry(ctx).recognize(
         code,
-        year=year if year is not None else need(None, "--year", "Year"),
-        level=need(level, "--level", "Level (cấp)"),
+        year=year if year is not None else need(None, "--year", _("Year")),
+        level=need(level, "--level", _("Level (cấp)")),
         decision=decision,
         decided_on=decided_on,
         by=by,
     )
+    latest = rec.recognitions[-1]
     note(
-        f"recognised {rec.code} at {rec.recognitions[-1].level} level ({rec.recognitions[-1].year})"
+        _("recognised {code} at {level} level ({year})").format(
+            code=rec.code, level=_level(latest.level), year=latest.year
+        )
     )
     show(record_view(rec), fmt)
 
@@ -222,7 +238,7 @@ def list_models(
         row = r.as_dict()
         row["recognized"] = len(r.recognitions)
         rows.append(row)
-    show(Table(LIST_COLUMNS, rows, empty_message="no models match"), fmt)
+    show(Table(LIST_COLUMNS, rows, empty_message=N_("no models match")), fmt)
 
 
 @handle_errors
@@ -260,7 +276,7 @@ def edit(
         registered_on=registered_on,
         description=description,
     )
-    note(f"updated {rec.code}")
+    note(_("updated {code}").format(code=rec.code))
     show(record_view(rec), fmt)
 
 
@@ -273,6 +289,6 @@ def withdraw(
     fmt: FormatOption = Format.table,
 ) -> None:
     """Withdraw a model: it stays in the registry, marked withdrawn, with the reason."""
-    rec = registry(ctx).withdraw(code, reason=need(reason, "--reason", "Reason"), on=on)
-    note(f"withdrew {rec.code}")
+    rec = registry(ctx).withdraw(code, reason=need(reason, "--reason", _("Reason")), on=on)
+    note(_("withdrew {code}").format(code=rec.code))
     show(record_view(rec), fmt)
