@@ -165,6 +165,10 @@ def cell(value: Any, numeric: bool = False, key: str = "") -> str:
         return i18n.day(value)
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list):  # a record's list of plain values (db check's problems)
+        return "; ".join(str(v) for v in value) or "—"
     return str(terms.shown(key, value, i18n.language()))
 
 

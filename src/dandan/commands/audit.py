@@ -26,9 +26,12 @@ def history(
     fmt: FormatOption = Format.table,
 ) -> None:
     """Show a model's story: every change to it, who made it and when, before and after."""
+    from dandan.audit import for_people
     from dandan.audit import history as model_history
 
     events = model_history(registry(ctx), code)
+    if fmt is Format.table:
+        events = for_people(events)
     show(Table(COLUMNS, events, empty_message=N_("no recorded changes")), fmt)
 
 
@@ -42,9 +45,12 @@ def log(
     fmt: FormatOption = Format.table,
 ) -> None:
     """Show the registry's changes, newest first: who changed what, and when."""
+    from dandan.audit import for_people
     from dandan.audit import log as registry_log
     from dandan.validation import parse_date
 
     day = parse_date(since, "since") if since else None
     events = registry_log(registry(ctx), since=day, limit=limit)
+    if fmt is Format.table:
+        events = for_people(events)
     show(Table(COLUMNS, events, empty_message=N_("no recorded changes")), fmt)

@@ -110,7 +110,7 @@ def check(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     if not report.ok:
         raise InvalidInput(
             _("the registry has {count} problem(s): {problem}").format(
-                count=len(report.problems), problem=report.problems[0]
+                count=len(report.problems), problem=report.shown[0]
             )
         )
     note(_("the registry is sound"))

@@ -8,18 +8,8 @@ import typer
 
 from dandan.commands.common import FormatOption, handle_errors, show
 from dandan.errors import NotFound
-from dandan.i18n import N_, _
+from dandan.i18n import _
 from dandan.rendering import Column, Format, Table
-
-#: The words of the "Kind" and "Valid" columns, which a table shows in the reader's
-#: language (CSV and JSON keep them as they are).
-WORDS = (
-    N_("province"),
-    N_("district"),
-    N_("commune"),
-    N_("until 2025-06-30"),
-    N_("since 2025-07-01"),
-)
 
 
 @handle_errors
@@ -35,7 +25,7 @@ def localities(
 ) -> None:
     """Show the official units a name resolves to, today's and those before 2025-07-01
     with what each became (case and diacritics ignored)."""
-    from dandan.localities import lookup
+    from dandan.localities import for_people, lookup
 
     rows = lookup(query)
     if not rows:
@@ -51,5 +41,5 @@ def localities(
         Column("became_code", "Code"),
     ]
     if fmt is Format.table:
-        rows = [{**row, "kind": _(str(row["kind"])), "valid": _(str(row["valid"]))} for row in rows]
+        rows = [for_people(row) for row in rows]
     show(Table(columns, rows), fmt)
