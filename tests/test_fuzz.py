@@ -392,6 +392,7 @@ PLACE: Arg = (valid(*PLACES), nasty_text, False)
         "list", search=(free_text, nasty_text, True), **{"in": PLACE}, field=optional(FIELD),
         status=(valid("registered", "recognized", "withdrawn"), nasty_text, False),
         limit=(valid("1", "5", "100"), hostile_years, False),
+        sort=(valid("date", "name", "code", "Name"), nasty_text, False),
     )
 )  # fmt: skip
 def test_list_search(fuzzed: Fuzzed, db: Path | str, args: list[str]) -> None:

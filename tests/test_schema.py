@@ -57,7 +57,10 @@ def test_a_first_release_registry_upgrades_on_first_use_with_every_record_intact
 
     result = CliRunner().invoke(app, ["--db", str(db), "list", "--format", "csv"])
     assert result.exit_code == 0, result.stderr
-    assert "upgrading the registry" in result.stderr and "from schema 0001 to 0003" in result.stderr
+    assert (
+        "upgrading the registry" in result.stderr
+        and f"from schema 0001 to {schema.HEAD}" in result.stderr
+    )
     backups = list(tmp_path.glob("registry.db.schema-0001.*.bak"))
     assert len(backups) == 1
     with sqlite3.connect(backups[0]) as conn:  # the copy is the registry as it was
@@ -65,7 +68,9 @@ def test_a_first_release_registry_upgrades_on_first_use_with_every_record_intact
 
     with sqlite3.connect(db) as conn:
         assert {table: rows(conn, table) for table in OLD_COLUMNS} == before
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0003",)]
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [
+            (schema.HEAD,)
+        ]
         stored = conn.execute(
             "SELECT province_code, commune_code, legacy_province_code, legacy_district_code, "
             "legacy_commune_code FROM models"
@@ -86,7 +91,7 @@ def test_db_upgrade_says_when_there_is_nothing_to_do(run: Run) -> None:
     run(*REGISTER)
     result = run("db", "upgrade")
     assert result.exit_code == 0
-    assert "at schema 0003 already" in result.stderr
+    assert f"at schema {schema.HEAD} already" in result.stderr
 
 
 def test_migrating_from_the_first_revision_gives_todays_schema(tmp_path: Path) -> None:
@@ -156,6 +161,8 @@ def test_a_first_release_registry_upgrades_on_postgresql(pg_url: str) -> None:
             text("SELECT prosrc FROM pg_proc WHERE proname = 'dandan_first_recognized'")
         ).scalar_one()
         assert "IF TG_OP = 'INSERT'" in trigger  # 0.1.0's recounted on every insert
+        collation = "SELECT collprovider FROM pg_collation WHERE collname = 'vi'"
+        assert conn.execute(text(collation)).scalar_one() == "i"  # ICU's, from migration 0004
     engine.dispose()
     shown = runner.invoke(app, ["--db", pg_url, "show", "QTR-2023-00001", "--format", "json"])
     assert shown.exit_code == 0, shown.stderr

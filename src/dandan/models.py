@@ -15,6 +15,8 @@ from datetime import date, datetime
 from sqlalchemy import DDL, Index, event
 from sqlmodel import Field, SQLModel
 
+from dandan.database import POSTGRES_COLLATION
+
 #: Named constraints, so that migrations can find them again (SQLite alters a table by
 #: copying it, which needs every constraint's name). The index pattern is SQLAlchemy's
 #: default, so index names stay those of registries made before it was set.
@@ -230,3 +232,9 @@ END $$""",
     "FOR EACH ROW EXECUTE FUNCTION dandan_first_recognized()",
 )
 _after_create(Recognition, SQLITE_TRIGGERS, POSTGRES_TRIGGERS)
+
+# -- Vietnamese order --------------------------------------------------------------
+# PostgreSQL keeps collations in the schema: a new registry gets `vi` with its tables
+# (an older one from migration 0004). SQLite's lives in each connection instead, never
+# in the DDL, so that any SQLite tool still opens the file (`dandan.database`).
+_after_create(Model, (), (POSTGRES_COLLATION,))

@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
@@ -27,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from dandan import database, i18n, schema, tables
-from dandan.errors import Conflict, InvalidInput, NotFound
+from dandan.errors import Conflict, InvalidInput, NotFound, UsageError
 from dandan.filters import ModelFilter, resolve_place
 from dandan.i18n import _
 from dandan.localities import CODE_PREFIXES, MERGER_DAY, legacy_gazetteer
@@ -47,7 +48,33 @@ from dandan.validation import (
     text,
 )
 
-__all__ = ["ModelFilter", "ModelRecord", "RecognitionRecord", "Registry", "resolve_place"]
+__all__ = [
+    "ListOrder",
+    "ModelFilter",
+    "ModelRecord",
+    "RecognitionRecord",
+    "Registry",
+    "resolve_place",
+]
+
+
+class ListOrder(StrEnum):
+    """How `Registry.list_models` orders models."""
+
+    #: Most recently registered first (the order of `dandan list` without `--sort`).
+    date = "date"
+    #: Vietnamese alphabetical order of the names (the database's `vi` collation).
+    name = "name"
+    code = "code"
+
+    @classmethod
+    def parse(cls, text: str) -> ListOrder:
+        folded = fold(text)
+        for member in cls:
+            if folded == member.value:
+                return member
+        choices = "|".join(m.value for m in cls)
+        raise UsageError(f"unknown value {text!r}; use {choices}", field="sort")
 
 
 def utc_now() -> datetime:
@@ -356,13 +383,25 @@ class Registry:
             return _record(model, self._recognitions(s, [model.id])[model.id])
 
     def list_models(
-        self, where: ModelFilter | None = None, *, limit: int | None = None
+        self,
+        where: ModelFilter | None = None,
+        *,
+        limit: int | None = None,
+        sort: ListOrder | str = ListOrder.date,
     ) -> list[ModelRecord]:
-        """Models matching the filter, most recently registered first."""
+        """Models matching the filter: most recently registered first, or by `sort`
+        ("name": Vietnamese alphabetical order, sorted by the database so that `limit`
+        takes the first names; "code")."""
+        order = sort if isinstance(sort, ListOrder) else ListOrder.parse(sort)
         # The filter speaks Core (dandan.tables, light for tallies); its ids select the rows.
         ids = select(tables.models.c.id).where(*(where or ModelFilter()).where())
         stmt = select(Model).where(col(Model.id).in_(ids))
-        stmt = stmt.order_by(col(Model.registered_on).desc(), col(Model.code).desc())
+        if order is ListOrder.name:
+            stmt = stmt.order_by(database.vietnamese(col(Model.name)), col(Model.code))
+        elif order is ListOrder.code:
+            stmt = stmt.order_by(col(Model.code))
+        else:
+            stmt = stmt.order_by(col(Model.registered_on).desc(), col(Model.code).desc())
         if limit is not None:
             stmt = stmt.limit(limit)
         with self._session() as s:

@@ -23,13 +23,14 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, text
 
+from dandan.database import add_collation
 from dandan.errors import RegistryUnavailable
 from dandan.i18n import _
 
 FIRST = "0001"
-HEAD = "0003"
+HEAD = "0004"
 #: Every revision, oldest first (a test checks it against the scripts).
-REVISIONS = ("0001", "0002", "0003")
+REVISIONS = ("0001", "0002", "0003", "0004")
 
 Notify = Callable[[str], None]
 
@@ -160,6 +161,8 @@ def backup_sqlite(path: Path, destination: Path) -> None:
         source = sqlite3.connect(path)
         target = sqlite3.connect(temp)
         try:
+            for conn in (source, target):  # as every connection dandan opens
+                add_collation(conn)
             with target:
                 source.backup(target)
             target.execute("PRAGMA journal_mode = DELETE")

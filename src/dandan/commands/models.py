@@ -219,6 +219,9 @@ def list_models(
         int | None,
         Opt(min=0, max=MAX_LIMIT, help="Show at most this many (newest first)."),
     ] = None,
+    sort: Annotated[
+        str, Opt(help="date (newest first), name (Vietnamese alphabetical order) or code.")
+    ] = "date",
     fmt: FormatOption = Format.table,
 ) -> None:
     """List models, newest first, with filters and diacritic-insensitive search."""
@@ -232,7 +235,7 @@ def list_models(
         statuses=status or (),
         search=search,
     )
-    records = registry(ctx).list_models(where, limit=limit)
+    records = registry(ctx).list_models(where, limit=limit, sort=sort)
     rows: list[dict[str, Any]] = []
     for r in records:
         row = r.as_dict()
