@@ -74,7 +74,10 @@ class ListOrder(StrEnum):
             if folded == member.value:
                 return member
         choices = "|".join(m.value for m in cls)
-        raise UsageError(f"unknown value {text!r}; use {choices}", field="sort")
+        raise UsageError(
+            _("unknown value {text!r}; use {choices}").format(text=text, choices=choices),
+            field="sort",
+        )
 
 
 def utc_now() -> datetime:
