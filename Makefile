@@ -33,6 +33,7 @@ demo: $(MO)
 	$(BIN)/dandan --db $(DEMO_DB) show "$$($(BIN)/dandan --db $(DEMO_DB) list --limit 1 --format csv | tail -n 1 | cut -d, -f1)"
 	$(BIN)/dandan --db $(DEMO_DB) tally --province --by-end-of 2023 --boundaries 2024
 	$(BIN)/dandan --db $(DEMO_DB) tally --province --by-end-of 2023
+	$(BIN)/dandan --db $(DEMO_DB) --lang vi tally --by field --by-end-of 2023
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -71,11 +71,15 @@ def _translate(command: Any) -> None:
             param.help = _(param.help)
 
 
+#: The placeholders of click's usage line, by what click writes.
+USAGE_WORDS = {"[OPTIONS]": N_("[OPTIONS]"), "COMMAND [ARGS]...": N_("COMMAND [ARGS]...")}
+
+
 class _ClickWords:
     """The words click writes itself: the usage line and the help option."""
 
     def format_usage(self, ctx: Any, formatter: Any) -> None:
-        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        pieces = [_(USAGE_WORDS.get(p, p)) for p in self.collect_usage_pieces(ctx)]  # type: ignore[attr-defined]
         formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=_("Usage: "))
 
     def get_help_option(self, ctx: Any) -> Any:
