@@ -47,10 +47,6 @@ from dandan.tallies import (
 #: The names a report may take: it is a web page.
 SUFFIXES = (".html", ".htm")
 
-#: The group of models a tally in the old units cannot place, as a person reads it.
-NOT_ASSIGNABLE_LABEL = N_("not assignable")
-
-
 @dataclass(frozen=True)
 class Report:
     """The figures of one window and area, as `dandan tally` counts them."""
@@ -236,7 +232,7 @@ class _Group:
 
 def _province_label(row: dict[str, Any]) -> str:
     if row["province_code"] is None:
-        return _(NOT_ASSIGNABLE_LABEL) if row["province"] == NOT_ASSIGNABLE else _("unknown")
+        return _(NOT_ASSIGNABLE) if row["province"] == NOT_ASSIGNABLE else _("unknown")
     return str(row["province"])
 
 
