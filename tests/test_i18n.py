@@ -122,7 +122,7 @@ def test_language_is_chosen_by_option_then_variable_then_locale(
         ("vi", date(2023, 12, 31), "31/12/2023"),
         ("en", date(2023, 12, 31), "2023-12-31"),
         ("vi", date(2025, 7, 1), "01/07/2025"),
-        ("vi", datetime(2025, 7, 1, 8, 5), "01/07/2025 08:05"),
+        ("vi", datetime(2025, 7, 1, 8, 5), "01/07/2025 08:05:00"),
     ],
 )
 def test_numbers_and_dates_in_the_readers_style(

@@ -100,9 +100,10 @@ def number(value: int | float) -> str:
 
 
 def day(value: date) -> str:
-    """31/12/2023 in Vietnamese, 2023-12-31 (ISO 8601) in English; times keep ISO's clock."""
+    """31/12/2023 in Vietnamese, 2023-12-31 (ISO 8601) in English; a time of day to the
+    second (the audit trail orders changes by it)."""
     if isinstance(value, datetime):
-        clock = value.strftime("%H:%M")
+        clock = value.strftime("%H:%M:%S")
         return f"{day(value.date())} {clock}"
     if _language == "vi":
         return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"

@@ -47,6 +47,7 @@ from dandan.tallies import (
 #: The names a report may take: it is a web page.
 SUFFIXES = (".html", ".htm")
 
+
 @dataclass(frozen=True)
 class Report:
     """The figures of one window and area, as `dandan tally` counts them."""

@@ -59,7 +59,7 @@ RECOGNITION_COLUMNS = [
     Column("level", "Level"),
     Column("decision", "Decision"),
     Column("decided_on", "Decided on"),
-    Column("by", "By"),
+    Column("by", "Recognised by"),
 ]
 LIST_COLUMNS = [
     Column("code", "Code"),

@@ -228,7 +228,7 @@ def stats_view(stats: Stats) -> Record:
             "latest_decisions": [
                 Column("decided_on", "Decided on"),
                 Column("decision", "Decision"),
-                Column("by", "By"),
+                Column("by", "Recognised by"),
                 Column("level", "Level"),
                 Column("recognized", "Models", numeric=True),
             ],
