@@ -15,11 +15,8 @@ the file; the importer reads either. JSON keys are always the identifiers.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import json
-import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -31,7 +28,8 @@ from sqlalchemy import select
 
 from dandan import database, tables
 from dandan.database import Source
-from dandan.errors import InvalidInput, UsageError
+from dandan.errors import UsageError
+from dandan.files import written_into_place
 from dandan.filters import ModelFilter
 from dandan.i18n import _
 from dandan.localities import LEGACY_SCHEME, Gazetteer, legacy_gazetteer
@@ -221,7 +219,7 @@ def _safe(value: Any) -> Any:
 
 def _write_csv(
     items: Iterator[dict[str, Any]],
-    out: TextIO,
+    out: IO[str],
     summary: ExportSummary,
     headers: Headers = Headers.en,
 ) -> None:
@@ -231,7 +229,7 @@ def _write_csv(
         writer.writerow(["" if row[k] is None else _safe(row[k]) for k in COLUMNS])
 
 
-def _write_json(items: Iterator[dict[str, Any]], out: TextIO, summary: ExportSummary) -> None:
+def _write_json(items: Iterator[dict[str, Any]], out: IO[str], summary: ExportSummary) -> None:
     out.write("[")
     for i, row in enumerate(_counted(items, summary)):
         raw = {k: v.isoformat() if isinstance(v, date) else v for k, v in row.items()}
@@ -300,36 +298,13 @@ def export(
             _write_csv(items, out, summary, header_language)
         return summary
     path = Path(target).expanduser()
-    try:
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    except OSError as exc:
-        raise InvalidInput(
-            _(
-                "FILE {path}: cannot write there ({reason}); "
-                "choose a path in a folder you can write to"
-            ).format(path=target, reason=exc.strerror)
-        ) from None
-    try:
-        if kind is ExportFormat.xlsx:
-            with os.fdopen(fd, "wb") as binary:
-                _write_xlsx(items, binary, summary, header_language)
+    binary = kind is ExportFormat.xlsx
+    # A byte-order mark, so that Excel reads the Vietnamese as UTF-8; the importer skips it.
+    with written_into_place(path, binary=binary, encoding="utf-8-sig", newline="") as handle:
+        if binary:
+            _write_xlsx(items, handle, summary, header_language)
+        elif kind is ExportFormat.json:
+            _write_json(items, handle, summary)
         else:
-            # A byte-order mark, so that Excel reads the Vietnamese as UTF-8; the
-            # importer skips it.
-            with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as handle:
-                if kind is ExportFormat.json:
-                    _write_json(items, handle, summary)
-                else:
-                    _write_csv(items, handle, summary, header_language)
-        os.replace(temp, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        if isinstance(exc, IsADirectoryError | PermissionError):
-            raise InvalidInput(
-                _("FILE {path}: cannot write it ({reason}); choose another name").format(
-                    path=target, reason=exc.strerror
-                )
-            ) from None
-        raise
+            _write_csv(items, handle, summary, header_language)
     return summary

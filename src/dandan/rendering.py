@@ -146,12 +146,12 @@ _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 def _day(text: str) -> date | str:
     """A day that `as_dict` wrote as ISO text (`registered_on`, `decided_on`), as the
     `date` it is, so that a table shows it in the reader's style; other text as it is."""
-    if _ISO_DAY.fullmatch(text):
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            pass
-    return text
+    if not _ISO_DAY.fullmatch(text):
+        return text
+    try:
+        return date.fromisoformat(text)
+    except ValueError:  # 2023-02-30: shown as it was stored
+        return text
 
 
 def cell(value: Any, numeric: bool = False, key: str = "") -> str:

@@ -15,11 +15,8 @@ checked against `dandan tally --format json`, and read back by a script.
 
 from __future__ import annotations
 
-import contextlib
 import html
 import math
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,7 +25,8 @@ from typing import Any
 
 from dandan import __version__, i18n, terms
 from dandan.database import Source
-from dandan.errors import InvalidInput, UsageError
+from dandan.errors import UsageError
+from dandan.files import written_into_place
 from dandan.filters import ModelFilter
 from dandan.i18n import N_, _
 from dandan.localities import MERGER_DAY, gazetteer, legacy_gazetteer
@@ -654,31 +652,7 @@ def write(page: str, path: str | Path) -> Path:
     """Write the page beside its final name and rename it into place, so a failure
     leaves no half page, and an old report stays whole until the new one is."""
     target = check_name(path)
-    try:
-        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    except OSError as exc:
-        raise InvalidInput(
-            _(
-                "FILE {path}: cannot write there ({reason}); choose a path in a folder you can "
-                "write to"
-            ).format(path=path, reason=exc.strerror)
-        ) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(page)
-        # Figures, not people's details: readable like any file the user makes.
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(temp, 0o666 & ~mask)
-        os.replace(temp, target)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        if isinstance(exc, OSError):
-            raise InvalidInput(
-                _("FILE {path}: cannot write it ({reason}); choose another name").format(
-                    path=path, reason=exc.strerror
-                )
-            ) from None
-        raise
+    # Figures, not people's details: readable like any file the user makes.
+    with written_into_place(target, newline="\n", private=False) as handle:
+        handle.write(page)
     return target
