@@ -51,13 +51,13 @@ def test_backup_is_a_consistent_owner_only_copy(run: Run, db: Path, tmp_path: Pa
 @pytest.mark.sqlite_only
 def test_backup_removes_what_killed_backups_left(run: Run, db: Path, tmp_path: Path) -> None:
     # Found by tests/test_faults.py: a backup killed before its rename leaves its partial
-    # copy, .NAME.PID.tmp, a file of personal names, for good.
+    # copy, .NAME.dandan-PID-XXXXXXXX.tmp, a file of personal names, for good.
     run(*REGISTER)
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    left = tmp_path / f".backup.db.{dead.pid}.tmp"
-    running = tmp_path / f".backup.db.{os.getppid()}.tmp"
-    other = tmp_path / f".other.db.{dead.pid}.tmp"
+    left = tmp_path / f".backup.db.dandan-{dead.pid}-x1y2z3w4.tmp"
+    running = tmp_path / f".backup.db.dandan-{os.getppid()}-x1y2z3w4.tmp"
+    other = tmp_path / f".other.db.{dead.pid}.tmp"  # not dandan's name: not dandan's file
     for path in (left, running, other):
         path.write_bytes(b"SQLite format 3\x00 half a copy")
     result = run("db", "backup", str(tmp_path / "backup.db"))

@@ -281,7 +281,8 @@ def export(
 
     A file is written beside its final name and renamed into place, so an export
     that fails half-way leaves no half file behind; like the registry, it is
-    created readable by its owner only, since it holds people's names.
+    created readable by its owner only, since it holds people's names. It is never
+    written over the registry or its journal (`files.check_output`).
     """
     target = str(destination)
     kind = format_for(target, fmt)
@@ -300,7 +301,9 @@ def export(
     path = Path(target).expanduser()
     binary = kind is ExportFormat.xlsx
     # A byte-order mark, so that Excel reads the Vietnamese as UTF-8; the importer skips it.
-    with written_into_place(path, binary=binary, encoding="utf-8-sig", newline="") as handle:
+    with written_into_place(
+        path, binary=binary, encoding="utf-8-sig", newline="", registry=registry.url
+    ) as handle:
         if binary:
             _write_xlsx(items, handle, summary, header_language)
         elif kind is ExportFormat.json:

@@ -1,21 +1,154 @@
-"""Writing a file the user named: whole, or not at all.
+"""Writing a file the user named: whole, or not at all, and never over what it must not.
 
-An export or a report is written beside its final name and renamed into place, so
-that a failure (a full disk, a killed process) leaves no half file behind, and an
-older file of that name stays whole until the new one is.
+Every file a command writes for the user (an export, a report, `import --errors`, a
+backup) goes through here:
+
+- `check_output` refuses, before anything is read or written, a name that is the
+  registry, its journal (`-wal`, `-shm`, `-journal`) or an input of the same command,
+  by resolved path and by (device, inode), so that neither a symlink nor a hard link
+  gets round it: `import ok.csv --errors registry.db` once wiped the registry.
+- The file is written beside its final name, as `.NAME.dandan-PID-XXXXXXXX.tmp`, and
+  renamed into place, so that a failure (a full disk, a killed process) leaves no half
+  file behind, and an older file of that name stays whole until the new one is. A
+  rename replaces a symlink of that name rather than writing where it points.
+- A killed process cannot remove its temporary file; the next write into that folder
+  (`sweep`) removes those of processes that no longer run: they hold people's names.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from dandan.errors import InvalidInput
+from dandan.errors import InvalidInput, UsageError
 from dandan.i18n import _
+
+#: The files SQLite keeps beside a registry while it is in use.
+JOURNALS = ("-wal", "-shm", "-journal")
+
+#: A temporary file of dandan's: `.NAME.dandan-PID-XXXXXXXX.tmp` (mkstemp's random part).
+_TEMPORARY = re.compile(r"\..*\.dandan-(?P<pid>[0-9]+)-[a-z0-9_]+\.tmp", re.DOTALL)
+
+#: How many bytes of the final name a temporary name keeps, so that a name just short
+#: enough for the file system still gets a temporary one (the rename says if it is not).
+_NAME_BYTES = 96
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.expanduser().resolve()
+    except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL: compare it as written
+        return path.expanduser().absolute()
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        found = os.stat(path)
+    except (OSError, ValueError):  # missing, unreadable, a NUL in the name
+        return None
+    return (found.st_dev, found.st_ino)
+
+
+def check_output(
+    path: str | Path,
+    *,
+    registry: str | None = None,
+    inputs: Iterable[str | Path] = (),
+    field: str | None = None,
+) -> None:
+    """Refuse to write `path` over the registry (its URL, `registry`), its journal files,
+    or one of `inputs` (`-`, standard input, is none): the same resolved path, or the
+    same file under another name (a hard link, a symlink, a case-insensitive disk)."""
+    from dandan.database import sqlite_path  # loads SQLAlchemy: only when a registry is named
+
+    target = Path(path)
+    guarded: list[tuple[Path, str]] = []
+    try:
+        database = sqlite_path(registry) if registry else None
+    except Exception:  # not a URL at all: opening it says so, in its own words
+        database = None
+    if database is not None:
+        guarded.append((database, _("FILE {path} is the registry itself; choose another name")))
+        journal = _(
+            "FILE {path} is the registry's journal ({file}), which SQLite writes; "
+            "choose another name"
+        )
+        guarded += [(database.with_name(database.name + end), journal) for end in JOURNALS]
+    for name in inputs:
+        if str(name) != "-":
+            guarded.append(
+                (Path(name), _("FILE {path} is an input of this command; choose another name"))
+            )
+    where, same = _resolved(target), _identity(target)
+    for protected, refusal in guarded:
+        if where == _resolved(protected) or (same is not None and same == _identity(protected)):
+            raise UsageError(refusal.format(path=target, file=protected.name), field=field)
+
+
+def sweep(folder: Path) -> None:
+    """Remove the temporary files that killed dandan processes left in `folder`.
+
+    A process killed (kill -9, a power cut) before renaming its file into place leaves
+    `.NAME.dandan-PID-XXXXXXXX.tmp`: a partial export or copy of a registry, personal
+    names. Those of processes still running are left alone, as is anything else.
+    """
+    if os.name != "posix":  # os.kill(pid, 0) only asks on POSIX; elsewhere it kills
+        return
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            found = _TEMPORARY.fullmatch(entry.name)
+            if found and not running(int(found["pid"])):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
+def running(pid: int) -> bool:
+    """Whether a process of that id runs (one of another user's counts as running)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):  # another user's, or not a pid: keep it
+        return True
+    return True
+
+
+def _temporary(path: Path) -> tuple[int, Path]:
+    """A new owner-only (0600) file beside `path`, open, after a sweep of that folder."""
+    sweep(path.parent)
+    name = os.fsdecode(os.fsencode(path.name)[:_NAME_BYTES])
+    try:
+        fd, temp = tempfile.mkstemp(
+            prefix=f".{name}.dandan-{os.getpid()}-", suffix=".tmp", dir=path.parent
+        )
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise InvalidInput(
+            _(
+                "FILE {path}: cannot write there ({reason}); "
+                "choose a path in a folder you can write to"
+            ).format(path=path, reason=reason)
+        ) from None
+    return fd, Path(temp)
+
+
+@contextlib.contextmanager
+def copied_into_place(path: Path) -> Iterator[Path]:
+    """The name of an empty owner-only file beside `path`, for a writer that opens files
+    by name (SQLite); renamed to `path` when the block ends without error, else removed."""
+    fd, temp = _temporary(path)
+    os.close(fd)
+    try:
+        yield temp
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
 
 
 @contextlib.contextmanager
@@ -26,21 +159,20 @@ def written_into_place(
     encoding: str = "utf-8",
     newline: str | None = None,
     private: bool = True,
+    keep_empty: bool = True,
+    registry: str | None = None,
+    inputs: Iterable[str | Path] = (),
+    field: str | None = None,
 ) -> Iterator[IO[Any]]:
     """The open temporary file; renamed to `path` when the block ends without error.
 
-    `private` keeps it readable by its owner only (mkstemp's mode: exports hold
+    `private` keeps it readable by its owner only (exports and rejected rows hold
     people's names); otherwise it gets the mode of any file the user makes (a report's
-    totals)."""
-    try:
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    except OSError as exc:
-        raise InvalidInput(
-            _(
-                "FILE {path}: cannot write there ({reason}); "
-                "choose a path in a folder you can write to"
-            ).format(path=path, reason=exc.strerror)
-        ) from None
+    totals). With `keep_empty` false, a block that writes nothing makes no file and
+    leaves any file of that name as it was. `registry`, `inputs` and `field`: see
+    `check_output`, which runs first."""
+    check_output(path, registry=registry, inputs=inputs, field=field)
+    fd, temp = _temporary(path)
     try:
         if binary:
             with os.fdopen(fd, "wb") as handle:
@@ -48,6 +180,9 @@ def written_into_place(
         else:
             with os.fdopen(fd, "w", encoding=encoding, newline=newline) as handle:
                 yield handle
+        if not keep_empty and temp.stat().st_size == 0:
+            temp.unlink()
+            return
         if not private:
             mask = os.umask(0)
             os.umask(mask)

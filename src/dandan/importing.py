@@ -854,11 +854,22 @@ def _validated(
 
 
 def _error_writer(out: TextIO | None) -> Any:
-    if out is None:
-        return None
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["file", "line", "column", "error", *HEADERS])
-    return writer
+    return None if out is None else _RejectedRows(out)
+
+
+class _RejectedRows:
+    """The CSV of rejected rows, its header written with the first: an import that
+    rejects nothing writes nothing, and `--errors FILE` then makes no file."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._writer = csv.writer(out, lineterminator="\n")
+        self._started = False
+
+    def writerow(self, row: list[Any]) -> None:
+        if not self._started:
+            self._writer.writerow(["file", "line", "column", "error", *HEADERS])
+            self._started = True
+        self._writer.writerow(row)
 
 
 def list_batches(registry: Registry, limit: int | None = None) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, func, insert, select, text
 
 from dandan import database, schema, tables
 from dandan.errors import InvalidInput, RegistryUnavailable, UsageError
+from dandan.files import check_output
 from dandan.i18n import N_, _
 from dandan.registry import Registry
 from dandan.text import as_text
@@ -53,7 +54,11 @@ def upgrade(db: str | None = None) -> dict[str, Any]:
 
 
 def backup(registry: Registry, destination: str | Path) -> dict[str, Any]:
-    """A consistent copy of a live SQLite registry; PostgreSQL has pg_dump for that."""
+    """A consistent copy of a live SQLite registry; PostgreSQL has pg_dump for that.
+
+    Never over the registry or its journal: a copy over its `-wal` lost the changes
+    another process had committed to it."""
+    check_output(destination, registry=registry.url)
     path = schema.sqlite_file(registry.engine)
     if path is None:
         raise UsageError(
@@ -63,10 +68,6 @@ def backup(registry: Registry, destination: str | Path) -> dict[str, Any]:
             )
         )
     target = Path(destination).expanduser()
-    if target.resolve() == path.resolve():
-        raise UsageError(
-            _("FILE {path} is the registry itself; choose another name").format(path=target)
-        )
     try:
         if not target.parent.is_dir():
             raise InvalidInput(

@@ -26,7 +26,7 @@ from typing import Any
 from dandan import __version__, i18n, terms
 from dandan.database import Source
 from dandan.errors import UsageError
-from dandan.files import written_into_place
+from dandan.files import check_output, written_into_place
 from dandan.filters import ModelFilter
 from dandan.i18n import N_, _
 from dandan.localities import MERGER_DAY, gazetteer, legacy_gazetteer
@@ -634,9 +634,10 @@ footer ul { padding-left: 1.2rem; color: var(--muted); font-size: .9rem; }
 # -- the file ------------------------------------------------------------------------------
 
 
-def check_name(path: str | Path) -> Path:
+def check_name(path: str | Path, *, registry: str | None = None) -> Path:
     """A report is a web page: a name without .html is refused before anything is
-    counted (a `report.pdf` asked for a PDF, which the browser prints)."""
+    counted (a `report.pdf` asked for a PDF, which the browser prints), as is the
+    registry's file (its URL, `registry`) under any name."""
     target = Path(path).expanduser()
     if target.suffix.lower() not in SUFFIXES:
         raise UsageError(
@@ -645,14 +646,16 @@ def check_name(path: str | Path) -> Path:
                 "in a browser and print it)"
             ).format(path=path)
         )
+    check_output(target, registry=registry)
     return target
 
 
-def write(page: str, path: str | Path) -> Path:
+def write(page: str, path: str | Path, *, registry: str | None = None) -> Path:
     """Write the page beside its final name and rename it into place, so a failure
-    leaves no half page, and an old report stays whole until the new one is."""
+    leaves no half page, and an old report stays whole until the new one is; never
+    over the registry (its URL, `registry`) or its journal."""
     target = check_name(path)
     # Figures, not people's details: readable like any file the user makes.
-    with written_into_place(target, newline="\n", private=False) as handle:
+    with written_into_place(target, newline="\n", private=False, registry=registry) as handle:
         handle.write(page)
     return target

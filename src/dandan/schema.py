@@ -14,8 +14,6 @@ only when there is something to migrate, and a tally stays fast.
 
 from __future__ import annotations
 
-import glob
-import os
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -25,6 +23,7 @@ from sqlalchemy import Connection, Engine, text
 
 from dandan.database import add_collation
 from dandan.errors import RegistryUnavailable
+from dandan.files import copied_into_place
 from dandan.i18n import _
 
 FIRST = "0001"
@@ -153,11 +152,7 @@ def backup_sqlite(path: Path, destination: Path) -> None:
     """A consistent copy of a live SQLite registry (the online backup API: readers and
     writers may go on), written beside its final name and renamed into place, owner-only."""
     destination = destination.expanduser().resolve()
-    _sweep(destination)
-    temp = destination.with_name(f".{destination.name}.{os.getpid()}.tmp")
-    fd = os.open(temp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    os.close(fd)
-    try:
+    with copied_into_place(destination) as temp:
         source = sqlite3.connect(path)
         target = sqlite3.connect(temp)
         try:
@@ -169,37 +164,6 @@ def backup_sqlite(path: Path, destination: Path) -> None:
         finally:
             target.close()
             source.close()
-        os.replace(temp, destination)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-
-
-def _sweep(destination: Path) -> None:
-    """Remove the copies that killed backups left beside `destination`.
-
-    A backup killed (kill -9, a power cut) before renaming its copy into place leaves
-    `.NAME.PID.tmp`, a partial copy of a registry of personal names (the crash tests
-    found them). The next backup to the same name removes those of processes that no
-    longer run; one of a backup still running is left alone.
-    """
-    if os.name != "posix":  # os.kill(pid, 0) only asks on POSIX; elsewhere it kills
-        return
-    prefix = f".{destination.name}."
-    for stale in destination.parent.glob(f"{glob.escape(prefix)}*.tmp"):
-        pid = stale.name[len(prefix) : -len(".tmp")]
-        if pid.isdigit() and not _running(int(pid)):
-            stale.unlink(missing_ok=True)
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):  # another user's, or not a pid: keep it
-        return True
-    return True
 
 
 def _stamp() -> str:

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, TextIO, cast
 
 import typer
 
@@ -93,7 +93,7 @@ def import_(
         boundaries=boundaries(legacy),
     )
     reg = registry(ctx)
-    with _errors_file(errors) as errors_out, _progress() as progress:
+    with _errors_file(errors, reg.url, files) as errors_out, _progress() as progress:
         summary = import_files(reg, files, options, errors_out=errors_out, progress=progress)
     _report(summary, policy, dry_run, errors)
     show(Record(summary.as_dict(), labels=SUMMARY_LABELS), fmt)
@@ -144,18 +144,24 @@ def _report(summary: ImportSummary, policy: OnConflict, dry_run: bool, errors: P
 
 
 @contextmanager
-def _errors_file(path: Path | None) -> Iterator[TextIO | None]:
+def _errors_file(path: Path | None, registry: str, inputs: list[str]) -> Iterator[TextIO | None]:
+    """Where the rejected rows go: refused up front over the registry or an input; made
+    owner-only, whole, and only when a row is rejected (`files.written_into_place`)."""
     if path is None:
         yield None
         return
-    try:
-        handle = path.open("w", encoding="utf-8-sig", newline="")
-    except OSError as exc:
-        raise UsageError(
-            _("--errors: cannot write {file}: {reason}").format(file=path, reason=exc.strerror)
-        ) from None
-    with handle:
-        yield handle
+    from dandan.files import written_into_place
+
+    with written_into_place(
+        path,
+        encoding="utf-8-sig",
+        newline="",
+        keep_empty=False,
+        registry=registry,
+        inputs=inputs,
+        field="errors",
+    ) as handle:
+        yield cast(TextIO, handle)
 
 
 @contextmanager

@@ -62,7 +62,8 @@ def report(
     from dandan import reporting
     from dandan.tallies import Boundaries, parse_boundaries
 
-    reporting.check_name(file)
+    registry = store(ctx)
+    reporting.check_name(file, registry=registry.url)
     units = parse_boundaries(boundaries)
     where, window = selection(
         in_=in_,
@@ -79,8 +80,8 @@ def report(
         period=period,
         legacy_first=units is Boundaries.legacy,
     )
-    figures = reporting.build_report(store(ctx), where=where, window=window, boundaries=units)
-    reporting.write(reporting.render_html(figures), file)
+    figures = reporting.build_report(registry, where=where, window=window, boundaries=units)
+    reporting.write(reporting.render_html(figures), file, registry=registry.url)
     shown = as_text(str(file))  # a name in another encoding than UTF-8 cannot be printed
     show(Text(shown), Format.table)
     note(
