@@ -5,6 +5,7 @@ when there is nothing to write; and no debris left by a killed or failing writer
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import signal
 import sqlite3
@@ -364,3 +365,87 @@ def test_others_files_and_running_writers_temps_are_left_alone(
     assert result.exit_code == 0, result.stderr
     assert not stale.exists()
     assert alive.exists() and all(path.exists() for path in foreign)
+
+
+XLSX_EXPORT = [sys.executable, "-m", "dandan", "--db", "{db}", "export", "{out}"]
+
+
+def _export_xlsx(db: Path, out: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    args = [a.format(db=db, out=out) for a in XLSX_EXPORT]
+    return subprocess.run(
+        args,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, **env},
+    )
+
+
+def _one_clear_line(proc: subprocess.CompletedProcess[str], out: Path) -> None:
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr
+    assert len(proc.stderr.splitlines()) == 1, proc.stderr
+    assert proc.stderr.startswith(f"error: FILE {out}: cannot write it (")
+    assert not out.exists()
+    assert leftovers(out.parent) == []
+
+
+@pytest.fixture
+def bigger(run: Run, db: Path, tmp_path: Path) -> Path:
+    """Enough models for a workbook larger than the small disks below."""
+    result = run("import", str(write_csv(tmp_path / "seed.csv", generate(800, seed=21))))
+    assert result.exit_code == 0, result.stderr
+    quiet(db)
+    return db
+
+
+def test_a_full_temporary_folder_during_xlsx_export_is_one_error_line(
+    bigger: Path, tmp_path: Path
+) -> None:
+    # openpyxl keeps a write-only sheet's rows in the temporary folder; when that filled
+    # up, its generators, closed by the garbage collector, printed "Exception ignored …
+    # Traceback". A file size limit stands for the full disk: every write past it fails.
+    out = tmp_path / "out" / "models.xlsx"
+    out.parent.mkdir()
+    limit = 48 * 1024
+    args = [a.format(db=bigger, out=out) for a in XLSX_EXPORT]
+
+    def small_disk() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit: EFBIG
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    proc = subprocess.run(
+        args, capture_output=True, text=True, timeout=120, check=False, preexec_fn=small_disk
+    )
+    _one_clear_line(proc, out)
+    assert Registry(str(bigger)).count() > 0
+
+
+@pytest.fixture
+def full_disk(tmp_path: Path) -> object:
+    """A folder on a 64 KB file system: a real full disk (needs root to mount)."""
+    folder = tmp_path / "small"
+    folder.mkdir()
+    if not shutil.which("mount") or os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root; the RLIMIT_FSIZE test stands in")
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)],
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=False)
+
+
+def test_a_full_disk_during_xlsx_export_is_one_error_line(bigger: Path, full_disk: Path) -> None:
+    # The workbook's archive, left open by openpyxl when the disk filled, was closed at
+    # exit over a closed file: "Exception ignored in: ZipFile.__del__ … Traceback".
+    out = full_disk / "models.xlsx"
+    proc = _export_xlsx(bigger, out)
+    _one_clear_line(proc, out)
+    assert list(full_disk.iterdir()) == []

@@ -15,11 +15,12 @@ the file; the importer reads either. JSON keys are always the identifiers.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import IO, Any, TextIO
@@ -243,14 +244,40 @@ def _write_xlsx(
     summary: ExportSummary,
     headers: Headers = Headers.en,
 ) -> None:
+    from zipfile import ZIP_DEFLATED, ZipFile
+
     from openpyxl import Workbook
+    from openpyxl.writer.excel import ExcelWriter
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("models")
-    sheet.append(header_row(headers))
-    for row in _counted(items, summary):
-        sheet.append([_safe(row[k]) for k in COLUMNS])
-    book.save(out)
+    archive: ZipFile | None = None
+    try:
+        sheet.append(header_row(headers))
+        for row in _counted(items, summary):
+            sheet.append([_safe(row[k]) for k in COLUMNS])
+        # `book.save`, but with its archive in hand, to close it whatever happens.
+        book.properties.modified = datetime.now(UTC).replace(tzinfo=None)
+        archive = ZipFile(out, "w", ZIP_DEFLATED, allowZip64=True)
+        ExcelWriter(book, archive).write_data()
+        archive.close()
+    except BaseException:
+        _abandon(sheet, archive)
+        raise
+
+
+def _abandon(sheet: Any, archive: Any) -> None:
+    """Close what openpyxl leaves open when a write fails (a full disk, here or in the
+    temporary folder where it keeps the rows): closed later by the garbage collector,
+    each printed "Exception ignored … Traceback" after the error."""
+    writer = getattr(sheet, "_writer", None)
+    for part in (getattr(sheet, "_rows", None), getattr(writer, "xf", None), archive):
+        if part is not None:
+            with contextlib.suppress(Exception):
+                part.close()
+    if writer is not None:
+        with contextlib.suppress(Exception):
+            writer.cleanup()  # its temporary copy of the rows: people's names
 
 
 def _counted(items: Iterator[dict[str, Any]], summary: ExportSummary) -> Iterator[dict[str, Any]]:
