@@ -12,7 +12,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -340,7 +340,7 @@ def test_a_killed_upgrade_leaves_a_temp_that_the_next_one_removes(tmp_path: Path
     left = leftovers(tmp_path)
     assert len(left) == 1 and ".bak.dandan-" in left[0], left
 
-    result = dandan(db, "tally")
+    result = dandan(db, "list", "--format", "csv")
     assert result.exit_code == 0, result.stderr
     assert "upgrading the registry" in result.stderr
     assert leftovers(tmp_path) == []
@@ -423,7 +423,7 @@ def test_a_full_temporary_folder_during_xlsx_export_is_one_error_line(
 
 
 @pytest.fixture
-def full_disk(tmp_path: Path) -> object:
+def full_disk(tmp_path: Path) -> Iterator[Path]:
     """A folder on a 64 KB file system: a real full disk (needs root to mount)."""
     folder = tmp_path / "small"
     folder.mkdir()

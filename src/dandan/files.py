@@ -64,14 +64,9 @@ def check_output(
     """Refuse to write `path` over the registry (its URL, `registry`), its journal files,
     or one of `inputs` (`-`, standard input, is none): the same resolved path, or the
     same file under another name (a hard link, a symlink, a case-insensitive disk)."""
-    from dandan.database import sqlite_path  # loads SQLAlchemy: only when a registry is named
-
     target = Path(path)
     guarded: list[tuple[Path, str]] = []
-    try:
-        database = sqlite_path(registry) if registry else None
-    except Exception:  # not a URL at all: opening it says so, in its own words
-        database = None
+    database = _sqlite_file(registry) if registry else None
     if database is not None:
         guarded.append((database, _("FILE {path} is the registry itself; choose another name")))
         journal = _(
@@ -88,6 +83,15 @@ def check_output(
     for protected, refusal in guarded:
         if where == _resolved(protected) or (same is not None and same == _identity(protected)):
             raise UsageError(refusal.format(path=target, file=protected.name), field=field)
+
+
+def _sqlite_file(url: str) -> Path | None:
+    from dandan.database import sqlite_path  # loads SQLAlchemy: only when a registry is named
+
+    try:
+        return sqlite_path(url)
+    except Exception:  # not a URL at all: opening the registry says so, in its own words
+        return None
 
 
 def sweep(folder: Path) -> None:
