@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import json
 import os
 import unicodedata
 import warnings
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -28,8 +30,10 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from typer.testing import Result
+from typer.testing import CliRunner, Result
 
+from dandan.audit import history
+from dandan.cli import app
 from dandan.registry import Registry
 from dandan.sources import HEADERS
 from dandan.text import clean
@@ -616,6 +620,220 @@ def test_import_xlsx(
     path = tmp_path / "batch.xlsx"
     path.write_bytes(body)
     import_file(fuzzed, db, path, [*options, *(["--sheet", sheet] if sheet else [])])
+
+
+# -- markup and control characters in every stored field ------------------------------
+#
+# Text is stored as typed (cleaned), and every view shows it as written: Rich markup is
+# no markup (`[/]` made every view of the registry die with MarkupError), and a control
+# character is shown as its escape, never obeyed by the terminal.
+
+MARKUP = (
+    "[/]", "[bold]", "[/bold]", "[b]x[/i]", "[red on black]", "[#ff0000]x", "[@click=quit]",
+    "[link=https://example.com]", "[/link]", "[link=https://example.com]click[/link]",
+    "[", "]", "[[", "]]", "[bold", "[/", "x]", "\\", "\\[", "\\[/]", "\\\\[b]", "[b]\\",
+    ":red_circle:", ":", "%s", "{0}",
+)  # fmt: skip
+#: What a command line carries: no NUL (tests/test_cli.py has it refused as such).
+CONTROLS = (
+    "\x1b[2J", "\x1b]8;;https://example.com\x07", "\x1b[31m", "\x9b31m", "\x07", "\x08", "\r",
+    "\n", "\t", "\x7f", "\x85", "\u202e", "\u2066", "\u200b", "\ufeff", "\u2028", "\ufffe",
+    "\uffff", "\U0010ffff",
+)  # fmt: skip
+#: What a file may hold besides.
+FILE_CONTROLS = (*CONTROLS, "\x00", "a\x00b")
+WORDS = ("Tổ tự quản", "x", " ", "Quảng Trị", "đường")
+
+
+def marked(controls: Sequence[str] = CONTROLS) -> st.SearchStrategy[str]:
+    """Text holding markup, in any order with words and controls. Never blank, never
+    with a leading `-` (an option), so that a refusal is about the text itself."""
+    other = st.sampled_from((*MARKUP, *controls, *WORDS))
+    return st.tuples(st.sampled_from(MARKUP), st.lists(other, max_size=3)).flatmap(
+        lambda t: st.permutations([t[0], *t[1]]).map("".join)
+    )
+
+
+def marking(arg: Arg) -> Arg:
+    """An argument whose hostile values are marked text."""
+    return (arg[0], marked(), arg[2])
+
+
+MODEL = "QTR-2023-00001"
+THE_MODEL: Arg = (valid(MODEL), valid(MODEL), True)
+MARKED_CALLS = st.one_of(
+    invocation(
+        "register", NAME=marking(NAME), province=marking(PROVINCE), commune=marking(COMMUNE),
+        field=FIELD, sponsor=marking(SPONSOR), holder=HOLDER, holder_name=marking(FREE),
+        description=marking(FREE), registered_on=(valid("2023-03-01"), marked(), False),
+    ),
+    invocation(
+        "recognize", CODE=THE_MODEL, year=(valid("2024"), valid("2024"), True),
+        level=(valid("xa", "tinh"), marked(), True), decision=marking(FREE), by=marking(FREE),
+    ),
+    invocation(
+        "edit", CODE=THE_MODEL, name=marking(optional(NAME)),
+        province=marking(optional(PROVINCE)), commune=marking(COMMUNE),
+        sponsor=marking(optional(SPONSOR)), holder_name=marking(FREE),
+        description=marking(FREE),
+    ),
+    invocation("withdraw", CODE=THE_MODEL, reason=(valid("Sáp nhập"), marked(), True)),
+)  # fmt: skip
+ACTORS: st.SearchStrategy[list[str]] = st.one_of(
+    st.just([]), marked().map(lambda actor: ["--actor", actor])
+)
+FORMATS = st.sampled_from(["table", "csv", "json"])
+
+
+def escaped(value: str) -> str:
+    """How a table shows a value: its characters that are not printable as escapes."""
+    return "".join(
+        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in value
+    )
+
+
+Fresh = Callable[[], tuple[Fuzzed, Path]]
+
+
+@pytest.fixture
+def fresh(tmp_path: Path, report: list[str]) -> Iterator[Fresh]:
+    """A new registry for each example, holding one model recognised once, as `fuzzed`:
+    what a table shows of a model depends on nothing an earlier example stored (a long
+    value elsewhere in a column would wrap the one looked for). SQLite only: what a
+    terminal shows does not depend on the backend."""
+    seen: Counter[int] = Counter()
+    runner = CliRunner()
+    numbers = itertools.count()
+
+    def make() -> tuple[Fuzzed, Path]:
+        db = tmp_path / f"marked-{next(numbers)}.db"
+
+        def run(*args: str, input: str | bytes | None = None) -> Result:
+            return runner.invoke(app, ["--db", str(db), *args], input=input)
+
+        assert run(*REGISTER).exit_code == 0
+        assert run("recognize", MODEL, "--year", "2023", "--level", "xa").exit_code == 0
+        return (run, seen), db
+
+    yield make
+    report.append(_seen(os.environ.get("PYTEST_CURRENT_TEST", "?"), seen))
+
+
+#: Beyond this, a value may wrap inside its cell; shorter ones must show whole.
+SHOWN_WHOLE = 50
+
+
+def shown_as_written(fuzzed: Fuzzed, db: Path, fmt: str) -> None:
+    """Every view of every model, in `fmt`, exits 0 and parses; and in a table, every
+    text a model, its recognitions and its last event hold shows as written."""
+    with Registry(str(db)) as registry:
+        models = registry.list_models()
+        for model in models:
+            for view in ("show", "history"):
+                result = attempt(fuzzed, db, view, model.code, "--format", fmt)
+                assert result.exit_code == 0, f"{view}: {result.stderr}"
+                parsed(result.stdout, fmt)
+            texts = [model.name, model.holder_name, model.description, model.withdrawn_reason]
+            texts += [t for r in model.recognitions for t in (r.decision, r.by)]
+            shown = attempt(fuzzed, db, "show", model.code).stdout
+            for text in texts:
+                if text and len(escaped(text)) <= SHOWN_WHOLE:
+                    assert escaped(text) in shown, f"{text!r} not shown as written:\n{shown}"
+            actor = history(registry, model.code)[-1]["actor"]
+            said = attempt(fuzzed, db, "history", model.code).stdout
+            if len(escaped(actor)) <= SHOWN_WHOLE:
+                assert escaped(actor) in said, f"{actor!r} not shown as written:\n{said}"
+    for view in ("list", "log"):
+        result = attempt(fuzzed, db, view, "--format", fmt)
+        assert result.exit_code == 0, f"{view}: {result.stderr}"
+        parsed(result.stdout, fmt)
+
+
+def parsed(out: str, fmt: str) -> None:
+    if fmt == "json":
+        json.loads(out)
+    elif fmt == "csv":
+        rows = list(csv.reader(io.StringIO(out)))
+        assert rows and all(len(row) == len(rows[0]) for row in rows), out
+    else:
+        assert all(ch.isprintable() for ch in out.replace("\n", "")), out
+
+
+@PROFILE
+@given(MARKED_CALLS, ACTORS, FORMATS)
+def test_markup_and_controls_in_every_stored_field(
+    fresh: Fresh, call: list[str], actor: list[str], fmt: str
+) -> None:
+    """register, recognize, edit, withdraw: refused in one line (exit 1), or stored and
+    shown as written by show, list, history and log, in a table, CSV or JSON."""
+    fuzzed, db = fresh()
+    result = attempt(fuzzed, db, *actor, *call, "--format", fmt)
+    assert result.exit_code in (0, 1), result.stderr
+    if result.exit_code == 0:
+        parsed(result.stdout, fmt)
+        shown_as_written(fuzzed, db, fmt)
+
+
+IMPORTED = {
+    "name": NAME[0], "province": PROVINCE[0], "commune": COMMUNE[0], "field": FIELD[0],
+    "sponsor": SPONSOR[0], "holder_name": valid("Ông Ba"), "description": valid("Đường làng"),
+    "registered_on": valid("2023-03-01"), "recognition_year": valid("2023"),
+    "recognition_level": valid("xa", "tinh"), "decision_no": valid("12/QĐ-UBND"),
+    "recognized_by": valid("UBND tỉnh"), "withdrawn_on": valid("", "2024-01-01"),
+    "withdrawn_reason": valid("Sáp nhập"),
+}  # fmt: skip
+#: The columns a clerk writes text in; the others are terms and dates.
+IMPORTED_TEXT = (
+    "name", "province", "commune", "sponsor", "holder_name", "description", "decision_no",
+    "recognized_by", "withdrawn_reason", "recognition_level",
+)  # fmt: skip
+
+
+@st.composite
+def marked_rows(draw: st.DrawFn) -> list[list[str]]:
+    """A clerk's file of one or two rows, one or two text cells of each marked, with
+    controls a command line cannot carry (a NUL) among them."""
+    rows = [list(IMPORTED)]
+    for _ in range(draw(st.integers(1, 2))):
+        row = {column: draw(values) for column, values in IMPORTED.items()}
+        for column in draw(st.sets(st.sampled_from(IMPORTED_TEXT), min_size=1, max_size=2)):
+            row[column] = draw(marked(FILE_CONTROLS))
+        rows.append(list(row.values()))
+    return rows
+
+
+@PROFILE
+@given(marked_rows(), ACTORS, FORMATS, st.sampled_from(["csv", "xlsx"]))
+def test_markup_and_controls_in_every_imported_field(
+    fresh: Fresh, tmp_path: Path, rows: list[list[str]], actor: list[str], fmt: str, kind: str
+) -> None:
+    """An import of marked text: refused with its reasons (exit 1), or stored and shown
+    as written by every view."""
+    fuzzed, db = fresh()
+    path = tmp_path / f"marked.{kind}"
+    if kind == "csv":
+        with path.open("w", encoding="utf-8", newline="") as out:
+            csv.writer(out).writerows(rows)
+    else:  # a workbook cannot hold control characters: written without them
+        from openpyxl import Workbook
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        for row in rows:
+            sheet.append([ILLEGAL_CHARACTERS_RE.sub("", cell) for cell in row])
+        book.save(path)
+    args = [*actor, "import", str(path), "--format", fmt]
+    run, seen = fuzzed
+    before = dump(db)
+    with warned(args):
+        result = run(*args)
+    seen[result.exit_code] += 1
+    check_import(result, args, before, db)
+    assert result.exit_code in (0, 1), result.stderr
+    if result.exit_code == 0:
+        shown_as_written(fuzzed, db, fmt)
 
 
 # -- every option of every command: the proof that every query is parameterised --------

@@ -14,6 +14,7 @@ import typer
 
 from dandan import __version__, i18n
 from dandan.commands import audit, db, export, imports, localities, models, report, tally
+from dandan.commands.common import one_line
 from dandan.commands.core import DandanCommand, RootGroup
 from dandan.i18n import N_, _
 
@@ -113,7 +114,7 @@ def main() -> None:
     try:
         app()
     except Exception as exc:  # a bug of ours: say so in one line, not a traceback
-        first = (str(exc).strip().splitlines() or [""])[0][:200]
+        first = one_line((str(exc).strip().splitlines() or [""])[0][:200])
         typer.echo(
             _("internal error: {kind}: {message} (please report it)").format(
                 kind=type(exc).__name__, message=first

@@ -7,6 +7,15 @@ Rich loads only when a table is actually drawn.
 Tables are for people, so they speak the reader's language (headers, term labels,
 408.000 and 31/12/2023 under Vietnamese); CSV and JSON are for scripts and never
 change with it: English keys, identifiers, ISO dates, plain numbers.
+
+No value can change what the terminal shows. A table is built of `rich.text.Text`
+objects, never of markup strings, so a name `[/]` or `[link=…]` is shown as written
+(Rich read it as markup: the command died, or showed a bare link); and every
+character that is not printable (ESC, C1 controls, bidi overrides, a newline from an
+older registry or another writer) is shown as its escape (`text.visible`). JSON says
+the same characters as `\\u` escapes, which a JSON reader turns back into the value;
+CSV and bare values are exact when piped (they are data), and escaped like a table
+on a terminal, as `ls` does with file names.
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ from typing import Any, TextIO
 
 from dandan import i18n, terms
 from dandan.i18n import N_, _
+from dandan.text import visible
 
 
 class Format(StrEnum):
@@ -76,6 +86,27 @@ class Text:
 Renderable = Table | Record | Text
 
 
+#: What JSON writes raw that is not printable: inside strings, all but the C0 controls
+#: (which `json` escapes already); outside them, the newlines of the indentation.
+_UNPRINTABLE = re.compile(r"[^\n\x20-\x7e]")
+
+
+def _json_escape(found: re.Match[str]) -> str:
+    """A character that is not printable as JSON's escape (a surrogate pair beyond the
+    basic plane), which any JSON reader turns back into the same character."""
+    ch = found.group()
+    if ch.isprintable():
+        return ch
+    return json.dumps(ch, ensure_ascii=True)[1:-1]
+
+
+def _on_terminal(out: TextIO) -> bool:
+    try:
+        return out.isatty()
+    except (AttributeError, ValueError):  # a closed or bare stream
+        return False
+
+
 def _json_default(value: object) -> str:
     if isinstance(value, date | datetime):
         return value.isoformat()
@@ -91,7 +122,9 @@ def _scalar(value: Any) -> Any:
 def render(data: Renderable, fmt: Format = Format.table, out: TextIO | None = None) -> None:
     out = out or sys.stdout
     if fmt is Format.json:
-        json.dump(_json_payload(data), out, ensure_ascii=False, indent=2, default=_json_default)
+        encoder = json.JSONEncoder(ensure_ascii=False, indent=2, default=_json_default)
+        for chunk in encoder.iterencode(_json_payload(data)):
+            out.write(chunk if chunk.isprintable() else _UNPRINTABLE.sub(_json_escape, chunk))
         out.write("\n")
     elif fmt is Format.csv:
         _write_csv(data, out)
@@ -117,7 +150,9 @@ def _flat_keys(rows: list[dict[str, Any]]) -> list[str]:
 
 
 def _write_csv(data: Renderable, out: TextIO) -> None:
-    writer = csv.writer(out, lineterminator="\n")
+    writer: Any = csv.writer(out, lineterminator="\n")
+    if _on_terminal(out):  # a person reads it: no value drives the terminal
+        writer = _Escaping(writer)
     if isinstance(data, Text):
         rows = [data.data] if data.data is not None else [{"value": data.value}]
     elif isinstance(data, Record):
@@ -133,6 +168,16 @@ def _write_csv(data: Renderable, out: TextIO) -> None:
     writer.writerow(keys)
     for row in rows:
         writer.writerow(["" if row.get(k) is None else _scalar(row.get(k)) for k in keys])
+
+
+class _Escaping:
+    """A CSV writer whose text cells are shown as `visible` makes them."""
+
+    def __init__(self, writer: Any) -> None:
+        self.writer = writer
+
+    def writerow(self, row: list[Any]) -> None:
+        self.writer.writerow([visible(v) if isinstance(v, str) else v for v in row])
 
 
 def _only_counts(data: Table) -> bool:
@@ -181,9 +226,17 @@ def _console(out: TextIO) -> Any:
     return console
 
 
+def _plain(value: str) -> Any:
+    """Text as Rich shows it literally: not read as markup (`[/]` stays `[/]`), no
+    emoji codes (`:red_circle:` stays itself), and nothing that is not printable."""
+    from rich.text import Text as RichText
+
+    return RichText(visible(value))
+
+
 def _write_table(data: Renderable, out: TextIO) -> None:
     if isinstance(data, Text):
-        out.write(data.value + "\n")
+        out.write((visible(data.value) if _on_terminal(out) else data.value) + "\n")
         return
     from rich.table import Table as RichTable
 
@@ -195,38 +248,40 @@ def _write_table(data: Renderable, out: TextIO) -> None:
         for k, v in data.data.items():
             if k in data.nested:
                 continue
-            grid.add_row(_(data.labels.get(k, k)), cell(v, k in data.counts, k))
+            grid.add_row(_plain(_(data.labels.get(k, k))), _plain(cell(v, k in data.counts, k)))
         console.print(grid)
         for k, columns in data.nested.items():
             items = data.data.get(k) or []
             if isinstance(items, dict):  # one object: a table of one row
                 items = [items]
-            sub = RichTable(title=_(data.labels.get(k, k)), title_justify="left")
+            sub = RichTable(title=_plain(_(data.labels.get(k, k))), title_justify="left")
             for c in columns:
-                sub.add_column(_(c.header), justify="right" if c.numeric else "left")
+                sub.add_column(_plain(_(c.header)), justify="right" if c.numeric else "left")
             for item in items:
-                sub.add_row(*(cell(item.get(c.key), c.numeric, c.key) for c in columns))
+                sub.add_row(*(_plain(cell(item.get(c.key), c.numeric, c.key)) for c in columns))
             if items:
                 console.print(sub)
         return
     if not data.rows and data.total is None:
-        console.print(f"({_(data.empty_message)})")
+        console.print(_plain(f"({_(data.empty_message)})"))
         return
     if data.title:  # on a line of its own: a narrow table would wrap it
-        console.print(_(data.title))
+        console.print(_plain(_(data.title)))
     table = RichTable(show_footer=data.total is not None)
     peak = max((r.get(data.chart) or 0 for r in data.rows), default=0) if data.chart else 0
     # The word "Total" needs a column of its own when the first one holds a count.
     label = data.total is not None and bool(data.columns) and data.columns[0].numeric
     total = _("Total")
     if label:
-        table.add_column("", footer=total)
+        table.add_column("", footer=_plain(total))
     for i, c in enumerate(data.columns):
         footer = ""
         if data.total is not None:
             first = i == 0 and not label
             footer = total if first else cell(data.total.get(c.key), c.numeric)
-        table.add_column(_(c.header), justify="right" if c.numeric else "left", footer=footer)
+        table.add_column(
+            _plain(_(c.header)), justify="right" if c.numeric else "left", footer=_plain(footer)
+        )
     if data.chart:
         table.add_column("", no_wrap=True)
     for row in data.rows:
@@ -236,7 +291,7 @@ def _write_table(data: Renderable, out: TextIO) -> None:
         ]
         if data.chart:
             cells.append(_bar(row.get(data.chart) or 0, peak))
-        table.add_row(*cells)
+        table.add_row(*map(_plain, cells))
     console.print(table)
 
 

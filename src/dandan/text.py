@@ -14,6 +14,13 @@ from functools import cache, lru_cache
 
 _SPACES = re.compile(r"\s+")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
+#: The 66 noncharacters (U+FDD0 to U+FDEF, and the last two codes of every plane, U+FFFE
+#: and U+FFFF among them): never text; an XML file, such as an .xlsx, cannot hold some.
+_NONCHARACTERS = "".join(
+    [chr(c) for c in range(0xFDD0, 0xFDF0)]
+    + [chr(plane << 16 | last) for plane in range(17) for last in (0xFFFE, 0xFFFF)]
+)
+_NOT_TEXT = re.compile(f"[\x00{_NONCHARACTERS}]")
 
 
 @cache
@@ -28,16 +35,47 @@ def _invisible() -> dict[int, None]:
     supplementary ones, and plane 14 of the tags), so that starting up costs nothing.
     """
     planes = itertools.chain(range(0x30000), range(0xE0000, 0xE1000))
-    return {
+    dropped = {
         code: None
         for code in planes
         if unicodedata.category(chr(code)) in ("Cc", "Cf") and not chr(code).isspace()
     }
+    return dropped | dict.fromkeys(map(ord, _NONCHARACTERS))
+
+
+def not_text(value: str) -> str | None:
+    """The first NUL or noncharacter the value holds, if any.
+
+    These are refused where a field is read (`validation.text`), unlike the controls
+    and invisible characters `clean` drops. Those come with typed or pasted text (a
+    zero-width space, a bidi mark) and carry nothing; dropping them stores what the
+    clerk sees. A NUL or a noncharacter never occurs in text: it means the file is
+    damaged, or read in the wrong encoding, so any guess (dropping it joined two words;
+    a space would split one) could store a name nobody wrote. The clerk is told which
+    field holds it, and fixes the file.
+    """
+    if value.isprintable():
+        return None
+    found = _NOT_TEXT.search(value)
+    return found.group() if found else None
+
+
+def visible(value: str) -> str:
+    """The value with every character that is not printable written as its escape
+    (ESC as `\\x1b`, a right-to-left override as `\\u202e`, a newline as `\\n`), so
+    that text from the registry or the user can neither drive the terminal nor hide or
+    reorder what it shows. Printable text, Vietnamese included, is left as it is."""
+    if value.isprintable():
+        return value
+    return "".join(
+        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in value
+    )
 
 
 @lru_cache(maxsize=1 << 16)
 def clean(value: str) -> str:
-    """Drop control and invisible characters, NFC-normalise, collapse white space.
+    """Drop control and invisible characters (and noncharacters, which are never text),
+    NFC-normalise, collapse white space.
 
     NFC comes after the removal: a mark separated from its letter by a zero-width
     character composes with it once that character is gone.

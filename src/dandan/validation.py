@@ -28,7 +28,7 @@ from dandan.localities import (
     reorganisation,
 )
 from dandan.terms import Field, Holder, Level, Sponsor, parse_term
-from dandan.text import clean, fold, marks, undecodable
+from dandan.text import clean, fold, marks, not_text, undecodable
 
 EARLIEST = date(1990, 1, 1)
 
@@ -54,7 +54,17 @@ def text(value: str | None, field: str, *, required: bool = False) -> str | None
 
     Text holding bytes that are not UTF-8 (typed on a terminal in another encoding) is
     refused: the database could not store it, and the command died with a traceback.
+    So is text holding a NUL or a noncharacter (U+FFFE, U+FFFF, …), the marks of a
+    damaged file or a wrong encoding, rather than guessed at (see `text.not_text`).
     """
+    if value and (found := not_text(value)) is not None:
+        raise InvalidInput(
+            _(
+                "holds {character}, which is not a character of any text: the file may be "
+                "damaged or read in the wrong encoding; remove it and try again"
+            ).format(character="NUL (U+0000)" if found == "\x00" else f"U+{ord(found):04X}"),
+            field=field,
+        )
     cleaned = clean(value) if value else ""
     if not cleaned:
         if required:

@@ -14,6 +14,7 @@ import typer
 from dandan.errors import DandanError, UsageError
 from dandan.i18n import _
 from dandan.rendering import Format, Renderable, render
+from dandan.text import visible
 
 if TYPE_CHECKING:
     from dandan.database import Store
@@ -59,12 +60,9 @@ def describe(exc: DandanError) -> str:
 def one_line(message: str) -> str:
     """A message with its control and invisible characters escaped (a newline in a file
     name becomes `\\n`, a right-to-left override `\\u202e`), so that an error stays one
-    line on stderr and shows what was typed, in the order it was typed."""
-    if message.isprintable():
-        return message
-    return "".join(
-        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in message
-    )
+    line on stderr and shows what was typed, in the order it was typed: `text.visible`,
+    as tables show stored values."""
+    return visible(message)
 
 
 def registry(ctx: typer.Context) -> Registry:

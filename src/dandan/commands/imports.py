@@ -179,11 +179,13 @@ def _progress() -> Iterator[Callable[[SourceInfo, int], None] | None]:
         TransferSpeedColumn,
     )
 
-    bar = Progress(
-        TextColumn("{task.description}"),
+    from dandan.text import visible
+
+    bar = Progress(  # file names are not Rich markup: `[/].csv` is a name like another
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         # TRANSLATORS: {rows} is the number of rows read so far, drawn by the progress bar.
-        TextColumn(_("{rows} rows").format(rows="{task.fields[rows]:,}")),
+        TextColumn(_("{rows} rows").format(rows="{task.fields[rows]:,}"), markup=False),
         TransferSpeedColumn(),
         TimeRemainingColumn(),
         console=Console(stderr=True),
@@ -193,7 +195,7 @@ def _progress() -> Iterator[Callable[[SourceInfo, int], None] | None]:
 
     def update(info: SourceInfo, rows: int) -> None:
         if info.name not in tasks:
-            tasks[info.name] = bar.add_task(info.name, total=info.size, rows=0)
+            tasks[info.name] = bar.add_task(visible(info.name), total=info.size, rows=0)
         bar.update(tasks[info.name], completed=info.bytes_read, rows=rows)
 
     with bar:
