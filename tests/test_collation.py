@@ -222,7 +222,7 @@ def test_pairs_in_order_on_each_backend(db: Path | str, first: str, second: str)
         .union_all(select(literal(first, String).label("name")))
         .subquery()
     )
-    with Registry(str(db)).engine.connect() as conn:
+    with Registry(str(db)).open(create=True).connect() as conn:
         ordered = conn.scalars(select(values.c.name).order_by(database.vietnamese(values.c.name)))
         assert list(ordered) == [first, second]
 

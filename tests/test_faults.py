@@ -86,7 +86,7 @@ def sound(db: Path) -> list[str]:
     conn.close()
     if not problems:
         with Registry(str(db)) as registry:
-            problems = check(registry).problems
+            problems = [p["problem"] for p in check(registry).problems]
     return problems
 
 
