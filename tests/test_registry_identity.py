@@ -104,11 +104,13 @@ def test_another_applications_file_is_refused_unchanged(
     assert files(tmp_path) == names  # no backup copy, no journal left behind
 
 
+@pytest.mark.sqlite_only
 def test_a_new_registry_says_it_is_dandans(run: Run, db: Path) -> None:
     assert run(*REGISTER).exit_code == 0
     assert application_id(db) == DANDAN_ID
 
 
+@pytest.mark.sqlite_only
 def test_an_older_registry_is_recognised_and_marked_when_next_written(
     run: Run, db: Path, tmp_path: Path
 ) -> None:
@@ -407,3 +409,17 @@ def test_an_import_batch_whose_counts_were_changed_is_found(
     found = run("db", "check")
     assert found.exit_code == 1
     assert "1 import batches have counts their event or models disagree with" in found.stderr
+
+
+@pytest.mark.postgres
+def test_switched_off_triggers_on_postgresql_are_found_and_recreated(pg_url: str) -> None:
+    assert dandan(pg_url, *REGISTER).exit_code == 0
+    with Registry(pg_url).engine.begin() as conn:
+        conn.exec_driver_sql("ALTER TABLE events DISABLE TRIGGER events_append_only")
+        conn.exec_driver_sql("DROP TRIGGER recognitions_first_recognized ON recognitions")
+    found = dandan(pg_url, "db", "check", "--format", "json")
+    assert found.exit_code == 1
+    assert "trigger events_append_only is missing" in found.stdout
+    assert "trigger recognitions_first_recognized is missing" in found.stdout
+    assert dandan(pg_url, "db", "repair").exit_code == 0
+    assert dandan(pg_url, "db", "check").exit_code == 0
