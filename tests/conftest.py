@@ -63,7 +63,10 @@ def run(db: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
 
 @pytest.fixture
 def registry(db: Path) -> Registry:
-    return Registry(str(db))
+    """The test's registry, made empty (reading never makes one)."""
+    registry = Registry(str(db))
+    registry.open(create=True)
+    return registry
 
 
 def dump(db: Path | str, *, skip: tuple[str, ...] = ()) -> list[str]:

@@ -157,7 +157,7 @@ def test_icu_alone_compares_tones_after_every_letter(pg_url: str) -> None:
     (h-a-h before h-a-t). Vietnamese dictionaries order syllable by syllable, so every
     "hà" comes before any "hạ", as `text.sort_key` does."""
     with Registry(pg_url) as registry:
-        registry.count()  # creates the registry, and its collation
+        registry.open(create=True)  # creates the registry, and its collation
     engine = create_engine(pg_url)
     with engine.connect() as conn:
         names = "SELECT unnest(ARRAY['Xã Hạ Hòa', 'Xã Hà Trung']) AS name"
@@ -184,7 +184,7 @@ def test_postgresql_agrees_with_sort_key_on_every_official_name(pg_url: str) -> 
         }
     )
     assert len(names) > 9000
-    with Registry(pg_url) as registry, registry.engine.begin() as conn:
+    with Registry(pg_url) as registry, registry.open(create=True).begin() as conn:
         conn.exec_driver_sql("CREATE TEMPORARY TABLE official (name text)")
         official = table("official", column("name", String))
         conn.execute(official.insert(), [{"name": n} for n in names])
@@ -222,7 +222,7 @@ def test_pairs_in_order_on_each_backend(db: Path | str, first: str, second: str)
         .union_all(select(literal(first, String).label("name")))
         .subquery()
     )
-    with Registry(str(db)).engine.connect() as conn:
+    with Registry(str(db)).open(create=True).connect() as conn:
         ordered = conn.scalars(select(values.c.name).order_by(database.vietnamese(values.c.name)))
         assert list(ordered) == [first, second]
 

@@ -28,7 +28,7 @@ for i in range(count):
 
 
 def register_at_once(url: str) -> None:
-    Registry(url).count()  # the schema exists before the clerks arrive
+    Registry(url).open(create=True)  # the schema exists before the clerks arrive
     workers = [
         subprocess.Popen(
             [sys.executable, "-c", WORKER, url, str(w), str(EACH)],

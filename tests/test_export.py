@@ -223,6 +223,7 @@ def test_json_export_has_raw_values(source: Path) -> None:
 
 
 def test_empty_export_has_the_header(run: Run) -> None:
+    run("db", "init")  # reading never makes a registry
     result = run("export", "-")
     assert result.exit_code == 0
     assert result.stdout == ",".join(COLUMNS) + "\n"
@@ -260,6 +261,7 @@ def test_bad_export_requests_are_one_line(
 
 
 def test_a_directory_is_not_a_file(run: Run, tmp_path: Path) -> None:
+    run("db", "init")  # reading never makes a registry
     (tmp_path / "taken.csv").mkdir()
     result = run("export", str(tmp_path / "taken.csv"))
     assert result.exit_code == 1
@@ -369,6 +371,7 @@ def test_json_export_is_the_same_whatever_the_headers_and_language(source: Path)
 
 
 def test_empty_export_with_vietnamese_headers_has_the_header(run: Run) -> None:
+    run("db", "init")  # reading never makes a registry
     result = run("export", "-", "--headers", "vi")
     assert result.exit_code == 0, result.stderr
     assert result.stdout == ",".join(VIETNAMESE_HEADERS[c] for c in COLUMNS) + "\n"

@@ -86,7 +86,7 @@ def sound(db: Path) -> list[str]:
     conn.close()
     if not problems:
         with Registry(str(db)) as registry:
-            problems = check(registry).problems
+            problems = [p["problem"] for p in check(registry).problems]
     return problems
 
 
@@ -234,7 +234,7 @@ def _registry(path: Path, *args: str) -> Path:
         assert result.exit_code == 0, result.stderr
     else:
         with Registry(str(path)) as registry:
-            registry.count()
+            registry.open(create=True)
     with sqlite3.connect(path) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()

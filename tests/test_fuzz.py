@@ -859,6 +859,8 @@ BASE: dict[str, list[str]] = {
     "db upgrade": [],
     "db backup": ["{tmp}/backup.db"],
     "db check": [],
+    "db init": [],
+    "db repair": [],
     "db copy": ["--to", "{tmp}/copy.db"],
 }
 #: Parameters that name a file: the payload becomes a name inside the test's folder.

@@ -620,6 +620,7 @@ def test_show_in_vietnamese_labels_terms_and_dates(run: Run) -> None:
 
 
 def test_empty_list_and_localities_in_vietnamese(run: Run) -> None:
+    run("db", "init")  # reading never makes a registry
     assert run("--lang", "vi", "list").stdout.strip() == "(không có mô hình nào phù hợp)"
     done = run("--lang", "vi", "localities", "Vĩnh Linh")
     assert done.exit_code == 0, done.stderr

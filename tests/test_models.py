@@ -30,6 +30,7 @@ def _register(run: Run, name: str, province: str, **extra: str) -> str:
 
 
 def test_show_unknown_code(run: Run) -> None:
+    run("db", "init")  # reading never makes a registry
     result = run("show", "QTR-1999-00001")
     assert result.exit_code == 1
     assert result.stderr.startswith("error: no model with code")
@@ -96,6 +97,7 @@ def test_list_newest_first_with_limit_and_csv(run: Run) -> None:
 
 
 def test_list_empty(run: Run) -> None:
+    run("db", "init")  # reading never makes a registry
     result = run("list")
     assert result.exit_code == 0
     assert "no models match" in result.stdout
@@ -176,6 +178,7 @@ def test_withdraw_needs_a_reason(run: Run, db: Path) -> None:
 @pytest.mark.parametrize("limit", ["99999999999999999999", "-1"])
 def test_limit_out_of_range_is_a_usage_error(run: Run, command: str, limit: str) -> None:
     # Found by tests/test_fuzz.py: a limit past 2**63 - 1 raised OverflowError in the driver.
+    run("db", "init")
     result = run(command, "--limit", limit)
     assert result.exit_code == 2
     assert result.stderr.startswith("error: Invalid value for '--limit'")

@@ -64,7 +64,7 @@ def test_bulk_writes_stay_linear_on_postgresql(pg_url: str) -> None:
     model's recognitions on every insert, and statements kept prepared with a plan made
     while the table was empty (a lookup by code became a full scan)."""
     registry = Registry(pg_url)
-    with registry.engine.connect() as conn:
+    with registry.open(create=True).connect() as conn:
         source = conn.exec_driver_sql(
             "SELECT prosrc FROM pg_proc WHERE proname = 'dandan_first_recognized'"
         ).scalar_one()

@@ -109,6 +109,7 @@ def test_exact_duplicate_is_refused(run: Run, db: Path, code: str) -> None:
 
 
 def test_unknown_code(run: Run) -> None:
+    run("db", "init")  # reading never makes a registry
     result = run("recognize", "NOPE-1", "--year", "2023", "--level", "xã")
     assert result.exit_code == 1
     assert "no model with code 'NOPE-1'" in result.stderr

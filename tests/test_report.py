@@ -225,6 +225,7 @@ def test_names_are_escaped(run: Run, tmp_path: Path) -> None:
 
 
 def test_an_empty_registry_gives_a_page_of_zeros(run: Run, tmp_path: Path) -> None:
+    run("db", "init")  # reading never makes a registry
     target = tmp_path / "r.html"
     done = run("report", str(target))
     assert done.exit_code == 0, done.stderr
@@ -235,6 +236,7 @@ def test_an_empty_registry_gives_a_page_of_zeros(run: Run, tmp_path: Path) -> No
 
 @pytest.mark.sqlite_only
 def test_a_report_replaces_the_file_whole(run: Run, tmp_path: Path) -> None:
+    run("db", "init")  # reading never makes a registry
     target = tmp_path / "r.html"
     target.write_text("old", encoding="utf-8")
     assert run("report", str(target)).exit_code == 0
@@ -254,6 +256,7 @@ def test_a_report_replaces_the_file_whole(run: Run, tmp_path: Path) -> None:
 def test_a_file_that_cannot_be_written_is_one_line(
     run: Run, tmp_path: Path, name: str, code: int, words: str
 ) -> None:
+    run("db", "init")  # reading never makes a registry
     (tmp_path / "folder.html").mkdir()
     target = tmp_path / name
     done = run("report", str(target))

@@ -121,6 +121,7 @@ def test_stats_table_for_people(seeded: Path) -> None:
 
 
 def test_stats_of_an_empty_registry(run: Run) -> None:
+    run("db", "init")  # reading never makes a registry
     result = run("stats", "--format", "json")
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)

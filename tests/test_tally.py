@@ -567,6 +567,7 @@ def test_the_statements_give_the_tally(seeded: Path) -> None:
 
 
 def test_tally_of_a_new_registry(run: Run, db: Path) -> None:
+    run("db", "init")  # reading never makes a registry
     result = run("tally", "--province", "--format", "json")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout) == {"rows": [], "total": {"registered": 0, "recognized": 0}}

@@ -45,7 +45,7 @@ def resolve_url(db: str | None = None) -> str:
     """
     value = db or os.environ.get("DANDAN_DB") or str(default_path())
     if "://" in value:
-        return value
+        return accepted(value)
     # Built, not pasted: in "sqlite:///" + path, a "?" in the file name starts the URL's
     # query and "%20" is read as a space, so another file (or a folder) was opened.
     path = str(Path(value).expanduser().resolve())
@@ -59,12 +59,69 @@ def resolve_url(db: str | None = None) -> str:
     return URL.create("sqlite", database=path).render_as_string(hide_password=False)
 
 
-def masked(url: str) -> str:
-    """The URL as it may be shown: never with its password."""
+#: What `--db` takes, for the refusal of anything else.
+ACCEPTED_FORMS = "a file path, sqlite:///PATH or postgresql+psycopg://USER@HOST/DATABASE"
+#: Query parameters whose value is a secret (any name that holds one of these):
+#: libpq's password, sslpassword, a token or key a driver or proxy takes.
+SECRET_PARAMETERS = ("pass", "pwd", "secret", "token", "key", "auth", "credential")
+
+
+def accepted(url: str) -> str:
+    """A URL dandan can open, or a usage error naming the forms it takes.
+
+    An unknown scheme (`foo://…`) and a SQLite URL with a user or a host
+    (`sqlite://u:p@/x.db`) were internal errors, exit 70, after the SQLite one had
+    made a file named after the URL's tail in the working folder."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        parsed = make_url(url)
+        backend = parsed.get_backend_name()
+    except Exception:
+        parsed, backend = None, ""
+    if backend == "postgresql":
+        return url
+    remote = parsed is not None and (parsed.username or parsed.password or parsed.host)
+    if parsed is not None and backend == "sqlite" and not (remote or parsed.port):
+        return url
+    raise UsageError(
+        _("--db: {url} is not a registry dandan can open; give {forms}").format(
+            url=masked(url), forms=ACCEPTED_FORMS
+        )
+    )
+
+
+def _secret(name: str) -> bool:
+    return any(word in name.lower() for word in SECRET_PARAMETERS)
+
+
+def masked(url: str) -> str:
+    """The URL as it may be shown: never with its password, in the user part or in a
+    query parameter (`?password=…`, `sslpassword`, a token or key), which showed."""
+    from urllib.parse import urlencode
+
+    try:
+        parsed = make_url(url)
+        query = [
+            (name, "***" if _secret(name) else value)
+            for name, values in parsed.query.items()
+            for value in ((values,) if isinstance(values, str) else values)
+        ]
+        shown = parsed.set(query={}).render_as_string(hide_password=True)
     except Exception:
         return "<invalid database URL>"
+    return f"{shown}?{urlencode(query, safe='*')}" if query else shown
+
+
+def secrets(url: str) -> list[str]:
+    """The URL's secrets: its password, the values of its secret query parameters."""
+    try:
+        parsed = make_url(url)
+    except Exception:
+        return []
+    found = [str(parsed.password)] if parsed.password else []
+    for name, values in parsed.query.items():
+        if _secret(name):
+            found += [values] if isinstance(values, str) else list(values)
+    return [value for value in found if value]
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -74,6 +131,17 @@ def sqlite_path(url: str) -> Path | None:
     if parsed.database == ":memory:":
         return None
     return Path(parsed.database)
+
+
+def missing(url: str) -> str:
+    """The refusal of a command that reads a registry where there is none, with how one
+    is made: a mistyped `--db` made folders and an empty registry, and `tally` then
+    counted zeros, with exit code 0."""
+    path = sqlite_path(url)
+    return _(
+        "no registry at {where}; `dandan db init` makes an empty one there "
+        "(or the first `dandan register` or `dandan import`)"
+    ).format(where=path if path is not None else masked(url))
 
 
 def _prepare_sqlite_file(path: Path) -> None:
@@ -93,9 +161,31 @@ def _prepare_sqlite_file(path: Path) -> None:
         ) from exc
 
 
-def make_engine(url: str) -> Engine:
+def _existing_sqlite_file(url: str, path: Path) -> None:
+    """Refuse, before SQLite makes it, a registry file that is not there."""
     try:
-        parsed = make_url(url)
+        found = path.exists()
+    except OSError as exc:  # a name too long for the file system
+        raise RegistryUnavailable(
+            _("cannot open the registry at {path}: {reason}").format(path=path, reason=exc.strerror)
+        ) from exc
+    if not found:
+        raise RegistryUnavailable(missing(url))
+
+
+def make_engine(url: str, *, create: bool = False) -> Engine:
+    """An engine on the registry's database. Without `create` the database must exist:
+    a SQLite file is neither made (nor its folder) nor given dandan's tables; with it
+    (`register`, `import`, `db init`) a missing file is made, owner-only.
+
+    A SQLite file is identified on every connection, before anything is written to it
+    (even the WAL mode): a file of another application is refused unchanged."""
+    from sqlalchemy.exc import NoSuchModuleError
+
+    try:
+        parsed = make_url(accepted(url))
+    except UsageError:
+        raise
     except Exception as exc:
         raise UsageError(
             _("--db: not a path or database URL: {url}").format(url=masked(url))
@@ -113,10 +203,30 @@ def make_engine(url: str) -> Engine:
                     "(pip install 'dandan[postgres]')"
                 ).format(driver=parsed.drivername)
             ) from exc
+        except NoSuchModuleError as exc:
+            raise UsageError(
+                _("--db: {url} is not a registry dandan can open; give {forms}").format(
+                    url=masked(url), forms=ACCEPTED_FORMS
+                )
+            ) from exc
     path = sqlite_path(url)
     if path is not None:
-        _prepare_sqlite_file(path)
+        if create:
+            _prepare_sqlite_file(path)
+        else:
+            _existing_sqlite_file(url, path)
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+
+    def identify(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        from dandan import schema
+
+        where = str(path) if path is not None else masked(url)
+        try:
+            schema.identify_sqlite(dbapi_connection, where, create=create)
+        except sqlite3.DatabaseError as exc:  # not a SQLite file, a damaged one, locked
+            raise unavailable(url, str(exc) or type(exc).__name__) from exc
+
+    event.listen(engine, "connect", identify)
     event.listen(engine, "connect", _on_sqlite_connect)
     event.listen(engine, "begin", _on_sqlite_begin)
     return engine
@@ -212,28 +322,35 @@ def translate_errors(url: str) -> Iterator[None]:
         if not isinstance(exc, OperationalError) and type(exc) is not DatabaseError:
             raise
         text = str(exc.orig) if exc.orig is not None else str(exc)
-        if "locked" in text or "busy" in text:
-            raise RegistryUnavailable(
-                _(
-                    "the registry {url} stayed locked for {seconds} s; "
-                    "try again when the other writer is done"
-                ).format(url=masked(url), seconds=BUSY_TIMEOUT_MS // 1000)
-            ) from exc
-        first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
-        raise RegistryUnavailable(
-            _("cannot use the registry {url}: {reason}").format(
-                url=masked(url), reason=scrubbed(first, url)
-            )
-        ) from exc
+        raise unavailable(url, text or type(exc).__name__) from exc
+
+
+def unavailable(url: str, text: str) -> RegistryUnavailable:
+    """The driver's refusal to reach or lock the registry, as one line with exit code 3."""
+    if "locked" in text or "busy" in text:
+        return RegistryUnavailable(
+            _(
+                "the registry {url} stayed locked for {seconds} s; "
+                "try again when the other writer is done"
+            ).format(url=masked(url), seconds=BUSY_TIMEOUT_MS // 1000)
+        )
+    first = text.strip().splitlines()[0] if text.strip() else text
+    return RegistryUnavailable(
+        _("cannot use the registry {url}: {reason}").format(
+            url=masked(url), reason=scrubbed(first, url)
+        )
+    )
 
 
 def scrubbed(message: str, url: str) -> str:
-    """A driver's message without the URL's password, should the driver repeat it."""
-    try:
-        password = make_url(url).password
-    except Exception:
-        return message
-    return message.replace(str(password), "***") if password else message
+    """A driver's message without the URL's secrets, should the driver repeat them
+    (the URL itself, or a password, as typed or percent-encoded)."""
+    from urllib.parse import quote, quote_plus
+
+    for secret in sorted(secrets(url), key=len, reverse=True):
+        for form in {secret, quote(secret, safe=""), quote_plus(secret)}:
+            message = message.replace(form, "***")
+    return message
 
 
 class Source(Protocol):

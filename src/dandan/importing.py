@@ -708,7 +708,7 @@ def import_files(
     today = options.today or date.today()
     summary = ImportSummary()
     job = _Job(summary, options, _error_writer(errors_out), registry.actor)
-    engine = registry.engine.execution_options(dandan_write=True)
+    engine = registry.open(create=True).execution_options(dandan_write=True)
     gc_was_enabled = gc.isenabled()
     gc.disable()  # no cycles are made here; collection passes only slow a bulk load
     try:

@@ -320,23 +320,33 @@ class Registry:
         # change failed with a traceback.
         self.actor = as_text(clean(actor or default_actor()))[:100] or "unknown"
         self._engine: Engine | None = None
+        self._written = False
 
     def __repr__(self) -> str:
         return f"Registry({database.masked(self.url)!r})"
 
     @property
     def engine(self) -> Engine:
-        if self._engine is None:
-            engine = database.make_engine(self.url)
+        """The registry's database, at `HEAD`. Reading never makes a registry: where
+        there is none, `RegistryUnavailable` says how one is made."""
+        return self.open()
+
+    def open(self, *, write: bool = False, create: bool = False) -> Engine:
+        """`engine`, for a change (`write`: an older SQLite registry gets dandan's mark),
+        or one that may make the registry where there is none (`create`: `register`,
+        `import`, `dandan db init`)."""
+        write = write or create
+        if self._engine is None or (write and not self._written):
+            engine = self._engine or database.make_engine(self.url, create=create)
             with database.translate_errors(self.url):
-                schema.ensure(engine, self.notify)
-            self._engine = engine
+                schema.ensure(engine, self.notify, create=create, write=write)
+            self._engine, self._written = engine, write
         return self._engine
 
     def close(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
-            self._engine = None
+            self._engine, self._written = None, False
 
     def __enter__(self) -> Registry:
         return self
@@ -345,8 +355,9 @@ class Registry:
         self.close()
 
     @contextmanager
-    def _session(self, *, write: bool = False) -> Iterator[Session]:
-        engine = self.engine.execution_options(dandan_write=True) if write else self.engine
+    def _session(self, *, write: bool = False, create: bool = False) -> Iterator[Session]:
+        engine = self.open(write=write, create=create)
+        engine = engine.execution_options(dandan_write=True) if write else engine
         with database.translate_errors(self.url), Session(engine, expire_on_commit=False) as s:
             try:
                 yield s
@@ -466,7 +477,7 @@ class Registry:
             code=code,
             today=today or date.today(),
         )
-        with self._session(write=True) as s:
+        with self._session(write=True, create=True) as s:
             model = self._insert(s, draft)
             self._log(s, "register", model.code, after=snapshot(model))
         return _record(model)

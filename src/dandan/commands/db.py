@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -10,7 +10,10 @@ from dandan.commands.common import FormatOption, handle_errors, note, registry, 
 from dandan.commands.core import DandanCommand, DandanGroup
 from dandan.errors import InvalidInput
 from dandan.i18n import N_, _, number
-from dandan.rendering import Format, Record, Text
+from dandan.rendering import Column, Format, Record, Text
+
+if TYPE_CHECKING:
+    from dandan import maintenance
 
 app = typer.Typer(
     cls=DandanGroup, help="Where the registry lives and how it is kept.", no_args_is_help=True
@@ -30,7 +33,14 @@ _LABELS = {
     "events": N_("Events"),
     "ok": N_("Sound"),
     "problems": N_("Problems"),
+    "notes": N_("Not checked"),
+    "reindexed": N_("Indexes rebuilt"),
+    "statuses": N_("Statuses recounted"),
+    "first_recognized_on": N_("First recognition dates recounted"),
+    "triggers": N_("Triggers recreated"),
 }
+#: A problem and what repairs it, drawn as a table of their own.
+_PROBLEMS = {"problems": [Column("problem", "Problem"), Column("repair", "Repair")]}
 
 
 @app.command("path", cls=DandanCommand)
@@ -98,19 +108,71 @@ def backup(
     show(Text(result["backup"], result), fmt)
 
 
+@app.command("init", cls=DandanCommand)
+@handle_errors
+def init(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
+    """Make an empty registry where there is none (commands that only read never make one)."""
+    from dandan import maintenance
+
+    result = maintenance.init((ctx.find_root().obj or {}).get("db"))
+    note(
+        _("made an empty registry at {where} (schema {schema})").format(
+            where=result["registry"], schema=result["schema"]
+        )
+    )
+    show(Text(result["registry"], result), fmt)
+
+
 @app.command("check", cls=DandanCommand)
 @handle_errors
 def check(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
-    """Check the registry: integrity, foreign keys, derived columns, schema version."""
+    """Check the registry: integrity, foreign keys, statuses, triggers, audit trail, schema."""
     from dandan import maintenance
 
     report = maintenance.check(registry(ctx))
-    record = Record(report.as_dict(), labels=_LABELS, counts=_COUNTS)
-    show(record, fmt)
+    _show_report(report, fmt)
     if not report.ok:
         raise InvalidInput(
-            _("the registry has {count} problem(s): {problem}").format(
-                count=len(report.problems), problem=report.shown[0]
+            _("the registry has {count} problem(s): {problem} (repair: {repair})").format(
+                count=len(report.problems),
+                problem=report.shown[0]["problem"],
+                repair=report.shown[0]["repair"],
+            )
+        )
+    note(_("the registry is sound"))
+
+
+def _show_report(
+    report: maintenance.CheckReport, fmt: Format, done: dict[str, object] | None = None
+) -> None:
+    data = {**(done or {}), **report.as_dict(shown=fmt is Format.table)}
+    show(Record(data, labels=_LABELS, counts=_COUNTS, nested=_PROBLEMS), fmt)
+
+
+@app.command("repair", cls=DandanCommand)
+@handle_errors
+def repair(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
+    """Rebuild indexes, recount statuses, recreate triggers: one transaction, in the audit trail."""
+    from dandan import maintenance
+
+    result, report = maintenance.repair(registry(ctx))
+    note(
+        _(
+            "rebuilt the indexes, recounted {statuses} statuses and {dates} first recognition "
+            "dates, recreated {triggers} triggers"
+        ).format(
+            statuses=number(result["statuses"]),
+            dates=number(result["first_recognized_on"]),
+            triggers=number(len(result["triggers"])),
+        )
+    )
+    _show_report(report, fmt, result)
+    if not report.ok:
+        raise InvalidInput(
+            _("the registry still has {count} problem(s): {problem} (repair: {repair})").format(
+                count=len(report.problems),
+                problem=report.shown[0]["problem"],
+                repair=report.shown[0]["repair"],
             )
         )
     note(_("the registry is sound"))
