@@ -224,18 +224,24 @@ def test_deep_nesting_is_refused(db: Path, tmp_path: Path) -> None:
     assert dump(db) == before
 
 
-@pytest.mark.parametrize("part", ["sheet", "strings"])
-def test_entity_expansion_is_refused(db: Path, tmp_path: Path, part: str) -> None:
-    """ "Billion laughs": entities of entities. The XML parser (expat) bounds it."""
-    entities = '<!ENTITY a0 "dân vận khéo ">' + "".join(
+@pytest.mark.parametrize("part", ["sheet", "strings", "workbook", "external"])
+def test_a_dtd_is_refused(db: Path, tmp_path: Path, part: str) -> None:
+    """ "Billion laughs", entities of entities: expat stops them only once they have
+    grown to megabytes, held as millions of pieces of text (160 MB in the sheet); an
+    external entity names another file. A workbook never declares a DTD."""
+    entities = '<!ENTITY a0 "x">' + "".join(
         f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10)
     )
-    prolog = f"<!DOCTYPE r [{entities}]>"
-    if part == "sheet":
-        rows = [*table([HEADER]), row(2, ['<c r="A2" t="inlineStr"><is><t>&a9;</t></is></c>'])]
+    prolog, use = f"<!DOCTYPE r [{entities}]>", "&a9;"
+    if part == "external":
+        prolog, use = '<!DOCTYPE r [<!ENTITY e SYSTEM "file:///etc/passwd">]>', "&e;"
+    rows = [*table([HEADER]), row(2, [f'<c r="A2" t="inlineStr"><is><t>{use}</t></is></c>'])]
+    if part in ("sheet", "external"):
         path = workbook(tmp_path / "laughs.xlsx", sheet(rows, prolog=prolog))
+    elif part == "workbook":
+        path = workbook(tmp_path / "laughs.xlsx", sheet(table()), book=(prolog, use))
     else:
-        items = [f"<si><t>{v}</t></si>" for v in HEADER] + ["<si><t>&a9;</t></si>"]
+        items = [f"<si><t>{v}</t></si>" for v in HEADER] + [f"<si><t>{use}</t></si>"]
         path = workbook(
             tmp_path / "laughs.xlsx",
             sheet([*_shared(1), row(2, [cell(2, 1, "", shared=4)])]),
@@ -243,8 +249,22 @@ def test_entity_expansion_is_refused(db: Path, tmp_path: Path, part: str) -> Non
         )
     before = dump(db)
     outcome = dandan("--db", str(db), "import", str(path))
-    refused(outcome, "laughs.xlsx: not a readable .xlsx workbook (")
+    refused(
+        outcome,
+        "laughs.xlsx: not a readable .xlsx workbook (a DTD (<!DOCTYPE …>), which no workbook "
+        "holds)",
+    )
     assert dump(db) == before
+
+
+def test_a_huge_prolog_is_refused(db: Path, tmp_path: Path) -> None:
+    """A comment of 2 MB before a part's first element: nothing to read, all to hold."""
+    import random
+
+    noise = "".join(random.Random(1).choices("abcdefghij klmnopqrstuvwxyz", k=2_000_000))
+    path = workbook(tmp_path / "prolog.xlsx", sheet(table(), prolog=f"<!--{noise}-->"))
+    outcome = dandan("--db", str(db), "import", str(path))
+    refused(outcome, "prolog.xlsx: not a readable .xlsx workbook (a tag or text of more than 1 MB)")
 
 
 def test_unknown_columns_are_named_ten_at_most(db: Path, tmp_path: Path) -> None:

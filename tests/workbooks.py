@@ -86,9 +86,11 @@ def strings(items: Chunks, prolog: str = "") -> Chunks:
 
 
 def repeated(piece: str, total: int) -> Chunks:
-    """`piece` over and over, `total` bytes of it in all, a megabyte at a time."""
-    block = piece.encode() * max(1, (1 << 20) // len(piece.encode()))
-    left = total
+    """`piece` over and over, `total` bytes of it in all (whole pieces: at most one
+    piece less), a megabyte at a time."""
+    one = piece.encode()
+    block = one * max(1, (1 << 20) // len(one))
+    left = total - total % len(one)
     while left > 0:
         yield block[:left]
         left -= len(block)
@@ -108,10 +110,19 @@ def _minimal() -> dict[str, bytes]:
         return {name: archive.read(name) for name in archive.namelist()}
 
 
-def workbook(path: Path, worksheet: Chunks, shared: Chunks | None = None) -> Path:
+def workbook(
+    path: Path, worksheet: Chunks, shared: Chunks | None = None, *, book: tuple[str, str] = ("", "")
+) -> Path:
     """openpyxl's minimal workbook with `worksheet` as its sheet and, given them,
-    `shared` strings (declared in the package as Excel does)."""
+    `shared` strings (declared in the package as Excel does). `book` is a prolog for
+    the workbook part and a text to put in its first sheet's name (an entity, say)."""
     parts = _minimal()
+    prolog, name = book
+    if prolog or name:
+        xml = parts["xl/workbook.xml"].decode()
+        start = xml.index("<workbook")
+        xml = xml[:start] + prolog + xml[start:]
+        parts["xl/workbook.xml"] = xml.replace('name="Sheet"', f'name="Sheet{name}"', 1).encode()
     if shared is not None:
         types = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
         parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(

@@ -102,9 +102,10 @@ _EXPANSION_GRACE = 1024**2
 #: row, c) and its rich text a few levels more; deep nesting is only a way to make the
 #: parser hold every open element.
 MAX_XML_DEPTH = 64
-#: The most bytes of XML one cell, or one tag or text anywhere, may take: a cell of
-#: `MAX_CELL_CHARS` characters written as numeric references (`&#x1F600;`), with its
-#: formula, fits; beyond, the parser would buffer whatever it is given.
+#: The most bytes of XML one cell, or one tag or text anywhere, may take (to within the
+#: `_CHUNK` the parser is given at a time): a cell of `MAX_CELL_CHARS` characters written
+#: as numeric references (`&#x1F600;`), with its formula, fits; beyond, the parser would
+#: buffer whatever it is given.
 _MAX_XML_TOKEN = 1024**2
 
 # UTF-8 text decoded as Windows-1252/1258 leaves tell-tale pairs: "Ã¡" for "á",
@@ -571,8 +572,9 @@ class _Workbook:
 
 def _check_archive(archive: zipfile.ZipFile, info: SourceInfo) -> None:
     """Refuse a workbook that expands beyond the bounds, from the sizes its archive
-    declares, before any part is parsed. Reading a part stops at its declared size
-    (zipfile), so a part cannot expand beyond what it declares either."""
+    declares, or one of whose parts declares a DTD, before any part is parsed. Reading
+    a part stops at its declared size (zipfile), so a part cannot expand beyond what it
+    declares either."""
     total = 0
     for member in archive.infolist():
         total += member.file_size
@@ -592,6 +594,9 @@ def _check_archive(archive: zipfile.ZipFile, info: SourceInfo) -> None:
                     limit=number(MAX_EXPANSION),
                 )
             )
+    for member in archive.infolist():
+        if member.filename.endswith((".xml", ".rels")):
+            _check_prolog(archive, member, info)
     if total > MAX_UNCOMPRESSED:
         raise InvalidInput(
             _(
@@ -605,6 +610,40 @@ def _check_archive(archive: zipfile.ZipFile, info: SourceInfo) -> None:
         )
 
 
+class _Root(Exception):
+    """The prolog of a part is over: its first element has begun."""
+
+
+def _check_prolog(archive: zipfile.ZipFile, member: zipfile.ZipInfo, info: SourceInfo) -> None:
+    """Refuse a part that declares a DTD (a workbook never does: its package format
+    forbids them). Entities defined there expand within the parser: "billion laughs"
+    grows to the few megabytes expat allows before it refuses, as a million pieces of
+    text held in memory, and external entities name other files. Only the prolog is
+    read: the parse stops at the first element."""
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+
+    def dtd(*_args: Any) -> None:
+        raise _unreadable(info, _("a DTD (<!DOCTYPE …>), which no workbook holds"))
+
+    def root(*_args: Any) -> None:
+        raise _Root
+
+    parser.StartDoctypeDeclHandler = dtd
+    parser.StartElementHandler = root
+    read = 0
+    with archive.open(member) as source:
+        while chunk := source.read(_CHUNK):
+            try:
+                parser.Parse(chunk, False)
+            except (_Root, expat.ExpatError):
+                return  # the first element, or not XML: the part's reader will say
+            read += len(chunk)
+            if read > _MAX_XML_TOKEN:
+                raise _unreadable(info, _(_TOO_BIG).format(size=number(_MAX_XML_TOKEN // 1024**2)))
+
+
 class _XmlStream:
     """The XML events of a part of a workbook, read `_CHUNK` bytes at a time, holding
     only the open elements and the current `unit` (a cell, a shared string).
@@ -612,8 +651,8 @@ class _XmlStream:
     Yields ("start", element) and ("end", element) for elements outside units, then
     drops each at its end; ("unit", element) for a unit, whole, at its end. Elements
     nested deeper than `MAX_XML_DEPTH`, a unit of more than `_MAX_XML_TOKEN` bytes and
-    a tag or text that long anywhere are refused as they come. DTD entities are the
-    parser's (expat) to bound: it refuses amplification ("billion laughs") itself.
+    a tag or text that long anywhere are refused as they come (a DTD was refused
+    before, by `_check_prolog`).
     """
 
     def __init__(
@@ -675,10 +714,7 @@ class _XmlStream:
                 if unit_depth:
                     raise self._too_long(opened[unit_depth - 1])
                 raise _unreadable(
-                    self._info,
-                    _("a tag or text of more than {size} MB").format(
-                        size=number(_MAX_XML_TOKEN // 1024**2)
-                    ),
+                    self._info, _(_TOO_BIG).format(size=number(_MAX_XML_TOKEN // 1024**2))
                 )
             if not chunk:
                 return
@@ -772,6 +808,7 @@ class _SheetRows:
         )
 
 
+_TOO_BIG = N_("a tag or text of more than {size} MB")
 _TOO_LONG = N_(
     "{file}: sheet {sheet!r}, cell {cell}: more than {limit} characters "
     "(the most a spreadsheet cell holds); shorten it"
