@@ -63,6 +63,18 @@ def test_a_declared_dimension_is_not_read_only_the_rows_held(db: Path, tmp_path:
     assert names(db) == {REGISTER[1], ROW[0]}
 
 
+def test_a_dimension_declaring_less_than_the_sheet_holds_loses_no_row(
+    db: Path, tmp_path: Path
+) -> None:
+    """The other way round: a sheet declaring A1:D2 but holding five models. openpyxl
+    stopped at the declared last row, and the import said it had read everything."""
+    models = [(f"{ROW[0]} {n}", *ROW[1:]) for n in range(1, 6)]
+    path = workbook(tmp_path / "understated.xlsx", sheet(table([HEADER, *models]), "A1:D2"))
+    outcome = dandan("--db", str(db), "import", str(path))
+    assert outcome.code == 0, outcome
+    assert names(db) == {REGISTER[1], *(model[0] for model in models)}
+
+
 def _shared(rows: int = 2) -> list[str]:
     """Rows of the usual table whose cells are shared strings 0, 1, …"""
     values = [HEADER, ROW][:rows]
