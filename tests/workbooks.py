@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import io
 import os
-import resource
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -170,43 +168,57 @@ class Outcome:
         )
 
 
-def _limits() -> None:  # pragma: no cover - runs in the child
-    """A guard for the machine, not the measure: the old code took 3.6 GB."""
-    resource.setrlimit(resource.RLIMIT_AS, (2 * 1024**3, 2 * 1024**3))
+#: Runs dandan in the child, first bounding its address space (a guard for the machine,
+#: not the measure: the old code took 3.6 GB), and at exit writes the peak resident
+#: memory of the process as it is after exec, VmHWM: the child's own rusage would count
+#: the pages it shared with the test process before exec.
+_LAUNCHER = """
+import atexit, os, resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+def peak():
+    with open("/proc/self/status") as status:
+        kb = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    with open(os.environ["DANDAN_TEST_PEAK"], "w") as out:
+        out.write(str(kb))
+
+atexit.register(peak)
+sys.argv[0] = "dandan"
+from dandan.cli import main
+main()
+"""
 
 
 def dandan(*args: str, timeout: float = HANG_SECONDS) -> Outcome:
     """`dandan ARGS` in a process of its own: exit code, output, wall time and peak
-    resident memory (the child's own, from wait4). Killed after `timeout` seconds, a
-    guard against a hang, not a speed target."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    resident memory. Killed after `timeout` seconds, a guard against a hang, not a
+    speed target."""
+    with tempfile.TemporaryDirectory() as folder:
+        out, err, peak = (Path(folder) / name for name in ("out", "err", "peak"))
         start = time.monotonic()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "dandan", *args],
-            stdout=out,
-            stderr=err,
-            stdin=subprocess.DEVNULL,
-            preexec_fn=_limits,
-        )
-        timer = threading.Timer(timeout, process.kill)
-        timer.start()
-        try:
-            _pid, status, usage = os.wait4(process.pid, 0)
-        finally:
-            timer.cancel()
-        process.returncode = os.waitstatus_to_exitcode(status)
+        with out.open("wb") as stdout, err.open("wb") as stderr:
+            try:
+                process = subprocess.run(
+                    [sys.executable, "-c", _LAUNCHER, *args],
+                    stdout=stdout,
+                    stderr=stderr,
+                    stdin=subprocess.DEVNULL,
+                    env={**os.environ, "DANDAN_TEST_PEAK": str(peak)},
+                    timeout=timeout,
+                    check=False,
+                )
+            except subprocess.TimeoutExpired:
+                raise AssertionError(
+                    f"dandan {' '.join(args)[:200]} still ran after {timeout} s"
+                ) from None
         seconds = time.monotonic() - start
-        out.seek(0)
-        err.seek(0)
-        outcome = Outcome(
+        return Outcome(
             process.returncode,
-            out.read().decode("utf-8", "replace"),
-            err.read().decode("utf-8", "replace"),
+            out.read_text("utf-8", "replace"),
+            err.read_text("utf-8", "replace"),
             seconds,
-            usage.ru_maxrss / 1024,
+            int(peak.read_text()) / 1024 if peak.exists() else float("inf"),
         )
-    assert seconds < timeout, f"dandan {' '.join(args)[:200]} still ran after {timeout} s"
-    return outcome
 
 
 def refused(outcome: Outcome, *starts: str) -> None:
