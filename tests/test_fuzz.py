@@ -23,6 +23,7 @@ import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -1019,3 +1020,188 @@ def test_file_names(
     else:
         registry = call[0] == "--db" or "--to" in call
         check(result, args, before, db, codes=(0, 1, 2, 3) if registry else (0, 1, 2))
+
+
+# -- hostile workbooks: bounded in time and memory ----------------------------------------
+
+#: What a hostile workbook does, with the range of its size (bytes, characters, depth, a
+#: row or column number: what `Hostile.size` means for the kind).
+HOSTILE_KINDS: dict[str, tuple[int, int]] = {
+    "bomb": (8 << 20, 256 << 20),  # a part that expands hundreds of times
+    "cell": (32_768, 4 << 20),  # a cell longer than Excel's limit
+    "columns": (1_001, 18_278),  # data beyond the last column (18,278 = ZZZ)
+    "rows": (1_048_577, 10**15),  # data beyond the last row
+    "nesting": (65, 200_000),  # elements inside elements
+    "entities": (8, 12),  # "billion laughs": levels of ten entities each
+    "token": (1_200_000, 2_500_000),  # one tag, text or comment of this many bytes
+}
+HOSTILE_PLACES: dict[str, tuple[str, ...]] = {
+    "bomb": ("strings", "sheet"),
+    "cell": ("inline", "shared", "rich text"),
+    "columns": ("header", "row", "shared", "no reference"),
+    "rows": ("row", "no reference"),
+    "nesting": ("cell", "row", "sheet data", "strings"),
+    "entities": ("sheet", "strings", "workbook", "external"),
+    "token": ("attribute", "text", "comment", "cell", "prolog"),
+}
+PIECES = ("x", "dân vận khéo ", "😀", "&amp;", "&#x1F600;", "<b/>")
+DIMENSIONS = ("A1:D2", "A1:XFD1048576", "A1", "B2:A1", "A1:ZZZZ99999999999", "x", "")
+
+
+@dataclass(frozen=True)
+class Hostile:
+    """A hostile workbook, drawn: `kind` (a key of `HOSTILE_KINDS`), where in the file,
+    how big, the text it repeats, and the dimension the sheet declares (a lie)."""
+
+    kind: str
+    place: str
+    size: int
+    piece: str
+    dimension: str
+    seed: int
+
+    def build(self, path: Path) -> Path:
+        from itertools import chain
+
+        from tests.workbooks import (
+            HEADER,
+            ROW,
+            cell,
+            repeated,
+            row,
+            sheet,
+            strings,
+            table,
+            workbook,
+        )
+
+        text = self.piece if self.piece not in ("<b/>", "&amp;", "&#x1F600;") else "x"
+        head = [f"<si><t>{value}</t></si>" for value in (*HEADER, *ROW)]
+        shared_rows = [
+            row(n + 1, (cell(n + 1, j + 1, "", shared=n * 4 + j) for j in range(4)))
+            for n in range(2)
+        ]
+        rows: Any = table()
+        shared: Any = None
+        book = ("", "")
+        kind, place, size = self.kind, self.place, self.size
+        if kind == "bomb" and place == "strings":
+            rows, shared = (
+                shared_rows,
+                strings(chain(head, repeated(f"<si><t>{text}</t></si>", size))),
+            )
+        elif kind == "bomb":
+            filler = f'<row><c t="inlineStr"><is><t>{text}</t></is></c></row>'
+            rows = chain(table(), repeated(filler, size))
+        elif kind == "cell":
+            piece = self.piece if self.piece != "<b/>" else "x"
+            body = repeated(piece, size * len(piece.encode()))
+            if place == "shared":
+                close = "</t></si>" + "".join(head[5:])
+                rows, shared = shared_rows, strings(chain(head[:4], ["<si><t>"], body, [close]))
+            elif place == "rich text":
+                run = f"<r><t>{piece}</t></r>"
+                runs = repeated(run, size * len(run.encode()))
+                rows = chain(table([HEADER]), ['<row r="2"><c r="A2" t="inlineStr"><is>'], runs,
+                             ["</is></c></row>"])  # fmt: skip
+            else:
+                rows = chain(table([HEADER]), ['<row r="2"><c r="A2" t="inlineStr"><is><t>'],
+                             body, ["</t></is></c></row>"])  # fmt: skip
+        elif kind == "columns":
+            at = 1 if place == "header" else 2
+            value = cell(at, size, text, shared=4 if place == "shared" else None)
+            if place == "no reference":  # cells without r: counted from the left
+                value = '<c t="inlineStr"><is><t>x</t></is></c>' * size
+            rows = [r.replace("</row>", value + "</row>") if i + 1 == at else r
+                    for i, r in enumerate(table())]  # fmt: skip
+            shared = strings(head) if place == "shared" else None
+        elif kind == "rows":
+            data = table([ROW], first=size)[0]
+            if place == "no reference":  # a row without r: the one after the last row
+                data = table([ROW])[0]
+                for reference in (' r="1"', ' r="A1"', ' r="B1"', ' r="C1"', ' r="D1"'):
+                    data = data.replace(reference, "")
+                data = f'<row r="1048576"/>{data}'
+            rows = [*table(), data]
+        elif kind == "nesting":
+            deep = "<x>" * size + "</x>" * size
+            if place == "cell":
+                rows = [*table(), f'<row r="3"><c r="A3" t="inlineStr"><is>{deep}</is></c></row>']
+            elif place == "row":
+                rows = [*table(), f'<row r="3">{deep}</row>']
+            elif place == "sheet data":
+                rows = [*table(), deep]
+            else:
+                rows, shared = shared_rows, strings([*head, f"<si>{deep}</si>"])
+        elif kind == "entities":
+            entities = f'<!ENTITY a0 "{text} ">' + "".join(
+                f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, size + 1)
+            )
+            prolog = f"<!DOCTYPE r [{entities}]>"
+            use = f"&a{size};"
+            if place == "external":
+                prolog, use = '<!DOCTYPE r [<!ENTITY e SYSTEM "file:///etc/passwd">]>', "&e;"
+            if place in ("sheet", "external"):
+                extra = f'<row r="3"><c r="A3" t="inlineStr"><is><t>{use}</t></is></c></row>'
+                rows = sheet([*table(), extra], self.dimension, prolog=prolog)
+                return workbook(path, rows)
+            if place == "strings":
+                rows, shared = shared_rows, strings([*head, f"<si><t>{use}</t></si>"], prolog)
+            else:
+                book = (prolog, use)
+        else:  # one token of `size` bytes, hard to compress
+            import random
+
+            noise = "".join(random.Random(self.seed).choices("abcdefghij klmnopqrstuvwxyz", k=size))
+            if place == "prolog":  # before the first element
+                return workbook(path, sheet(table(), self.dimension, f"<!--{noise}-->"))
+            token = {
+                "attribute": f'<row r="3" note="{noise}"/>',
+                "text": f"<x>{noise}</x>",
+                "comment": f"<!--{noise}-->",
+                "cell": f'<row r="3"><c r="B3" t="inlineStr" note="{noise}"/></row>',
+            }[place]
+            rows = [*table(), token]
+        return workbook(path, sheet(rows, self.dimension), shared, book=book)
+
+
+@st.composite
+def hostile_workbooks(draw: st.DrawFn) -> Hostile:
+    kind = draw(st.sampled_from(sorted(HOSTILE_KINDS)))
+    low, high = HOSTILE_KINDS[kind]
+    return Hostile(
+        kind=kind,
+        place=draw(st.sampled_from(HOSTILE_PLACES[kind])),
+        size=draw(st.integers(low, high)),
+        piece=draw(st.sampled_from(PIECES)),
+        dimension=draw(st.sampled_from(DIMENSIONS)),
+        seed=draw(st.integers(0, 2**16)),
+    )
+
+
+@pytest.mark.sqlite_only
+@scaled(0.3)
+@given(hostile_workbooks())
+@example(Hostile("bomb", "strings", 300 << 20, "dân vận khéo ", "A1:XFD1048576", 0))
+@example(Hostile("cell", "shared", 200 << 20, "x", "A1:D2", 0))
+def test_import_hostile_workbook(
+    fuzzed: Fuzzed, db: Path | str, tmp_path: Path, hostile: Hostile
+) -> None:
+    """A workbook built to exhaust memory or time (a compression bomb, a huge cell,
+    data beyond the last row or column, deep nesting, entities of entities, one huge
+    tag), its sheet declaring a dimension it does not hold: refused with one line,
+    exit 1, in a process of its own measured under 200 MB, the registry unchanged."""
+    from tests.workbooks import PEAK_MB, dandan
+
+    _run, seen = fuzzed
+    path = hostile.build(tmp_path / f"{hostile.kind}.xlsx")
+    assert path.stat().st_size < 3_000_000, f"{hostile}: {path.stat().st_size} bytes"
+    before = dump(db)
+    outcome = dandan("--db", str(db), "import", str(path))
+    seen[outcome.code] += 1
+    lines = outcome.stderr.splitlines()
+    assert outcome.code == 1, f"{hostile}: {outcome}"
+    assert len(lines) == 1 and lines[0].startswith(f"error: {path.name}: "), f"{hostile}: {outcome}"
+    assert "Traceback" not in outcome.stderr, f"{hostile}: {outcome}"
+    assert outcome.peak_mb < PEAK_MB, f"{hostile}: {outcome}"
+    assert dump(db) == before, f"{hostile}: the registry changed"

@@ -17,6 +17,7 @@ import operator
 import re
 import sys
 import warnings
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from dandan.errors import InvalidInput
-from dandan.i18n import _
+from dandan.i18n import N_, _, number
 from dandan.text import as_text, key
 
 #: Our columns, and the headers clerks' spreadsheets carry for them. The first spelling
@@ -69,6 +70,43 @@ _HEADER_INDEX = {
 }
 # Recognising British and American spellings alike.
 _HEADER_INDEX.setdefault(key("recognised_by"), "recognized_by")
+
+#: The most rows a sheet may have: Excel's own maximum (1,048,576), above the 408,000+
+#: rows of a national import. A row numbered beyond it holding data is refused: no
+#: spreadsheet program writes one, and a sheet is read by the rows it really holds, never
+#: by the size it declares (a 1.6 KB file declaring `A1:XFD1048576` kept the import
+#: padding empty cells for minutes).
+MAX_ROWS = 1_048_576
+#: The most columns with data a sheet may have. Excel allows 16,384, but the import schema
+#: has 22 and a clerk's sheet a few more; a sheet with data beyond column 1,000 is not a
+#: registry sheet, and its rows would only cost memory. Empty cells further right (the
+#: borders of a formatted sheet) are passed over, not counted.
+MAX_COLUMNS = 1_000
+#: The most characters a cell may hold, in a workbook or a CSV file: Excel's own limit
+#: (32,767), so nothing a spreadsheet saves is refused, while one 200 MB cell cannot take
+#: the memory it used to (0.8 GB).
+MAX_CELL_CHARS = 32_767
+#: The most bytes the parts of a workbook may expand to, all together. A full sheet of
+#: 1,048,576 rows of every import column is about 1.3 GB of XML as openpyxl writes it
+#: (Excel's shared strings make it smaller); above this, reading alone would take longer
+#: than any import should hold the registry.
+MAX_UNCOMPRESSED = 2 * 1024**3
+#: How many times its compressed size a part of a workbook may expand to. Sheets as
+#: spreadsheet programs save them compress 5 to 20 times; a compression bomb (a 1 MB
+#: file whose shared strings grew to 3.6 GB of memory) a thousand times, the most
+#: deflate allows. Parts smaller than `_EXPANSION_GRACE` are not held to it: tiny,
+#: repetitive parts compress well and cost nothing.
+MAX_EXPANSION = 100
+_EXPANSION_GRACE = 1024**2
+#: How deep the elements of a sheet may nest: a cell is at depth 4 (worksheet, sheetData,
+#: row, c) and its rich text a few levels more; deep nesting is only a way to make the
+#: parser hold every open element.
+MAX_XML_DEPTH = 64
+#: The most bytes of XML one cell, or one tag or text anywhere, may take (to within the
+#: `_CHUNK` the parser is given at a time): a cell of `MAX_CELL_CHARS` characters written
+#: as numeric references (`&#x1F600;`), with its formula, fits; beyond, the parser would
+#: buffer whatever it is given.
+_MAX_XML_TOKEN = 1024**2
 
 # UTF-8 text decoded as Windows-1252/1258 leaves tell-tale pairs: "Ã¡" for "á",
 # "Ä'" for "đ", "áº" for the start of "ạ ả ấ …", "â€" for typographic quotes.
@@ -189,6 +227,7 @@ def _rows(
     for raw in records:
         line = line + 1 if counted else records.line_num  # type: ignore[attr-defined]
         header = [_cell(v) for v in raw]
+        _check_lengths(header, header, line, info)
         if not any(h.strip() for h in header):
             continue  # blank lines, common above spreadsheet headers
         first_header = first_header or header
@@ -224,7 +263,9 @@ def _rows(
                 )
             raw = [*raw[:width], *[""] * (width - len(raw))]
         if typed:
-            raw = [_cell(v) for v in raw]
+            raw = [_cell(v) for v in raw]  # the sheet's reader checked their length
+        elif raw and max(map(len, raw)) > MAX_CELL_CHARS:
+            _check_lengths(raw, header, line, info)
         values = raw if pick is None else pick(raw)
         if len(names) == 1:
             values = (values,)
@@ -232,6 +273,40 @@ def _rows(
         if not row.get("name") and not any(values):
             continue  # a line of empty cells
         yield line, row
+
+
+def _check_lengths(cells: list[str], header: list[str], line: int, info: SourceInfo) -> None:
+    """Refuse a cell longer than a spreadsheet's, naming its column by its header."""
+    for i, cell in enumerate(cells):
+        if len(cell) > MAX_CELL_CHARS:
+            name = header[i].strip() if i < len(header) and header[i].strip() else str(i + 1)
+            raise InvalidInput(
+                _(
+                    "{file}:{line}: column {column}: a cell of more than {limit} characters "
+                    "(the most a spreadsheet cell holds); shorten it"
+                ).format(
+                    file=info.name, line=line, column=_short(name), limit=number(MAX_CELL_CHARS)
+                )
+            )
+
+
+def _short(name: str, width: int = 40) -> str:
+    """A name from a file, on one line and at most `width` characters, for a message."""
+    name = " ".join(name.split())
+    return name if len(name) <= width else name[: width - 1] + "…"
+
+
+#: How many names `listed` shows before counting the rest.
+LISTED = 10
+
+
+def listed(names: list[str], shown: int = LISTED) -> str:
+    """Names from a file for one line of text: the first `shown`, then how many more
+    (a file with 20,000 unknown columns made a warning line of 150,000 characters)."""
+    text = ", ".join(_short(name) for name in names[:shown])
+    if len(names) <= shown:
+        return text
+    return _("{names} and {count} more").format(names=text, count=number(len(names) - shown))
 
 
 def _cell(value: Any) -> str:
@@ -356,6 +431,13 @@ def _read_text(
             ).format(file=info.name, encoding=chosen, reason=exc)
         ) from None
     except csv.Error as exc:
+        if str(exc).startswith("field larger than field limit"):  # 131,072 characters
+            raise InvalidInput(
+                _(
+                    "{file}:{line}: a cell of more than {limit} characters "
+                    "(the most a spreadsheet cell holds); shorten it"
+                ).format(file=info.name, line=reader.line_num, limit=number(MAX_CELL_CHARS))
+            ) from None
         raise InvalidInput(
             _("{file}: not readable as CSV: {reason}").format(file=info.name, reason=exc)
         ) from None
@@ -364,8 +446,6 @@ def _read_text(
 def _read_xlsx(
     raw: IO[bytes], info: SourceInfo, sheet: str | None
 ) -> Iterator[tuple[int, dict[str, str]]]:
-    from openpyxl import load_workbook
-
     # openpyxl warns of what it meets inside a workbook (a number formatted as a date
     # beyond the calendar, a missing default style): each warning was two stray lines on
     # stderr. The values themselves are checked like any other.
@@ -374,44 +454,393 @@ def _read_xlsx(
     info.kind = "xlsx"
     info.bytes_read = len(data)
     info.sha256 = hashlib.sha256(data).hexdigest()
+    book = _Workbook(data, info)
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # see _sheet_rows
-        raise _unreadable(info, exc) from None
-    try:
-        if sheet is not None:
-            if sheet not in book.sheetnames:
-                raise InvalidInput(
-                    _("--sheet: no sheet {sheet!r} in {file}; sheets: {sheets}").format(
-                        sheet=sheet, file=info.name, sheets=", ".join(book.sheetnames)
-                    )
-                )
-            ws = book[sheet]
-        else:
-            ws = book.worksheets[0]
-        yield from _rows(_sheet_rows(ws, info), info, typed=True)
+        yield from _rows(book.rows(sheet), info, typed=True)
     finally:
         book.close()
 
 
-def _sheet_rows(ws: Any, info: SourceInfo) -> Iterator[list[Any]]:
-    """The rows of a sheet, read as the import goes. A damaged workbook fails there in
-    as many ways as the layers under openpyxl have (zipfile, zlib, the XML parser, the
-    cell readers: "Error -3 while decompressing data" was a traceback): each means the
-    file cannot be read, and is said so."""
-    rows = ws.iter_rows(values_only=True)
-    while True:
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_ROW, _CELL, _SHARED = f"{_MAIN}row", f"{_MAIN}c", f"{_MAIN}si"
+#: How much of a part the XML parser is given at a time.
+_CHUNK = 1 << 16
+
+
+class _Workbook:
+    """A workbook opened for its values, within the bounds above (`MAX_ROWS` …).
+
+    The archive is checked before anything in it is parsed. openpyxl reads the small
+    parts that say what the workbook holds (content types, the workbook and its
+    relations, the styles that tell dates from numbers); the shared strings and the
+    sheet are read here, as a stream of XML events of which only the open elements and
+    the current cell are held. openpyxl's own read-only sheets pad every row to the
+    dimension the file declares and build each row whole, and its table of shared
+    strings holds whatever the file expands to: all three were ways to exhaust memory or
+    time with a small file.
+    """
+
+    def __init__(self, data: bytes, info: SourceInfo) -> None:
+        from openpyxl.reader.excel import ExcelReader
+        from openpyxl.styles.stylesheet import apply_stylesheet
+        from openpyxl.xml.constants import SHARED_STRINGS
+
+        self.info = info
         try:
-            row = next(rows)
-        except StopIteration:
-            return
+            reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+        except Exception as exc:  # not a zip archive at all
+            raise _unreadable(info, exc) from None
+        self.archive: zipfile.ZipFile = reader.archive
+        try:
+            _check_archive(self.archive, info)
+            reader.read_manifest()
+            reader.read_workbook()
+            apply_stylesheet(self.archive, reader.wb)
+            self.book = reader.wb
+            #: The worksheets (not chart sheets), by name, in the workbook's order.
+            self.sheets: dict[str, str] = {
+                sheet.name: rel.target
+                for sheet, rel in reader.parser.find_sheets()
+                if "chartsheet" not in rel.Type and rel.target in reader.valid_files
+            }
+            part = reader.package.find(SHARED_STRINGS)
+            self.strings = [] if part is None else self._shared_strings(part.PartName[1:])
+        except InvalidInput:
+            self.archive.close()
+            raise
+        except Exception as exc:  # see _SheetRows.__next__
+            self.archive.close()
+            raise _unreadable(info, exc) from None
+
+    def close(self) -> None:
+        self.archive.close()
+
+    def rows(self, sheet: str | None) -> _SheetRows:
+        """The rows of `sheet`, or of the first worksheet."""
+        from openpyxl.worksheet._reader import WorkSheetParser
+
+        info = self.info
+        if sheet is not None and sheet not in self.sheets:
+            raise InvalidInput(
+                _("--sheet: no sheet {sheet!r} in {file}; sheets: {sheets}").format(
+                    sheet=sheet, file=info.name, sheets=listed(list(self.sheets))
+                )
+            )
+        if not self.sheets:
+            raise InvalidInput(_("{file}: the workbook holds no sheet").format(file=info.name))
+        title = sheet if sheet is not None else next(iter(self.sheets))
+        # The cell reader of openpyxl's read-only sheets: types, shared strings, dates.
+        parser = WorkSheetParser(
+            None,
+            self.strings,
+            data_only=True,
+            epoch=self.book.epoch,
+            date_formats=self.book._date_formats,
+            timedelta_formats=self.book._timedelta_formats,
+        )
+        try:
+            source = self.archive.open(self.sheets[title])
         except Exception as exc:
             raise _unreadable(info, exc) from None
-        yield list(row)
+        return _SheetRows(source, parser, title, info)
+
+    def _shared_strings(self, part: str) -> list[str]:
+        """The table of shared strings, each refused past `MAX_CELL_CHARS`."""
+        from openpyxl.cell.text import Text
+
+        info = self.info
+
+        def too_long(_element: Any = None) -> InvalidInput:
+            return InvalidInput(
+                _(
+                    "{file}: a cell holds more than {limit} characters "
+                    "(the most a spreadsheet cell holds); shorten it"
+                ).format(file=info.name, limit=number(MAX_CELL_CHARS))
+            )
+
+        strings: list[str] = []
+        with self.archive.open(part) as source:
+            for event, element in _XmlStream(source, _SHARED, info, too_long):
+                if event == "unit":
+                    # As openpyxl reads them (`reader.strings.read_string_table`).
+                    text = Text.from_tree(element).content.replace("x005F_", "")
+                    if len(text) > MAX_CELL_CHARS:
+                        raise too_long()
+                    strings.append(text)
+        return strings
 
 
-def _unreadable(info: SourceInfo, exc: Exception) -> InvalidInput:
-    detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+def _check_archive(archive: zipfile.ZipFile, info: SourceInfo) -> None:
+    """Refuse a workbook that expands beyond the bounds, from the sizes its archive
+    declares, or one of whose parts declares a DTD, before any part is parsed. Reading
+    a part stops at its declared size (zipfile), so a part cannot expand beyond what it
+    declares either."""
+    total = 0
+    for member in archive.infolist():
+        total += member.file_size
+        if (
+            member.file_size > _EXPANSION_GRACE
+            and member.file_size > MAX_EXPANSION * member.compress_size
+        ):
+            raise InvalidInput(
+                _(
+                    "{file}: part {part} of the workbook expands {ratio} times (more than "
+                    "{limit}): no spreadsheet program saves that; save the file again from "
+                    "one, or as CSV"
+                ).format(
+                    file=info.name,
+                    part=_short(member.filename),
+                    ratio=number(member.file_size // max(member.compress_size, 1)),
+                    limit=number(MAX_EXPANSION),
+                )
+            )
+    for member in archive.infolist():
+        if member.filename.endswith((".xml", ".rels")):
+            _check_prolog(archive, member, info)
+    if total > MAX_UNCOMPRESSED:
+        raise InvalidInput(
+            _(
+                "{file}: the workbook expands to {size} MB (more than {limit} MB); "
+                "split it into smaller files"
+            ).format(
+                file=info.name,
+                size=number(total // 1024**2),
+                limit=number(MAX_UNCOMPRESSED // 1024**2),
+            )
+        )
+
+
+class _Root(Exception):
+    """The prolog of a part is over: its first element has begun."""
+
+
+def _check_prolog(archive: zipfile.ZipFile, member: zipfile.ZipInfo, info: SourceInfo) -> None:
+    """Refuse a part that declares a DTD (a workbook never does: its package format
+    forbids them). Entities defined there expand within the parser: "billion laughs"
+    grows to the few megabytes expat allows before it refuses, as a million pieces of
+    text held in memory, and external entities name other files. Only the prolog is
+    read: the parse stops at the first element."""
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+
+    def dtd(*_args: Any) -> None:
+        raise _unreadable(info, _("a DTD (<!DOCTYPE …>), which no workbook holds"))
+
+    def root(*_args: Any) -> None:
+        raise _Root
+
+    parser.StartDoctypeDeclHandler = dtd
+    parser.StartElementHandler = root
+    read = 0
+    with archive.open(member) as source:
+        while chunk := source.read(_CHUNK):
+            try:
+                parser.Parse(chunk, False)
+            except (_Root, expat.ExpatError):
+                return  # the first element, or not XML: the part's reader will say
+            read += len(chunk)
+            if read > _MAX_XML_TOKEN:
+                raise _unreadable(info, _(_TOO_BIG).format(size=number(_MAX_XML_TOKEN // 1024**2)))
+
+
+class _XmlStream:
+    """The XML events of a part of a workbook, read `_CHUNK` bytes at a time, holding
+    only the open elements and the current `unit` (a cell, a shared string).
+
+    Yields ("start", element) and ("end", element) for elements outside units, then
+    drops each at its end; ("unit", element) for a unit, whole, at its end. Elements
+    nested deeper than `MAX_XML_DEPTH`, a unit of more than `_MAX_XML_TOKEN` bytes and
+    a tag or text that long anywhere are refused as they come (a DTD was refused
+    before, by `_check_prolog`).
+    """
+
+    def __init__(
+        self,
+        source: IO[bytes],
+        unit: str,
+        info: SourceInfo,
+        too_long: Any,
+    ) -> None:
+        self._source = source
+        self._unit = unit
+        self._info = info
+        #: Called with a unit's element when the unit is too long: the error to raise.
+        self._too_long = too_long
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
+        from xml.etree.ElementTree import XMLPullParser
+
+        parser: Any = XMLPullParser(events=("start", "end"))
+        opened: list[Any] = []
+        unit_depth = 0  # the depth of the open unit, 0 outside one
+        unit_start = fed = quiet = 0
+        while True:
+            chunk = self._source.read(_CHUNK)
+            if chunk:
+                parser.feed(chunk)
+            else:
+                parser.close()
+            fed += len(chunk)
+            quiet += len(chunk)
+            for event, element in parser.read_events():
+                quiet = 0
+                if unit_depth and fed - unit_start > _MAX_XML_TOKEN:
+                    raise self._too_long(opened[unit_depth - 1])
+                if event == "start":
+                    opened.append(element)
+                    if len(opened) > MAX_XML_DEPTH:
+                        raise _unreadable(
+                            self._info,
+                            _("elements nested more than {limit} deep").format(limit=MAX_XML_DEPTH),
+                        )
+                    if not unit_depth:
+                        if element.tag == self._unit:
+                            unit_depth, unit_start = len(opened), fed
+                        else:
+                            yield event, element
+                    continue
+                opened.pop()
+                if unit_depth:
+                    if len(opened) >= unit_depth:
+                        continue  # inside the unit: kept, the unit is read whole
+                    unit_depth = 0
+                    yield "unit", element
+                else:
+                    yield event, element
+                if opened:
+                    opened[-1].remove(element)
+            if quiet > _MAX_XML_TOKEN:
+                if unit_depth:
+                    raise self._too_long(opened[unit_depth - 1])
+                raise _unreadable(
+                    self._info, _(_TOO_BIG).format(size=number(_MAX_XML_TOKEN // 1024**2))
+                )
+            if not chunk:
+                return
+
+
+class _SheetRows:
+    """The rows of a sheet that hold data, each a list of values up to its last one.
+
+    `line_num` is the sheet's number of the row last given, as csv.reader's is the
+    file's line, for `_rows`: rows are numbered as the sheet numbers them, whatever
+    rows it leaves out. A damaged workbook fails here in as many ways as the layers
+    under it have (zipfile, zlib, the XML parser, the cell reader: "Error -3 while
+    decompressing data" was a traceback): each means the file cannot be read, and is
+    said so.
+    """
+
+    def __init__(self, source: IO[bytes], parser: Any, sheet: str, info: SourceInfo) -> None:
+        self.line_num = 0
+        self._parser = parser
+        self._sheet = sheet
+        self._info = info
+        self._number = 0
+        self._rows = self._read(_XmlStream(source, _CELL, info, self._too_long), source)
+
+    def __iter__(self) -> _SheetRows:
+        return self
+
+    def __next__(self) -> list[Any]:
+        try:
+            return next(self._rows)
+        except (StopIteration, InvalidInput):
+            raise
+        except Exception as exc:
+            raise _unreadable(self._info, exc) from None
+
+    def _read(self, stream: _XmlStream, source: IO[bytes]) -> Iterator[list[Any]]:
+        parser = self._parser
+        row: dict[int, Any] = {}
+        with source:
+            for event, element in stream:
+                if event == "unit":
+                    cell = parser.parse_cell(element)
+                    value = cell["value"]
+                    if value is None or (isinstance(value, str) and not value.strip()):
+                        continue  # empty cells, wherever they are, are passed over
+                    column = cell["column"]
+                    if column > MAX_COLUMNS:
+                        raise self._refusal(_TOO_WIDE, MAX_COLUMNS, _letters(column))
+                    if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+                        raise self._refusal(_TOO_LONG, MAX_CELL_CHARS, _letters(column))
+                    row[column] = value
+                elif element.tag != _ROW:
+                    continue
+                elif event == "start":
+                    self._number = _row_number(element.get("r"), self._number)
+                    parser.row_counter, parser.col_counter = self._number, 0
+                    row = {}
+                elif row:
+                    if self._number > MAX_ROWS:
+                        raise InvalidInput(
+                            _(
+                                "{file}: sheet {sheet!r}, row {row}: data beyond row {limit}, "
+                                "the last a sheet may have"
+                            ).format(
+                                file=self._info.name,
+                                sheet=_short(self._sheet),
+                                row=number(self._number),
+                                limit=number(MAX_ROWS),
+                            )
+                        )
+                    self.line_num = self._number
+                    yield [row.get(c) for c in range(1, max(row) + 1)]
+                    row = {}
+
+    def _too_long(self, element: Any) -> InvalidInput:
+        """A cell too long to read: named by its reference, or by where it stands."""
+        reference = element.get("r")
+        if reference is None:
+            return self._refusal(_TOO_LONG, MAX_CELL_CHARS, _letters(self._parser.col_counter + 1))
+        return self._refusal(_TOO_LONG, MAX_CELL_CHARS, cell=_short(reference))
+
+    def _refusal(self, message: str, limit: int, column: str = "", cell: str = "") -> InvalidInput:
+        return InvalidInput(
+            _(message).format(
+                file=self._info.name,
+                sheet=_short(self._sheet),
+                cell=cell or f"{column}{self._number}",
+                limit=number(limit),
+                last=_letters(MAX_COLUMNS),
+            )
+        )
+
+
+_TOO_BIG = N_("a tag or text of more than {size} MB")
+_TOO_LONG = N_(
+    "{file}: sheet {sheet!r}, cell {cell}: more than {limit} characters "
+    "(the most a spreadsheet cell holds); shorten it"
+)
+_TOO_WIDE = N_(
+    "{file}: sheet {sheet!r}, cell {cell}: data beyond the {limit} columns a sheet to "
+    "import may have; delete the columns after {last}"
+)
+
+
+def _row_number(reference: str | None, previous: int) -> int:
+    """A row's number: as written (openpyxl takes "3.0" too), or the one after."""
+    if reference is None:
+        return previous + 1
+    value = float(reference)
+    if not value.is_integer() or value < 1:
+        raise ValueError(f"row number {reference[:20]!r}")
+    return int(value)
+
+
+def _letters(column: int) -> str:
+    """A column's letters, as a spreadsheet shows them (1 → A, 1000 → ALL)."""
+    letters = ""
+    while column > 0:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _unreadable(info: SourceInfo, exc: Exception | str) -> InvalidInput:
+    text = str(exc).strip()
+    detail = text.splitlines()[0][:200] if text else type(exc).__name__
     return InvalidInput(
         _("{file}: not a readable .xlsx workbook ({reason})").format(file=info.name, reason=detail)
     )

@@ -109,6 +109,8 @@ def import_(
 
 
 def _report(summary: ImportSummary, policy: OnConflict, dry_run: bool, errors: Path | None) -> None:
+    from dandan.sources import listed
+
     n = i18n.number
     for error in summary.errors:
         note(_("error: {message}").format(message=error))
@@ -119,7 +121,7 @@ def _report(summary: ImportSummary, policy: OnConflict, dry_run: bool, errors: P
         if info.unknown_columns:
             note(
                 _("{file}: ignored unknown column(s): {columns}").format(
-                    file=info.name, columns=", ".join(info.unknown_columns)
+                    file=info.name, columns=listed(info.unknown_columns)
                 )
             )
     counts = _("{inserted} inserted, {updated} updated, {skipped} unchanged, {invalid} invalid")
