@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import stat
 from datetime import date
 from pathlib import Path
@@ -301,9 +302,15 @@ def test_vietnamese_headers_reimport_to_the_same_registry(source: Path, tmp_path
     assert registry_as_dicts(copies["vi"]) == registry_as_dicts(source)
     assert tallies(copies["vi"]) == tallies(source)
     # Row for row the registry an identifier-headed export gives (only the logs differ:
-    # the file's name and time).
+    # the file's name and time; and the time each row was written, when the two imports
+    # fall on either side of a second).
     logs = ("import_batches", "events")
-    assert dump(copies["vi"], skip=logs) == dump(copies["en"], skip=logs)
+    assert _timeless(dump(copies["vi"], skip=logs)) == _timeless(dump(copies["en"], skip=logs))
+
+
+def _timeless(lines: list[str]) -> list[str]:
+    """A dump with every time of day blanked: dates of registration and decision stay."""
+    return [re.sub(r"'\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d[^']*'", "'…'", line) for line in lines]
 
 
 def test_xlsx_with_vietnamese_headers_reimports(source: Path, tmp_path: Path) -> None:
