@@ -201,11 +201,14 @@ def default_actor() -> str:
 
 
 def snapshot(model: Model) -> dict[str, Any]:
-    """A model's audited fields, as JSON values."""
+    """A model's audited fields, as JSON values: the places as entered too, so that an
+    edit that only changes what was typed (the same unit, spelled otherwise) is recorded."""
     values = {
         "name": model.name, "description": model.description,
         "province": model.province_name, "province_code": model.province_code,
+        "province_input": model.province_input,
         "commune": model.commune_name, "commune_code": model.commune_code,
+        "commune_input": model.commune_input, "district_input": model.district_input,
         "locality_scheme": model.locality_scheme,
         "legacy_province_code": model.legacy_province_code,
         "legacy_district_code": model.legacy_district_code,
