@@ -119,8 +119,9 @@ def test_imports_are_in_the_trail_as_batches_and_as_changes_to_registered_models
     assert result.exit_code == 0, result.stderr
     events = history(registry, "QTR-2024-00001")
     assert [e["command"] for e in events] == ["import", "import"]
-    assert events[1]["before"] == {"name": "Đường hoa"}
+    assert events[1]["before"] == {"name": "Đường hoa", "status": "registered"}
     assert events[1]["after"]["name"] == "Đường hoa xanh"
+    assert events[1]["after"]["status"] == "recognized"
     assert events[1]["after"]["recognitions"] == [
         {"year": 2025, "level": "commune", "decision": None, "decided_on": "2025-11-20"}
     ]
