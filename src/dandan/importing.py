@@ -3,8 +3,9 @@
 A file holds one row per model, or several rows with the same code for a model
 recognised several times. Every row goes through `dandan.validation`, the same
 rules as `dandan register` and `dandan recognize`. The rows are streamed in
-chunks and written inside one transaction that commits only at the end, so
-memory stays flat and a failure, Ctrl-C or kill leaves the registry as it was.
+chunks and staged beside the registry, then swapped in by one short write
+transaction at the end, so memory stays flat, other clerks keep writing while a
+large file is read, and a failure, Ctrl-C or kill leaves the registry as it was.
 
 Rows are matched to the registry by model code (rows without a code, by name,
 place and registration date), so importing the same file again changes nothing.
@@ -283,6 +284,7 @@ class _Writer:
         self._dropped: list[Any] = []
         self._seq = 0
         self._by_name = False  # the staged models are indexed by name
+        self._staged_updates = self._staged_status = False
         #: What the registry held when staging began (its largest ids): whatever
         #: appears above them was written by someone else meanwhile.
         self._marks: tuple[int, int, int] = (0, 0, 0)
@@ -663,6 +665,8 @@ class _Writer:
         cursor = None
         if not self.sqlite:
             cursor = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        self._staged_updates |= bool(updates)
+        self._staged_status |= bool(batches["status"][1])
         for name, (columns, rows) in batches.items():
             if not rows:
                 continue
@@ -821,11 +825,12 @@ class _Writer:
             f"SELECT {values} FROM {temp}.stage_models WHERE kind = 'new' {self._order()}"
         )
         updated = ", ".join(c for c in _MODEL_UPDATE if c != "code")
-        run(
-            f"UPDATE models SET ({updated}) = (SELECT {updated} FROM {temp}.stage_models AS s "
-            "WHERE s.kind = 'update' AND s.code = models.code ORDER BY s.seq DESC LIMIT 1) "
-            f"WHERE code IN (SELECT code FROM {temp}.stage_models WHERE kind = 'update')"
-        )
+        if self._staged_updates:
+            run(
+                f"UPDATE models SET ({updated}) = (SELECT {updated} FROM {temp}.stage_models AS s "
+                "WHERE s.kind = 'update' AND s.code = models.code ORDER BY s.seq DESC LIMIT 1) "
+                f"WHERE code IN (SELECT code FROM {temp}.stage_models WHERE kind = 'update')"
+            )
         recognition = ", ".join(_RECOGNITION_INSERT)
         run(
             f"INSERT INTO recognitions (model_id, {recognition}) "
@@ -833,10 +838,11 @@ class _Writer:
             f"FROM {temp}.stage_recognitions AS s JOIN models AS m ON m.code = s.code "
             + self._order("s.")
         )
-        run(
-            f"UPDATE models SET status = {_STATUS_SQL} "
-            f"WHERE code IN (SELECT code FROM {temp}.stage_status)"
-        )
+        if self._staged_status:
+            run(
+                f"UPDATE models SET status = {_STATUS_SQL} "
+                f"WHERE code IN (SELECT code FROM {temp}.stage_status)"
+            )
 
     def swap_events(self, mark: int, batch_id: int) -> None:
         """The staged events of one file's batch, in the order they were made."""
@@ -1035,23 +1041,17 @@ def import_files(
                         job.swap(conn, writer)
                     summary.committed = True
             finally:
-                _quietly_drop(conn, writer)
+                _close_stage(conn, writer)
     finally:
         if gc_was_enabled:
             gc.enable()
     return summary
 
 
-def _quietly_drop(conn: Connection, writer: _Writer) -> None:
-    """Drop the staging tables (the connection goes back to the pool); should the
-    connection be broken, they go with it."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    try:
-        with conn.begin():
-            writer.drop_stage()
-    except SQLAlchemyError:
-        conn.invalidate()
+def _close_stage(conn: Connection, writer: _Writer) -> None:
+    """Close the import's connection rather than return it to the pool: its staging
+    tables go with it (much faster than dropping them: a second at 400,000 rows)."""
+    conn.invalidate()
 
 
 @dataclass
