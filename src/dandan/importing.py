@@ -53,6 +53,9 @@ from dandan.validation import (
 )
 
 CHUNK = 5000
+#: SQLite's page cache for the staging tables, then for the swap, in KiB: most of the
+#: code index of a national batch (408,000 models: 10 MB), within the memory budget.
+_CACHE_KB = 12_000
 #: Terms as plain str: the driver binds exact str fastest (enum members go through
 #: its adaptation protocol, and `.value` is a property call per use).
 _PLAIN: dict[StrEnum, str] = {
@@ -299,6 +302,12 @@ class _Writer:
         """Create the staging tables and note the registry's largest ids."""
         run = self.conn.exec_driver_sql
         self.drop_stage()
+        if self.sqlite:
+            # The staged code index is written at random places, chunk after chunk: room
+            # for it in the cache (SQLite's default is 2 MB), and no journal (a failed
+            # import drops the staging tables rather than rolling them back).
+            run(f"PRAGMA temp.cache_size = -{_CACHE_KB}")
+            run("PRAGMA temp.journal_mode = OFF")
         for name, (columns, pg_select) in _STAGE_TABLES.items():
             if self.sqlite:
                 run(f"CREATE TEMP TABLE stage_{name} ({', '.join(columns)})")
@@ -812,6 +821,9 @@ class _Writer:
         mark to its batch's id."""
         run = self.conn.exec_driver_sql
         temp = self.temp
+        if self.sqlite:  # the room goes to the registry's code index, which the swap fills
+            run("PRAGMA temp.cache_size = -2000")
+            run(f"PRAGMA main.cache_size = -{_CACHE_KB}")
         batch = (
             "CASE batch_id "
             + " ".join(
