@@ -30,8 +30,9 @@ from dandan.i18n import _
 from dandan.text import as_text, sort_key, undecodable
 
 #: How long a writer waits for another's write transaction. The longest is an import's
-#: swap of its staged batch (`dandan.importing`): about 2.5 s per 100,000 rows on two
-#: busy cores, 10 s for the national 408,000; every other write takes milliseconds.
+#: swap of its staged batch (`dandan.importing`): on two cores about 1.7 s for 100,000
+#: rows and 7 s for the national 408,000, twice that when the cores are busy; every
+#: other write takes milliseconds.
 BUSY_TIMEOUT_MS = 30_000
 
 
