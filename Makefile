@@ -47,10 +47,13 @@ pytest: $(MO)
 
 test: lint typecheck pytest
 
-# The crash and fuzz tests with the large budget (about 7 minutes on two cores).
+# The crash and fuzz tests with the large budget (about 7 minutes on two cores), and
+# clerks registering beside an import of 100,000 models (about 2 minutes more).
 fuzz: $(STAMP)
 	DANDAN_FAULT_RUNS=$(FAULT_RUNS) DANDAN_FUZZ=1 DANDAN_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
 		$(BIN)/pytest tests/test_faults.py tests/test_fuzz.py
+	DANDAN_CONCURRENT_IMPORT_MODELS=100000 \
+		$(BIN)/pytest tests/test_concurrency.py -k clerks_register_while_a_large_import_runs
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/import_bench.py --rows $(BENCH_ROWS)

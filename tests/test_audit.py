@@ -59,6 +59,30 @@ def test_history_tells_register_edit_recognize_withdraw_with_before_and_after(
     assert "recognised at province level (2023)" in table
 
 
+def test_an_edit_of_place_names_is_recorded_as_entered_with_codes_and_names(
+    run: Run, registry: Registry
+) -> None:
+    code = run(*REGISTER).stdout.strip()
+    # The same unit, spelled otherwise: only what was typed changes, and is recorded.
+    assert run("edit", code, "--commune", "Phường Đông Hà").exit_code == 0
+    assert run("edit", code, "--province", "Hà Nội", "--commune", "hoan kiem").exit_code == 0
+    events = history(registry, code)
+    assert [e["command"] for e in events] == ["register", "edit", "edit"]
+    registered, respelled, moved = events
+    assert registered["after"]["province_input"] == "quang tri"
+    assert registered["after"]["commune_input"] == "dong ha"
+    assert respelled["before"] == {"commune_input": "dong ha"}
+    assert respelled["after"] == {"commune_input": "Phường Đông Hà"}
+    assert moved["before"]["province_input"] == "quang tri"
+    assert moved["after"]["province_input"] == "Hà Nội"
+    assert moved["after"]["province"] == "Hà Nội"
+    assert moved["after"]["province_code"] == 1
+    assert moved["after"]["commune_input"] == "hoan kiem"
+    assert moved["after"]["commune"] == "Phường Hoàn Kiếm"
+    assert "commune_input: dong ha → Phường Đông Hà" in run("history", code).stdout
+    assert registry.get(code).commune == "Phường Hoàn Kiếm"
+
+
 def test_the_actor_comes_from_the_option_the_environment_or_the_user(
     run: Run, registry: Registry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -95,8 +119,9 @@ def test_imports_are_in_the_trail_as_batches_and_as_changes_to_registered_models
     assert result.exit_code == 0, result.stderr
     events = history(registry, "QTR-2024-00001")
     assert [e["command"] for e in events] == ["import", "import"]
-    assert events[1]["before"] == {"name": "Đường hoa"}
+    assert events[1]["before"] == {"name": "Đường hoa", "status": "registered"}
     assert events[1]["after"]["name"] == "Đường hoa xanh"
+    assert events[1]["after"]["status"] == "recognized"
     assert events[1]["after"]["recognitions"] == [
         {"year": 2025, "level": "commune", "decision": None, "decided_on": "2025-11-20"}
     ]

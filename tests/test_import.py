@@ -21,8 +21,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dandan.audit import history
 from dandan.errors import InvalidInput
-from dandan.importing import validate_row
+from dandan.importing import import_files, validate_row
 from dandan.registry import Registry
 from dandan.sources import HEADERS
 from tests.conftest import Run, dump
@@ -46,7 +47,7 @@ VIETNAMESE = {
     "recognition_year": "Năm công nhận", "recognition_level": "Cấp công nhận",
     "decision_no": "Số quyết định", "decided_on": "Ngày quyết định",
 }  # fmt: skip
-SUMMARY_NEW = {"inserted": 3, "updated": 0, "skipped": 0, "invalid": 0}
+SUMMARY_NEW = {"inserted": 3, "updated": 0, "skipped": 0, "invalid": 0, "written": True}
 
 
 def csv_text(rows: list[list[str]], header: list[str] = COLUMNS, delimiter: str = ",") -> str:
@@ -413,7 +414,9 @@ def test_errors_file_and_skip_invalid(run: Run, registry: Registry, tmp_path: Pa
     errors = tmp_path / "errors.csv"
     result = run("import", str(path), "--skip-invalid", "--errors", str(errors), "--format", "json")
     assert result.exit_code == 0, result.stderr
-    assert json.loads(result.stdout) == {"inserted": 3, "updated": 0, "skipped": 0, "invalid": 1}
+    assert json.loads(result.stdout) == {
+        "inserted": 3, "updated": 0, "skipped": 0, "invalid": 1, "written": True,
+    }  # fmt: skip
     check_stored(registry)
     with errors.open(encoding="utf-8-sig") as handle:
         rejected = list(csv.DictReader(handle))
@@ -431,9 +434,92 @@ def test_dry_run_counts_and_writes_nothing(
     before = dump(db)
     result = run("import", str(write(tmp_path, csv_text(ROWS))), "--dry-run", "--format", "json")
     assert result.exit_code == 0
-    assert json.loads(result.stdout) == SUMMARY_NEW
+    assert json.loads(result.stdout) == {**SUMMARY_NEW, "written": False}
     assert "dry run" in result.stderr
     assert dump(db) == before
+
+
+@pytest.mark.parametrize(
+    "refused",
+    [
+        pytest.param(_with(ROWS[2], name="Camera AI"), id="conflict"),
+        pytest.param(_with(ROWS[2], code="HNO-2024-00009", province="Atlantis"), id="invalid"),
+    ],
+)
+def test_a_refused_import_claims_nothing_written(
+    run: Run, registry: Registry, db: Path, tmp_path: Path, refused: list[str]
+) -> None:
+    imported(run, write(tmp_path, csv_text([ROWS[2]]), "first.csv"))
+    before = dump(db)
+    path = write(tmp_path, csv_text([*ROWS[:2], refused]))
+    result = run("import", str(path), "--format", "json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == {
+        "inserted": 0, "updated": 0, "skipped": 0, "invalid": 1, "written": False,
+    }  # fmt: skip
+    assert "nothing imported" in result.stderr
+    assert dump(db) == before
+
+    summary = import_files(registry, [str(path)])
+    assert (summary.inserted, summary.updated, summary.skipped) == (0, 0, 0)
+    assert (summary.invalid, summary.committed) == (1, False)
+    assert dump(db) == before
+
+
+WITHDRAWN = {"withdrawn_on": "2024-12-01", "withdrawn_reason": "Giải thể"}
+
+
+def _withdrawal(tmp_path: Path, name: str, **values: str) -> Path:
+    header = [*COLUMNS, "withdrawn_on", "withdrawn_reason"]
+    row = [*ROWS[2], values.get("withdrawn_on", ""), values.get("withdrawn_reason", "")]
+    return write(tmp_path, csv_text([row], header), name)
+
+
+def test_a_withdrawal_by_import_stores_status_and_reason_as_withdraw_does(
+    run: Run, registry: Registry, tmp_path: Path
+) -> None:
+    imported(run, _withdrawal(tmp_path, "registered.csv"))
+    code = "HNO-2024-00007"
+    path = _withdrawal(tmp_path, "withdrawn.csv", **WITHDRAWN)
+    assert imported(run, path, "--on-conflict", "update")["updated"] == 1
+
+    model = registry.get(code)
+    assert (model.status, model.withdrawn_on, model.withdrawn_reason) == (
+        "withdrawn", date(2024, 12, 1), "Giải thể",
+    )  # fmt: skip
+    withdrawn = history(registry, code)[-1]
+    assert (withdrawn["command"], withdrawn["model"]) == ("import", code)
+    # The same before and after as `dandan withdraw` records.
+    assert withdrawn["before"] == {
+        "withdrawn_on": None, "withdrawn_reason": None, "status": "registered",
+    }  # fmt: skip
+    assert withdrawn["after"] == {
+        "withdrawn_on": "2024-12-01", "withdrawn_reason": "Giải thể", "status": "withdrawn",
+    }  # fmt: skip
+    assert "status: registered → withdrawn" in run("history", code).stdout
+
+    # A corrected reason is a change like any other: refused, then applied with update.
+    corrected = _withdrawal(
+        tmp_path, "corrected.csv", **{**WITHDRAWN, "withdrawn_reason": "Sáp nhập"}
+    )
+    refused = run("import", str(corrected))
+    assert refused.exit_code == 1
+    assert "different withdrawn_reason" in refused.stderr
+    assert imported(run, corrected, "--on-conflict", "update")["updated"] == 1
+    assert registry.get(code).withdrawn_reason == "Sáp nhập"
+    assert history(registry, code)[-1]["after"] == {"withdrawn_reason": "Sáp nhập"}
+
+
+def test_a_model_imported_withdrawn_is_stored_withdrawn(
+    run: Run, registry: Registry, tmp_path: Path
+) -> None:
+    assert imported(run, _withdrawal(tmp_path, "new.csv", **WITHDRAWN))["inserted"] == 1
+    model = registry.get("HNO-2024-00007")
+    assert (model.status, model.withdrawn_on, model.withdrawn_reason) == (
+        "withdrawn", date(2024, 12, 1), "Giải thể",
+    )  # fmt: skip
+    [created] = history(registry, "HNO-2024-00007")
+    assert (created["command"], created["after"]["file"]) == ("import", "new.csv")
 
 
 # -- idempotency and conflicts --------------------------------------------------------
@@ -446,7 +532,9 @@ def test_reimport_changes_nothing_and_is_recorded(
     assert imported(run, path) == SUMMARY_NEW
     before = dump(db, skip=("import_batches", "events"))
     again = run("import", str(path), "--format", "json")
-    assert json.loads(again.stdout) == {"inserted": 0, "updated": 0, "skipped": 3, "invalid": 0}
+    assert json.loads(again.stdout) == {
+        "inserted": 0, "updated": 0, "skipped": 3, "invalid": 0, "written": True,
+    }  # fmt: skip
     assert "nothing changed" in again.stderr
     assert dump(db, skip=("import_batches", "events")) == before
     batches = json.loads(run("imports", "--format", "json").stdout)
@@ -461,7 +549,7 @@ def test_new_recognition_for_a_registered_model_is_an_update(
     imported(run, write(tmp_path, csv_text([ROWS[2]])))
     later = _with(ROWS[2], recognition_year="2025", recognition_level="xã", decided_on="2025-05-05")
     summary = imported(run, write(tmp_path, csv_text([ROWS[2], later])))
-    assert summary == {"inserted": 0, "updated": 1, "skipped": 1, "invalid": 0}
+    assert summary == {"inserted": 0, "updated": 1, "skipped": 1, "invalid": 0, "written": True}
     model = registry.get("HNO-2024-00007")
     assert [(r.year, r.level) for r in model.recognitions] == [(2025, "commune")]
     assert model.status == "recognized"

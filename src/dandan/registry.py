@@ -16,7 +16,7 @@ import getpass
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -201,11 +201,14 @@ def default_actor() -> str:
 
 
 def snapshot(model: Model) -> dict[str, Any]:
-    """A model's audited fields, as JSON values."""
+    """A model's audited fields, as JSON values: the places as entered too, so that an
+    edit that only changes what was typed (the same unit, spelled otherwise) is recorded."""
     values = {
         "name": model.name, "description": model.description,
         "province": model.province_name, "province_code": model.province_code,
+        "province_input": model.province_input,
         "commune": model.commune_name, "commune_code": model.commune_code,
+        "commune_input": model.commune_input, "district_input": model.district_input,
         "locality_scheme": model.locality_scheme,
         "legacy_province_code": model.legacy_province_code,
         "legacy_district_code": model.legacy_district_code,
@@ -283,15 +286,34 @@ def code_prefix(province_code: int, year: int) -> str:
     return f"{CODE_PREFIXES.get(province_code, 'VNM')}-{year}-"
 
 
-def last_number(conn: Session | Connection, prefix: str) -> int:
+def numbered(prefix: str, number: int) -> str:
+    """The code of `number` after `prefix`: five digits at least."""
+    return f"{prefix}{number:05d}"
+
+
+def _number(code: str, prefix: str) -> int | None:
+    """The number a code carries after `prefix`, if it ends in digits."""
+    tail = code[len(prefix) :]
+    return int(tail) if code.startswith(prefix) and tail.isascii() and tail.isdigit() else None
+
+
+def highest_number(codes: Iterable[str], prefix: str) -> int:
+    """The highest number among codes after `prefix`, counted as `last_number` counts
+    it: the longest code first (100000 follows 99999)."""
+    ordered = sorted(codes, key=lambda c: (len(c), c), reverse=True)
+    return next((n for n in map(_number, ordered, [prefix] * len(ordered)) if n is not None), 0)
+
+
+def last_number(conn: Session | Connection, prefix: str, *, lock: bool = True) -> int:
     """The highest number used after `prefix`; longest first, so 100000 follows 99999.
 
-    On PostgreSQL the prefix is locked until the transaction ends, so that writers
-    on a shared server number one after another (SQLite's BEGIN IMMEDIATE already
-    lets one writer in at a time).
+    On PostgreSQL the prefix is locked until the transaction ends (unless `lock` is
+    false: a guess that a locked call confirms later), so that writers on a shared
+    server number one after another (SQLite's BEGIN IMMEDIATE already lets one writer
+    in at a time).
     """
     bind = conn.get_bind() if isinstance(conn, Session) else conn
-    if bind.dialect.name == "postgresql":
+    if lock and bind.dialect.name == "postgresql":
         conn.execute(select(func.pg_advisory_xact_lock(func.hashtext(prefix))))
     stmt = (
         select(col(Model.code))
@@ -299,9 +321,9 @@ def last_number(conn: Session | Connection, prefix: str) -> int:
         .order_by(func.length(col(Model.code)).desc(), col(Model.code).desc())
     )
     for (code,) in conn.execute(stmt):
-        tail = code[len(prefix) :]
-        if tail.isascii() and tail.isdigit():
-            return int(tail)
+        number = _number(code, prefix)
+        if number is not None:
+            return number
     return 0
 
 
@@ -522,7 +544,7 @@ class Registry:
     @staticmethod
     def _next_code(s: Session, draft: ModelDraft) -> str:
         prefix = code_prefix(draft.locality.province.code, draft.registered_on.year)
-        return f"{prefix}{last_number(s, prefix) + 1:05d}"
+        return numbered(prefix, last_number(s, prefix) + 1)
 
     def recognize(
         self,

@@ -37,6 +37,8 @@ SUMMARY_LABELS = {
     "updated": N_("updated"),
     "skipped": N_("skipped"),
     "invalid": N_("invalid"),
+    # False for a dry run or a refused import: its counts were not written.
+    "written": N_("written"),
 }
 
 
