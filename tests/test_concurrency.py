@@ -123,7 +123,7 @@ def _batch_file(path: Path, models: int) -> int:
 @pytest.mark.sqlite_only
 def test_clerks_register_while_a_large_import_runs(tmp_path: Path) -> None:
     url = str(tmp_path / "registry.db")
-    Registry(url).count()
+    Registry(url).open(create=True)
     batch = tmp_path / "batch.csv"
     models = _batch_file(batch, IMPORT_MODELS)
     stop = tmp_path / "import-ended"
@@ -186,7 +186,7 @@ def test_a_clerk_registers_while_an_import_is_read(db: Path, tmp_path: Path) -> 
     """The import holds no write lock while it reads: a registration made meanwhile
     goes through at once, and the import numbers its new models after it."""
     registry, clerk = Registry(str(db)), Registry(str(db))
-    registry.count()
+    registry.open(create=True)
     path = _hanoi(
         tmp_path,
         ",Camera an ninh,Hà Nội,Hoàn Kiếm,an ninh,công an,2024-04-15,,",
