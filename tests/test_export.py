@@ -382,3 +382,24 @@ def test_empty_export_with_vietnamese_headers_has_the_header(run: Run) -> None:
     result = run("export", "-", "--headers", "vi")
     assert result.exit_code == 0, result.stderr
     assert result.stdout == ",".join(VIETNAMESE_HEADERS[c] for c in COLUMNS) + "\n"
+
+
+@pytest.mark.parametrize("character", ["\uffff", "\ufffe", "\x01", "\x1b"])
+def test_xlsx_of_a_registry_holding_what_xml_cannot_opens(
+    source: Path, tmp_path: Path, character: str
+) -> None:
+    """Input refuses these characters, but an older registry or another writer may hold
+    them; one such cell made the whole workbook invalid XML."""
+    import sqlite3
+
+    from openpyxl import load_workbook
+
+    with sqlite3.connect(source) as conn:
+        code = conn.execute("SELECT code FROM models ORDER BY id LIMIT 1").fetchone()[0]
+        conn.execute("UPDATE models SET name = ? WHERE code = ?", (f"Tổ{character}hòa giải", code))
+    out = tmp_path / "out.xlsx"
+    result = cli(source, "export", str(out))
+    assert result.exit_code == 0, result.stderr
+    sheet = load_workbook(out).worksheets[0]
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows[code][1] == "Tổ\ufffdhòa giải"

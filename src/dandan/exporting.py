@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -218,6 +219,18 @@ def _safe(value: Any) -> Any:
     return spreadsheet_safe(_text(value))
 
 
+#: What XML 1.0, and so an .xlsx, cannot hold: C0 controls but tab, line feed and
+#: carriage return; lone surrogates; the noncharacters U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_safe(value: Any) -> Any:
+    """An .xlsx cell's text with what XML cannot hold shown as U+FFFD: input refuses
+    those characters, but a registry of an older dandan or another writer may hold
+    them, and one such cell made the whole workbook unreadable to Excel."""
+    return _NOT_XML.sub("\ufffd", value) if isinstance(value, str) else value
+
+
 def _write_csv(
     items: Iterator[dict[str, Any]],
     out: IO[str],
@@ -255,7 +268,7 @@ def _write_xlsx(
     try:
         sheet.append(header_row(headers))
         for row in _counted(items, summary):
-            sheet.append([_safe(row[k]) for k in COLUMNS])
+            sheet.append([_xml_safe(_safe(row[k])) for k in COLUMNS])
         # `book.save`, but with its archive in hand, to close it whatever happens.
         book.properties.modified = datetime.now(UTC).replace(tzinfo=None)
         archive = ZipFile(out, "w", ZIP_DEFLATED, allowZip64=True)
