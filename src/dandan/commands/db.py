@@ -131,12 +131,16 @@ def check(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
 
     report = maintenance.check(registry(ctx))
     _show_report(report, fmt)
+    _say_sound(report, _("the registry has {count} problem(s): {problem} (repair: {repair})"))
+
+
+def _say_sound(report: maintenance.CheckReport, refusal: str) -> None:
+    """Note a sound registry; refuse (exit 1) with the first problem and its repair."""
     if not report.ok:
+        first = report.shown[0]
         raise InvalidInput(
-            _("the registry has {count} problem(s): {problem} (repair: {repair})").format(
-                count=len(report.problems),
-                problem=report.shown[0]["problem"],
-                repair=report.shown[0]["repair"],
+            refusal.format(
+                count=len(report.problems), problem=first["problem"], repair=first["repair"]
             )
         )
     note(_("the registry is sound"))
@@ -167,15 +171,7 @@ def repair(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
         )
     )
     _show_report(report, fmt, result)
-    if not report.ok:
-        raise InvalidInput(
-            _("the registry still has {count} problem(s): {problem} (repair: {repair})").format(
-                count=len(report.problems),
-                problem=report.shown[0]["problem"],
-                repair=report.shown[0]["repair"],
-            )
-        )
-    note(_("the registry is sound"))
+    _say_sound(report, _("the registry still has {count} problem(s): {problem} (repair: {repair})"))
 
 
 @app.command("copy", cls=DandanCommand)
