@@ -3,9 +3,11 @@ and a backup; Ctrl-C in the middle of them; a killed client of a PostgreSQL serv
 
 Each command is first run once to the end, which gives its timeline and the state it
 leaves. The command runs under a launcher that notes, as it happens, when the write
-begins, each of its steps (every statement of the write transaction and its COMMIT;
-for a backup, making the copy and renaming it into place) and when it is committed.
-Then it is started again and again on a fresh copy of the same registry and killed:
+begins (a transaction with the `dandan_write` execution option, which the registry's
+writers use for SQLite's BEGIN IMMEDIATE), each of its steps (every statement of the
+write transaction and its COMMIT; for a backup, making the copy and renaming it into
+place) and when it is committed: nothing in `src/` is there for the tests. Then the
+command is started again and again on a fresh copy of the same registry and killed:
 
 - before the write: after a delay drawn in the time before the write began (halved
   and tried again while the kill comes too late);
@@ -22,7 +24,10 @@ once before, once during and once after its write.
 `DANDAN_FAULT_RUNS` kills per command (5 here, 50 in `make fuzz`), in the pattern
 before, on a step, after, timed on the write, on a step; the draws come from a fixed
 seed (`DANDAN_FAULT_SEED`), so a failure is reproducible. The counts of kills before,
-during and after the write are printed at the end of the run.
+during and after the write are printed at the end of the run. An import that committed
+in parts (a swap per chunk of 300 rows, or a COMMIT every 300 rows of the swap) fails
+here at that budget, whatever the seed: the second kill on a step stops it in the later
+half of its write's steps, after a part was committed.
 """
 
 from __future__ import annotations
@@ -345,9 +350,14 @@ class Tally:
         counts = ", ".join(f"{self.outcomes[k]} {k}" for k in PHASES)
         bad = sum(n for k, n in self.outcomes.items() if k not in (*PHASES, "finished"))
         kills = sum(n for k, n in self.outcomes.items() if k != "finished")
-        again = f", {self.retried} of them again earlier or later" if self.retried else ""
+        notes = ""
+        if self.retried or self.outcomes["finished"]:
+            notes = (
+                f" ({self.retried} tried again earlier or later, "
+                f"{self.outcomes['finished']} runs finished first)"
+            )
         return (
-            f"kill -9 {self.command}: {kills} kills{again} (seed {SEED}; clean run {clean}): "
+            f"kill -9 {self.command}: {kills} kills{notes} (seed {SEED}; clean run {clean}): "
             f"{counts} the write; {bad} unsound or half-written{extra}"
         )
 
