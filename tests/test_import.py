@@ -522,6 +522,30 @@ def test_a_model_imported_withdrawn_is_stored_withdrawn(
     assert (created["command"], created["after"]["file"]) == ("import", "new.csv")
 
 
+@pytest.mark.parametrize("stored_first", [False, True], ids=["new", "update"])
+def test_a_recognised_model_imported_withdrawn_is_withdrawn(
+    run: Run, registry: Registry, tmp_path: Path, stored_first: bool
+) -> None:
+    """Withdrawn wins over recognised, for a model the file creates and for one it
+    updates: the status a tally filters on must say the model is gone."""
+    header = [*COLUMNS, "withdrawn_on", "withdrawn_reason"]
+    withdrawn = [[*row, *WITHDRAWN.values()] for row in ROWS[:2]]
+    if stored_first:
+        imported(run, write(tmp_path, csv_text(ROWS[:2]), "recognised.csv"))
+        assert registry.get("QTR-2022-00001").status == "recognized"
+    path = write(tmp_path, csv_text(withdrawn, header), "withdrawn.csv")
+    summary = imported(run, path, "--on-conflict", "update")
+    assert (summary["inserted"], summary["updated"]) == ((0, 2) if stored_first else (2, 0))
+    model = registry.get("QTR-2022-00001")
+    assert (model.status, model.withdrawn_on) == ("withdrawn", date(2024, 12, 1))
+    assert [(r.year, r.level) for r in model.recognitions] == [
+        (2022, "commune"),
+        (2023, "province"),
+    ]
+    if stored_first:
+        assert history(registry, "QTR-2022-00001")[-1]["after"]["status"] == "withdrawn"
+
+
 # -- idempotency and conflicts --------------------------------------------------------
 
 
