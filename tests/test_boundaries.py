@@ -145,7 +145,7 @@ def test_a_code_means_the_unit_of_its_scheme(run: Run, registry: Registry) -> No
     assert (old.province, new.province, new.locality_scheme) == ("Quảng Trị", "Quảng Trị", "2025")
 
 
-def test_ambiguous_old_commune_asks_for_the_district(run: Run) -> None:
+def test_ambiguous_old_commune_asks_for_the_district(run: Run, registry: Registry) -> None:
     result = run(
         "register", "Mô hình", "--province", "Quảng Trị", "--commune", "Phường 1",
         "--field", "kinh te", "--sponsor", "phu nu", "--registered-on", "2023-03-01",
@@ -153,6 +153,7 @@ def test_ambiguous_old_commune_asks_for_the_district(run: Run) -> None:
     assert result.exit_code == 1
     assert "give the district" in result.stderr
     assert "Thành phố Đông Hà" in result.stderr and "Thị xã Quảng Trị" in result.stderr
+    assert registry.list_models() == []
 
 
 def test_a_current_name_spelt_exactly_beats_an_old_one_folded_alike() -> None:

@@ -155,18 +155,23 @@ def test_vietnamese_headers_any_case_and_marks(
     check_stored(registry)
 
 
-def test_unknown_columns_are_reported(run: Run, tmp_path: Path) -> None:
+def test_unknown_columns_are_reported(run: Run, registry: Registry, tmp_path: Path) -> None:
     body = csv_text([[*r, "x"] for r in ROWS], [*COLUMNS, "Ghi chú"])
     result = run("import", str(write(tmp_path, body)))
     assert result.exit_code == 0, result.stderr
     assert "ignored unknown column(s): Ghi chú" in result.stderr
+    check_stored(registry)
+    assert len(registry.list_models()) == 2
 
 
-def test_missing_required_column_stops_before_reading(run: Run, tmp_path: Path) -> None:
+def test_missing_required_column_stops_before_reading(
+    run: Run, registry: Registry, tmp_path: Path
+) -> None:
     body = csv_text([r[:2] for r in ROWS], COLUMNS[:2])
     result = run("import", str(write(tmp_path, body)))
     assert result.exit_code == 1
     assert "missing required column(s): province, field, sponsor" in result.stderr
+    assert registry.list_models() == []
 
 
 def _xlsx(path: Path, rows: list[list[object]], header: list[str], sheet: str = "Sheet1") -> Path:
@@ -326,10 +331,12 @@ def test_rows_of_one_code_must_agree(run: Run, registry: Registry, tmp_path: Pat
     assert registry.count() == 0
 
 
-def test_ragged_row(run: Run, tmp_path: Path) -> None:
-    result = run("import", str(write(tmp_path, csv_text([[*ROWS[2], "extra", "cells"]]))))
+def test_ragged_row(run: Run, registry: Registry, tmp_path: Path) -> None:
+    body = csv_text([ROWS[0], [*ROWS[2], "extra", "cells"]])
+    result = run("import", str(write(tmp_path, body)))
     assert result.exit_code == 1
-    assert "batch.csv:2: the row has 15 cells but the header 13" in result.stderr
+    assert "batch.csv:3: the row has 15 cells but the header 13" in result.stderr
+    assert registry.list_models() == []
 
 
 @pytest.mark.parametrize(
@@ -384,11 +391,13 @@ def test_file_name_that_is_not_utf8(run: Run, registry: Registry, tmp_path: Path
     assert imported(run, path, "--errors", str(errors)) == {**SUMMARY_NEW, "inserted": 1}
     batches = json.loads(run("imports", "--format", "json").stdout)
     assert [b["source"] for b in batches] == ["l\ufffd.csv"]
+    assert [m.code for m in registry.list_models()] == ["HNO-2024-00007"]
     bad = tmp_path / os.fsdecode(b"b\xf4.csv")
     bad.write_text(csv_text([["", "x", "nowhere", *[""] * 10]]), encoding="utf-8")
     refused = run("import", str(bad), "--errors", str(errors))
     assert refused.exit_code == 1
     assert refused.stderr.startswith("error: b\ufffd.csv:2: column ")
+    assert [m.code for m in registry.list_models()] == ["HNO-2024-00007"]
     assert errors.read_text(encoding="utf-8-sig").splitlines()[1].startswith("b\ufffd.csv,2,")
 
 
@@ -520,6 +529,30 @@ def test_a_model_imported_withdrawn_is_stored_withdrawn(
     )  # fmt: skip
     [created] = history(registry, "HNO-2024-00007")
     assert (created["command"], created["after"]["file"]) == ("import", "new.csv")
+
+
+@pytest.mark.parametrize("stored_first", [False, True], ids=["new", "update"])
+def test_a_recognised_model_imported_withdrawn_is_withdrawn(
+    run: Run, registry: Registry, tmp_path: Path, stored_first: bool
+) -> None:
+    """Withdrawn wins over recognised, for a model the file creates and for one it
+    updates: the status a tally filters on must say the model is gone."""
+    header = [*COLUMNS, "withdrawn_on", "withdrawn_reason"]
+    withdrawn = [[*row, *WITHDRAWN.values()] for row in ROWS[:2]]
+    if stored_first:
+        imported(run, write(tmp_path, csv_text(ROWS[:2]), "recognised.csv"))
+        assert registry.get("QTR-2022-00001").status == "recognized"
+    path = write(tmp_path, csv_text(withdrawn, header), "withdrawn.csv")
+    summary = imported(run, path, "--on-conflict", "update")
+    assert (summary["inserted"], summary["updated"]) == ((0, 2) if stored_first else (2, 0))
+    model = registry.get("QTR-2022-00001")
+    assert (model.status, model.withdrawn_on) == ("withdrawn", date(2024, 12, 1))
+    assert [(r.year, r.level) for r in model.recognitions] == [
+        (2022, "commune"),
+        (2023, "province"),
+    ]
+    if stored_first:
+        assert history(registry, "QTR-2022-00001")[-1]["after"]["status"] == "withdrawn"
 
 
 # -- idempotency and conflicts --------------------------------------------------------

@@ -131,15 +131,18 @@ def test_edit_changes_only_what_is_given(run: Run, registry: Registry) -> None:
     )
     assert stored.commune == "Phường Đông Hà"
     assert stored.field == "economy"
+    assert (stored.sponsor, stored.registered_on.isoformat()) == ("farmers", "2023-03-01")
+    assert (stored.status, stored.province_code) == ("registered", 44)
 
 
 def test_edit_province_clears_commune_unless_given(run: Run, registry: Registry) -> None:
     code = run(*REGISTER).stdout.strip()
-    run("edit", code, "--province", "Huế")
+    assert run("edit", code, "--province", "Huế").exit_code == 0
     stored = registry.get(code)
     assert (stored.province_code, stored.commune_code) == (46, None)
-    run("edit", code, "--commune", "Phường Thuận Hóa")
-    assert registry.get(code).commune == "Phường Thuận Hóa"
+    assert run("edit", code, "--commune", "Phường Thuận Hóa").exit_code == 0
+    stored = registry.get(code)
+    assert (stored.province_code, stored.commune) == (46, "Phường Thuận Hóa")
 
 
 def test_edit_refuses_registration_after_recognition(run: Run, db: Path) -> None:
@@ -152,7 +155,7 @@ def test_edit_refuses_registration_after_recognition(run: Run, db: Path) -> None
     assert dump(db) == before
 
 
-def test_withdraw_keeps_the_model_with_its_reason(run: Run, registry: Registry) -> None:
+def test_withdraw_keeps_the_model_with_its_reason(run: Run, registry: Registry, db: Path) -> None:
     code = run(*REGISTER).stdout.strip()
     result = run("withdraw", code, "--reason", "Đơn vị giải thể", "--on", "2024-02-01")
     assert result.exit_code == 0, result.stderr
@@ -160,9 +163,15 @@ def test_withdraw_keeps_the_model_with_its_reason(run: Run, registry: Registry) 
     assert stored.status == "withdrawn"
     assert stored.withdrawn_reason == "Đơn vị giải thể"
     assert stored.withdrawn_on is not None and stored.withdrawn_on.isoformat() == "2024-02-01"
+    assert [m.code for m in registry.list_models(ModelFilter.parse(statuses=["withdrawn"]))] == [
+        code
+    ]
+    before = dump(db)
     again = run("withdraw", code, "--reason", "x")
     assert again.exit_code == 1
     assert "already withdrawn" in again.stderr
+    assert dump(db) == before
+    assert registry.get(code).withdrawn_reason == "Đơn vị giải thể"
 
 
 def test_withdraw_needs_a_reason(run: Run, db: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,7 @@ def test_recognition_is_stored_and_status_follows(run: Run, registry: Registry, 
 
 
 def test_same_model_at_several_levels(run: Run, registry: Registry, code: str) -> None:
+    assert registry.get(code).recognitions == ()
     assert run("recognize", code, "--year", "2023", "--level", "xa").exit_code == 0
     assert run("recognize", code, "--year", "2024", "--level", "province").exit_code == 0
     assert run("recognize", code, "--year", "2025", "--level", "central").exit_code == 0
@@ -91,11 +93,16 @@ def test_refused_recognitions_change_nothing(
     assert dump(db) == before
 
 
-def test_district_level_before_the_reform_is_fine(run: Run, code: str) -> None:
+def test_district_level_before_the_reform_is_fine(run: Run, registry: Registry, code: str) -> None:
     result = run(
         "recognize", code, "--year", "2025", "--level", "huyện", "--decided-on", "2025-06-30"
     )
     assert result.exit_code == 0, result.stderr
+    stored = registry.get(code)
+    assert [(r.year, r.level, r.decided_on) for r in stored.recognitions] == [
+        (2025, "district", date(2025, 6, 30))
+    ]
+    assert stored.status == "recognized"
 
 
 def test_exact_duplicate_is_refused(run: Run, db: Path, code: str) -> None:
@@ -108,15 +115,23 @@ def test_exact_duplicate_is_refused(run: Run, db: Path, code: str) -> None:
     assert dump(db) == before
 
 
-def test_unknown_code(run: Run) -> None:
+def test_unknown_code(run: Run, db: Path) -> None:
     run("db", "init")  # reading never makes a registry
+    before = dump(db)
     result = run("recognize", "NOPE-1", "--year", "2023", "--level", "xã")
     assert result.exit_code == 1
     assert "no model with code 'NOPE-1'" in result.stderr
+    assert dump(db) == before
 
 
-def test_withdrawn_model_cannot_be_recognised(run: Run, code: str) -> None:
-    run("withdraw", code, "--reason", "trùng lặp")
+def test_withdrawn_model_cannot_be_recognised(
+    run: Run, registry: Registry, db: Path, code: str
+) -> None:
+    assert run("withdraw", code, "--reason", "trùng lặp").exit_code == 0
+    before = dump(db)
     result = run("recognize", code, "--year", "2024", "--level", "xã")
     assert result.exit_code == 1
     assert "was withdrawn" in result.stderr
+    stored = registry.get(code)
+    assert (stored.status, stored.recognitions) == ("withdrawn", ())
+    assert dump(db) == before

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,16 @@ def test_register_prints_code_and_show_returns_official_codes(run: Run, registry
 
     stored = registry.get(code)
     assert stored.name == "Tổ tự quản đường làng"
+    assert (stored.province, stored.province_code, stored.locality_scheme) == (
+        "Quảng Trị",
+        44,
+        "2025",
+    )
+    assert (stored.commune, stored.commune_code) == ("Phường Đông Hà", 19333)
+    assert (stored.field, stored.sponsor, stored.holder) == ("economy", "farmers", "collective")
+    assert (stored.registered_on, stored.status) == (date(2023, 3, 1), "registered")
+    assert stored.recognitions == ()
+    assert [m.code for m in registry.list_models()] == [code]
 
 
 def test_names_are_stored_nfc(run: Run, registry: Registry) -> None:
@@ -45,7 +56,7 @@ def test_names_are_stored_nfc(run: Run, registry: Registry) -> None:
     assert unicodedata.is_normalized("NFC", stored.name)
 
 
-def test_codes_count_up_per_province_and_year(run: Run) -> None:
+def test_codes_count_up_per_province_and_year(run: Run, registry: Registry) -> None:
     codes = [run(*REGISTER).stdout.strip() for _ in range(3)]
     assert codes == ["QTR-2023-00001", "QTR-2023-00002", "QTR-2023-00003"]
     other = run(
@@ -61,6 +72,13 @@ def test_codes_count_up_per_province_and_year(run: Run) -> None:
         "15/01/2024",
     )
     assert other.stdout.strip() == "HNO-2024-00001"
+    stored = {m.code: m for m in registry.list_models()}
+    assert sorted(stored) == ["HNO-2024-00001", *codes]
+    assert (stored["HNO-2024-00001"].province_code, stored["HNO-2024-00001"].registered_on) == (
+        1,
+        date(2024, 1, 15),
+    )
+    assert {stored[c].province_code for c in codes} == {44}
 
 
 def test_supplied_code_is_kept_upper_case(run: Run, registry: Registry) -> None:
@@ -69,9 +87,12 @@ def test_supplied_code_is_kept_upper_case(run: Run, registry: Registry) -> None:
     assert registry.get("QTR-2023-00042").code == "QTR-2023-00042"
 
 
-def test_register_json_output_is_the_record(run: Run) -> None:
+def test_register_json_output_is_the_record(run: Run, registry: Registry) -> None:
     result = run(*REGISTER, "--format", "json")
-    assert json.loads(result.stdout)["code"] == "QTR-2023-00001"
+    assert result.exit_code == 0, result.stderr
+    shown = json.loads(result.stdout)
+    assert shown["code"] == "QTR-2023-00001"
+    assert shown == registry.get("QTR-2023-00001").as_dict()
 
 
 @pytest.mark.parametrize(
@@ -171,6 +192,12 @@ def test_generated_numbers_go_past_five_digits(run: Run, registry: Registry) -> 
     run(*REGISTER, "--code", "QTR-2023-NOTE")
     assert run(*REGISTER).stdout.strip() == "QTR-2023-100000"
     assert run(*REGISTER).stdout.strip() == "QTR-2023-100001"
+    assert sorted(m.code for m in registry.list_models()) == [
+        "QTR-2023-100000",
+        "QTR-2023-100001",
+        "QTR-2023-99999",
+        "QTR-2023-NOTE",
+    ]
 
 
 @pytest.mark.parametrize(

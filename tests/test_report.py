@@ -10,6 +10,7 @@ import shutil
 import sqlite3
 import struct
 import subprocess
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from dandan import terms
 from dandan.cli import app
+from dandan.tallies import NOT_ASSIGNABLE
 from tests.conftest import IN_CI, REGISTER, Run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,18 +111,19 @@ def _from_page(page: Page, table: str) -> list[tuple[str, dict[str, int]]]:
     return [(row["marks"][attribute], row["values"]) for row in page.tables[table]["rows"]]
 
 
-def assert_same_as_tally(page: Page, run: Run, window: tuple[str, ...]) -> None:
-    """Every figure of the page is the one `dandan tally --format json` gives for the
-    same window and area, in the same order (years in order)."""
+def _tallies(run: Run, window: tuple[str, ...]) -> dict[str, Any]:
+    """What `dandan tally --format json` says of the window: the headline figures, and
+    each table's rows and total (years in order, with their recognitions)."""
     total = _json(run, *window)["total"]
     recognitions = _json(run, *window, "--count", "recognitions")["total"]["recognitions"]
     by_province = _json(run, "--province", *window)
-    assert page.figures == {
+    figures = {
         **total,
         "recognitions": recognitions,
         "provinces": sum(1 for row in by_province["rows"] if row["province_code"] is not None),
     }
-    for table, (_attribute, key, options) in TABLES.items():
+    tables = {}
+    for table, (_attribute, _key, options) in TABLES.items():
         expected = _json(run, *options, *window)
         if table == "year":
             counted = _json(run, *options, *window, "--count", "recognitions", "--sort", "name")
@@ -128,9 +132,310 @@ def assert_same_as_tally(page: Page, run: Run, window: tuple[str, ...]) -> None:
             for row in expected["rows"]:
                 row["recognitions"] = per_year.get(row["year"], 0)
             expected["total"]["recognitions"] = recognitions
-        assert _from_page(page, table) == _from_tally(expected, key), table
-        assert page.tables[table]["total"] == expected["total"], table
-    assert page.tables["province"]["rows"], "the window holds models: the test is not empty"
+        tables[table] = expected
+    assert tables["province"]["rows"], "the window holds models: the test is not empty"
+    return {"figures": figures, "tables": tables}
+
+
+def assert_same_as_tally(page: Page, run: Run, window: tuple[str, ...]) -> None:
+    """Every figure of the page, as written for machines (`data-value`), is the one
+    `dandan tally --format json` gives for the same window and area, in the same order."""
+    expected = _tallies(run, window)
+    assert page.figures == expected["figures"]
+    for table, (_attribute, key, _options) in TABLES.items():
+        tallied = expected["tables"][table]
+        assert _from_page(page, table) == _from_tally(tallied, key), table
+        assert page.tables[table]["total"] == tallied["total"], table
+
+
+# -- what a reader sees ------------------------------------------------------------------
+
+#: HTML elements without an end tag.
+VOID = frozenset({"meta", "link", "br", "hr", "img", "input", "col", "area", "base", "wbr"})
+#: Thousands as each reader groups them: 408,000 in English, 408.000 in Vietnamese.
+GROUPING = {"en": ",", "vi": "."}
+#: The words of the page, written here by hand (not taken from the catalog the page uses).
+WORDS: dict[str, dict[str, Any]] = {
+    "en": {
+        "figures": {
+            "models registered": "registered",
+            "models recognised": "recognized",
+            "recognitions": "recognitions",
+            "provinces and cities with models": "provinces",
+        },
+        "headers": {
+            "Registered": "registered",
+            "Recognised": "recognized",
+            "Recognitions": "recognitions",
+        },
+        "total": "Total",
+        "unknown": "unknown",
+        "not assignable": "not assignable",
+    },
+    "vi": {
+        "figures": {
+            "mô hình đăng ký": "registered",
+            "mô hình được công nhận": "recognized",
+            "lượt công nhận": "recognitions",
+            "tỉnh, thành phố có mô hình": "provinces",
+        },
+        "headers": {
+            "Đăng ký": "registered",
+            "Công nhận": "recognized",
+            "Lượt công nhận": "recognitions",
+        },
+        "total": "Tổng",
+        "unknown": "không rõ",
+        "not assignable": "không xác định được",
+    },
+}
+
+
+@dataclass
+class Node:
+    """An element of the page, with its attributes and what it holds."""
+
+    tag: str
+    attrs: dict[str, str]
+    children: list[Node | str] = field(default_factory=list)
+
+    def text(self) -> str:
+        """The text shown: an SVG `<title>` is a tooltip, not on the page."""
+        return "".join(
+            child if isinstance(child, str) else child.text()
+            for child in self.children
+            if isinstance(child, str) or child.tag != "title"
+        ).strip()
+
+    def tooltip(self) -> str:
+        return next(
+            (c.text_all() for c in self.children if isinstance(c, Node) and c.tag == "title"), ""
+        )
+
+    def text_all(self) -> str:
+        return "".join(c if isinstance(c, str) else c.text_all() for c in self.children).strip()
+
+    def all(self, tag: str | None = None, cls: str | None = None) -> list[Node]:
+        """Every element below this one, in document order, by tag and class."""
+        found: list[Node] = []
+        for child in self.children:
+            if isinstance(child, Node):
+                if (tag is None or child.tag == tag) and (
+                    cls is None or cls in child.attrs.get("class", "").split()
+                ):
+                    found.append(child)
+                found += child.all(tag, cls)
+        return found
+
+    def number(self, name: str) -> float:
+        return float(self.attrs[name])
+
+
+class Tree(HTMLParser):
+    """The page as a tree of `Node`s (html.parser lowercases attribute names: `viewbox`)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Node("#document", {})
+        self._open = [self.root]
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        node = Node(tag, {k: v or "" for k, v in attrs})
+        self._open[-1].children.append(node)
+        if tag not in VOID:
+            self._open.append(node)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._open[-1].children.append(Node(tag, {k: v or "" for k, v in attrs}))
+
+    def handle_endtag(self, tag: str) -> None:
+        for depth in range(len(self._open) - 1, 0, -1):
+            if self._open[depth].tag == tag:
+                del self._open[depth:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        self._open[-1].children.append(data)
+
+
+def read_number(text: str, lang: str) -> int:
+    """A count as its reader reads it: 1,899 in English, 1.899 in Vietnamese, and
+    nothing else (not 1899, not the other language's grouping)."""
+    separator = re.escape(GROUPING[lang])
+    assert re.fullmatch(rf"\d{{1,3}}(?:{separator}\d{{3}})*", text), (
+        f"{text!r} is not a count as a reader of {lang!r} writes it"
+    )
+    return int(text.replace(GROUPING[lang], ""))
+
+
+def _label(table: str, row: dict[str, Any], lang: str) -> str:
+    """The name a reader should see for a row of `tally` JSON."""
+    words = WORDS[lang]
+    if table == "province":
+        if row["province_code"] is None:
+            return str(words["not assignable" if row["province"] == NOT_ASSIGNABLE else "unknown"])
+        return str(row["province"])
+    if row[table] is None:
+        return str(words["unknown"])
+    if table == "year":
+        return str(row["year"])
+    return str(terms.shown(table, row[table], lang))
+
+
+def _expected_rows(table: str, tallied: Any, lang: str) -> list[tuple[str, dict[str, int]]]:
+    return [
+        (_label(table, row, lang), {m: row[m] for m in MEASURES if m in row})
+        for row in tallied["rows"]
+    ]
+
+
+def _read_table(node: Node, lang: str) -> tuple[list[str], list[tuple[str, dict[str, int]]], Any]:
+    """The measures of a table's columns, its rows (name, counts) and its total row."""
+    words = WORDS[lang]
+    head = [th.text() for th in node.all("thead")[0].all("th")]
+    measures = [words["headers"][text] for text in head[1:]]
+
+    def row(tr: Node) -> tuple[str, dict[str, int]]:
+        cells = [cell.text() for cell in tr.children if isinstance(cell, Node)]
+        assert len(cells) == len(measures) + 1, cells
+        return cells[0], {
+            m: read_number(text, lang) for m, text in zip(measures, cells[1:], strict=True)
+        }
+
+    rows = [row(tr) for tr in node.all("tbody")[0].all("tr")]
+    (total,) = [row(tr) for tr in node.all("tfoot")[0].all("tr")]
+    return measures, rows, total
+
+
+def _series(svg: Node, lang: str, measures: list[str]) -> dict[str, str]:
+    """Each bar colour's measure, as the legend names it; a chart of one measure has no
+    legend, its table says what it counts."""
+    swatches = sorted(svg.all("rect"), key=lambda r: r.number("x"))
+    swatches = [r for r in swatches if "rx" in r.attrs]
+    names = sorted(
+        (t for t in svg.all("text") if "class" not in t.attrs), key=lambda t: t.number("x")
+    )
+    if not swatches:
+        assert len(measures) == 1, measures
+        return {"s0": measures[0]}
+    assert len(swatches) == len(names) == len(measures), (swatches, names, measures)
+    return {
+        r.attrs["class"]: WORDS[lang]["headers"][t.text()]
+        for r, t in zip(swatches, names, strict=True)
+    }
+
+
+def _read_bar_chart(
+    svg: Node, lang: str, measures: list[str]
+) -> list[tuple[str, str, dict[str, tuple[float, int]]]]:
+    """Horizontal bars: per row its name (shown, and in full as a tooltip) and, per
+    measure, the bar's length and the count written beside it."""
+    series = _series(svg, lang, measures)
+    width = float(svg.attrs["viewbox"].split()[2])
+    bars = [r for r in svg.all("rect") if "rx" not in r.attrs]
+    names = sorted(svg.all("text", "name"), key=lambda t: t.number("y"))
+    values = svg.all("text", "value")
+    rows: list[tuple[str, str, dict[str, tuple[float, int]]]] = [
+        (name.text(), name.tooltip(), {}) for name in names
+    ]
+    for bar in bars:
+        top, height = bar.number("y"), bar.number("height")
+        middle = top + height / 2
+        nearest = min(range(len(names)), key=lambda i: abs(names[i].number("y") - middle))
+        (label,) = [t for t in values if top <= t.number("y") <= top + height]
+        end = bar.number("x") + bar.number("width")
+        assert end <= label.number("x") <= width, "the count is written after its bar"
+        measure = series[bar.attrs["class"]]
+        assert measure not in rows[nearest][2], (rows[nearest], measure)
+        rows[nearest][2][measure] = (bar.number("width"), read_number(label.text(), lang))
+    longest = max(bars, key=lambda r: r.number("width"))
+    assert longest.number("x") + longest.number("width") >= 0.75 * width, (
+        "the longest bar spans the chart"
+    )
+    return rows
+
+
+def _read_column_chart(
+    svg: Node, lang: str, measures: list[str]
+) -> dict[str, dict[str, tuple[float, float, int | None]]]:
+    """Columns by year: per year and measure, the count read off the axis (its round
+    steps), how precisely, and the count written above the column (when there is room)."""
+    series = _series(svg, lang, measures)
+    axis = svg.all("text", "axis")
+    left = min(t.number("x") for t in axis)
+    steps = [t for t in axis if t.number("x") == left]
+    years = [t for t in axis if t.number("x") != left]
+    grid = [line.number("y1") for line in svg.all("line", "grid")]
+    scale = sorted(
+        (read_number(t.text(), lang), min(grid, key=lambda y: abs(y - t.number("y"))))
+        for t in steps
+    )
+    (zero, base), (top, top_y) = scale[0], scale[-1]
+    assert zero == 0 and top > 0, scale
+    per_unit = (base - top_y) / top
+    for value, y in scale:
+        assert abs(base - value * per_unit - y) < 0.2, ("the steps are even", scale)
+    columns: dict[str, dict[str, tuple[float, float, int | None]]] = {t.text(): {} for t in years}
+    labels = svg.all("text", "value")
+    for bar in (r for r in svg.all("rect") if "rx" not in r.attrs):
+        x, w = bar.number("x"), bar.number("width")
+        assert abs(bar.number("y") + bar.number("height") - base) < 0.2, "columns stand on 0"
+        read = (base - bar.number("y")) / per_unit
+        year = min(years, key=lambda t: abs(t.number("x") - (x + w / 2))).text()
+        measure = series[bar.attrs["class"]]
+        written = [read_number(t.text(), lang) for t in labels if x <= t.number("x") <= x + w]
+        assert len(written) == (1 if labels else 0), (year, measure, written)
+        # Drawn to a tenth of a pixel: the count read off the axis, to that precision.
+        columns[year][measure] = (read, 0.1 / per_unit, written[0] if written else None)
+    return columns
+
+
+def assert_reader_sees_tally(text: str, lang: str, run: Run, window: tuple[str, ...]) -> None:
+    """What a reader sees — headline figures, every table row and total, the charts'
+    names, counts and bar lengths — is what `dandan tally --format json` says, read
+    without the page's `data-` attributes."""
+    expected = _tallies(run, window)
+    root = Tree(text).root
+    words = WORDS[lang]
+
+    figures = {}
+    for figure in root.all("div", "figure"):
+        (shown,) = figure.all("span", "value")
+        (label,) = figure.all("span", "label")
+        figures[words["figures"][label.text()]] = read_number(shown.text(), lang)
+    assert figures == expected["figures"]
+
+    sections = {s.attrs.get("id"): s for s in root.all("section")}
+    for table in TABLES:
+        tallied = expected["tables"][table]
+        (node,) = sections[table].all("table")
+        measures, rows, (total_name, total) = _read_table(node, lang)
+        assert rows == _expected_rows(table, tallied, lang), table
+        assert (total_name, total) == (words["total"], tallied["total"]), table
+        assert measures == [m for m in MEASURES if m in tallied["total"]], table
+        (svg,) = sections[table].all("svg")
+        if table == "year":
+            series = [m for m in measures if m != "recognitions"]
+            columns = _read_column_chart(svg, lang, series)
+            assert list(columns) == [name for name, _counts in rows], table
+            for name, counts in rows:
+                assert sorted(columns[name]) == sorted(series), (name, columns[name])
+                for m in series:
+                    read, precision, written = columns[name][m]
+                    assert abs(read - counts[m]) <= precision, (name, m, read, counts[m])
+                    assert written in (None, counts[m]), (name, m, written, counts[m])
+            continue
+        chart = _read_bar_chart(svg, lang, measures)
+        assert [(tip, {m: v for m, (_w, v) in bars.items()}) for _n, tip, bars in chart] == rows
+        for name, tip, _bars in chart:
+            assert name == tip or (name.endswith("…") and tip.startswith(name[:-1])), name
+        lengths = [bar for _n, _t, bars in chart for bar in bars.values()]
+        longest, peak = max(w for w, _v in lengths), max(v for _w, v in lengths)
+        for length, value in lengths:
+            # Drawn to a tenth of a pixel, and a count above zero at least 1 pixel long.
+            assert abs(length - value / peak * longest) <= (1 if value else 0), (table, value)
 
 
 def assert_self_contained(text: str) -> None:
@@ -189,6 +494,7 @@ def test_the_page_has_the_figures_of_tally(
         page = Page(text)
         assert page.lang == lang
         assert_same_as_tally(page, seeded, window)
+        assert_reader_sees_tally(text, lang, seeded, window)
         assert_self_contained(text)
         assert page.about["boundaries"] == ("2024" if "2024" in window else "current")
         separator = "." if lang == "vi" else ","
@@ -326,6 +632,7 @@ def test_the_page_renders_in_chromium(seeded: Run, tmp_path: Path, lang: str) ->
     page = Page(dom)
     assert page.lang == lang
     assert_same_as_tally(page, seeded, window)
+    assert_reader_sees_tally(dom, lang, seeded, window)
     assert "<svg" in dom and "“Dân vận khéo”" in dom
 
     shot = tmp_path / "report.png"
