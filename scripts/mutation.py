@@ -86,7 +86,7 @@ def main() -> int:
     started = time.monotonic()
     if not args.report:
         if args.guarded or args.only:
-            runs = [list(GUARDED) if args.guarded else [args.only]]
+            runs = [[g] for g in GUARDED] if args.guarded else [[args.only]]
         else:
             runs = [[f"dandan.{module}.*"] for module in modules]
         for patterns in runs:
