@@ -376,3 +376,20 @@ def test_a_record_in_current_units_carries_the_old_units_it_lay_in() -> None:
     assert found.legacy_province is not None and found.legacy_province.code == 2  # Hà Giang
     assert found.legacy_district is not None and found.legacy_district.code == 28  # Yên Minh
     assert found.legacy_commune is not None and found.legacy_commune.code == 859
+
+
+def test_a_record_is_read_in_the_current_units_unless_dated_before_the_merger() -> None:
+    # Phường Ngọc Hà is both an old ward of Quận Ba Đình (16) and a current ward (8).
+    now = resolve_locality("Hà Nội", "Phường Ngọc Hà")
+    assert (now.scheme, now.commune and now.commune.code) == ("2025", 8)
+    old = resolve_locality("Hà Nội", "Phường Ngọc Hà", before_merger=True)
+    assert old.scheme == "2024"
+    assert old.legacy_commune is not None and old.legacy_commune.code == 16
+
+
+@pytest.mark.parametrize("field", ["commune", "district"])
+def test_a_bad_place_name_is_refused_naming_its_field(field: str) -> None:
+    names = {"commune": "Phường Ngọc Hà", "district": "Quận Ba Đình", field: "Ngọc\x00Hà"}
+    with pytest.raises(InvalidInput) as refused:
+        resolve_locality("Hà Nội", names["commune"], names["district"], before_merger=True)
+    assert refused.value.field == field
