@@ -323,3 +323,74 @@ def test_edit_moves_a_model_within_the_old_units(run: Run, registry: Registry) -
     legacy = registry.get(code).legacy
     assert legacy is not None and (legacy["district_code"], legacy["commune_code"]) == (462, 19357)
     assert registry.get(code).commune == NOW.communes[MAP.commune(19357)].name
+
+
+# -- the mapping, pinned by hand (the mutation run's survivors) ------------------------
+# Expected values are read by hand from src/dandan/data/reorganisation_2025.json (the
+# official texts as the project records them), never from the code; `reorganisation()`
+# is called inside each test, so that no cached mapping hides a change.
+
+HA_NOI, TUYEN_QUANG, HAI_PHONG = 1, 8, 31
+
+
+@pytest.mark.parametrize(
+    ("old_commune", "new_commune"),
+    [
+        (22, 8),  # Phường Đội Cấn, divided: Ba Đình (4), Ngọc Hà (8); default Ngọc Hà
+        (28, 8),  # Phường Kim Mã, divided among 4, 8, 25; default Ngọc Hà
+        (40, 70),  # Phường Đồng Xuân, divided: Ba Đình (4), Hoàn Kiếm (70); default Hoàn Kiếm
+        (859, 859),  # Xã Ngọc Long (Hà Giang): one current commune of the same code
+    ],
+)
+def test_a_divided_old_commune_counts_under_the_default_the_source_names(
+    old_commune: int, new_commune: int
+) -> None:
+    assert reorganisation().commune(old_commune) == new_commune
+
+
+def test_a_record_in_a_divided_old_commune_is_placed_in_the_default() -> None:
+    found = resolve_locality("Hà Nội", "Phường Đội Cấn", "Quận Ba Đình", before_merger=True)
+    assert found.commune is not None and found.commune.code == 8  # Phường Ngọc Hà
+
+
+@pytest.mark.parametrize(
+    ("province", "commune", "origin"),
+    [
+        (TUYEN_QUANG, 859, (2, 28, 859)),  # Xã Ngọc Long: one old commune, Yên Minh, Hà Giang
+        (HA_NOI, 118, (1, 4, None)),  # Phường Bồ Đề: old communes of Quận Long Biên only
+        (HA_NOI, 4, (1, None, None)),  # Phường Ba Đình: parts of several old districts
+        (HAI_PHONG, 10804, (None, None, None)),  # Xã Kim Thành: parts of more than one old province
+        (HAI_PHONG, 11948, (31, 318, None)),  # Đặc khu Bạch Long Vĩ: the island district
+        (HA_NOI, None, (1, None, None)),  # a province made of one old province
+        (QUANG_TRI, None, (None, None, None)),  # old Quảng Bình and old Quảng Trị
+    ],
+)
+def test_the_old_units_a_current_unit_certainly_lies_in(
+    province: int, commune: int | None, origin: tuple[int | None, int | None, int | None]
+) -> None:
+    found = reorganisation().origin(province, commune)
+    assert (found.province, found.district, found.commune) == origin
+
+
+def test_a_record_in_current_units_carries_the_old_units_it_lay_in() -> None:
+    found = resolve_locality("Tuyên Quang", "Xã Ngọc Long")
+    assert found.legacy_province is not None and found.legacy_province.code == 2  # Hà Giang
+    assert found.legacy_district is not None and found.legacy_district.code == 28  # Yên Minh
+    assert found.legacy_commune is not None and found.legacy_commune.code == 859
+
+
+def test_a_record_is_read_in_the_current_units_unless_dated_before_the_merger() -> None:
+    # Phường Ngọc Hà is both an old ward of Quận Ba Đình (16) and a current ward (8).
+    now = resolve_locality("Hà Nội", "Phường Ngọc Hà")
+    assert (now.scheme, now.commune and now.commune.code) == ("2025", 8)
+    old = resolve_locality("Hà Nội", "Phường Ngọc Hà", before_merger=True)
+    assert old.scheme == "2024"
+    assert old.legacy_commune is not None and old.legacy_commune.code == 16
+
+
+@pytest.mark.parametrize("field", ["commune", "district"])
+def test_a_bad_place_name_is_refused_naming_its_field(field: str) -> None:
+    names = {"commune": "Phường Ngọc Hà", "district": "Quận Ba Đình", field: "Ngọc\x00Hà"}
+    with pytest.raises(InvalidInput) as refused:
+        resolve_locality("Hà Nội", names["commune"], names["district"], before_merger=True)
+    assert refused.value.field == field

@@ -546,6 +546,10 @@ class Reorganisation:
 
     @cached_property
     def _origins(self) -> dict[int, Origin]:
+        return self._map_origins()
+
+    def _map_origins(self) -> dict[int, Origin]:
+        """`_origins`, worked out (undecorated, so that the mutation run reaches it)."""
         old = legacy_gazetteer()
         parts: dict[int, list[Commune | District]] = defaultdict(list)
         for old_code, targets in self.communes.items():

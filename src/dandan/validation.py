@@ -210,8 +210,7 @@ def parse_scheme(value: str | None) -> str | None:
     return found
 
 
-@lru_cache(maxsize=32768)
-def resolve_locality(
+def _resolve_locality(
     province: str | None,
     commune: str | None,
     district: str | None = None,
@@ -222,8 +221,6 @@ def resolve_locality(
     """The units a record names, by its date: a record dated before 2025-07-01 names
     the old units (falling back to current names, which clerks entering old records
     today may use), a later one the current units; an explicit `scheme` wins.
-
-    Cached on the raw text: batches name the same places over and over.
     """
     province_text = text(province, "province", required=True)
     assert province_text is not None
@@ -255,6 +252,11 @@ def resolve_locality(
             if _typed_as(commune_text, current.commune):
                 return current
     return found
+
+
+#: Cached on the raw text: batches name the same places over and over. (Wrapped rather
+#: than decorated so that the mutation run, which skips decorated functions, reaches it.)
+resolve_locality = lru_cache(maxsize=32768)(_resolve_locality)
 
 
 def _typed_as(typed: str, unit: Commune | None) -> bool:
