@@ -62,7 +62,7 @@ fuzz: $(STAMP)
 # runs the tests once for their coverage. `make mutation MODULES=filters` runs one;
 # MUTATION_ARGS=--guarded only the date windows, status and boundary mapping.
 # Equivalent mutants are listed in tests/mutation_equivalent.md.
-MODULES ?= filters,tallies,validation,importing,localities
+MODULES ?= filters,tallies,validation,importing,writing,localities
 MUTATION_JOBS ?= 2
 MUTATION_ARGS ?=
 mutation: $(MO)

@@ -26,7 +26,7 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULES = ("filters", "tallies", "validation", "importing", "localities")
+MODULES = ("filters", "tallies", "validation", "importing", "writing", "localities")
 EQUIVALENT = ROOT / "tests" / "mutation_equivalent.md"
 #: The code in which no mutant may survive (mutmut's names for its functions).
 GUARDED = (
@@ -38,8 +38,8 @@ GUARDED = (
     "dandan.filters.xǁModelFilterǁstatus_where__*",
     "dandan.tallies.x__inferred__*",
     "dandan.tallies.xǁWindowǁ*",
-    "dandan.importing.x__status_of__*",
-    "dandan.importing.xǁ_Writerǁ_status__*",
+    "dandan.writing.x__status_of__*",
+    "dandan.writing.xǁWriterǁ_status__*",
     "dandan.localities.xǁReorganisationǁ*",
     "dandan.validation.x__resolve_locality__*",
     "dandan.validation.x__legacy__*",

@@ -20,8 +20,9 @@ from dandan import database, schema, tables
 from dandan.errors import InvalidInput, RegistryUnavailable, UsageError
 from dandan.files import check_output
 from dandan.i18n import N_, _
-from dandan.registry import Registry, event_row
+from dandan.registry import Registry
 from dandan.text import as_text
+from dandan.writing import event_row
 
 #: Tables in the order their rows may be written (a row's references first).
 TABLES = (tables.import_batches, tables.models, tables.recognitions, tables.events)

@@ -13,17 +13,16 @@ leaves the registry exactly as it was.
 from __future__ import annotations
 
 import getpass
-import json
 import os
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
@@ -31,7 +30,7 @@ from dandan import database, i18n, schema, tables
 from dandan.errors import Conflict, InvalidInput, NotFound, UsageError
 from dandan.filters import ModelFilter, resolve_place
 from dandan.i18n import _
-from dandan.localities import CODE_PREFIXES, MERGER_DAY, legacy_gazetteer
+from dandan.localities import MERGER_DAY, legacy_gazetteer
 from dandan.models import Event, Model, Recognition
 from dandan.schema import Notify
 from dandan.terms import Field, Holder, Level, Sponsor, Status, label, parse_term
@@ -47,6 +46,7 @@ from dandan.validation import (
     resolve_locality,
     text,
 )
+from dandan.writing import code_prefix, event_row, last_number, numbered, utc_now
 
 __all__ = [
     "ListOrder",
@@ -78,11 +78,6 @@ class ListOrder(StrEnum):
             _("unknown value {text!r}; use {choices}").format(text=text, choices=choices),
             field="sort",
         )
-
-
-def utc_now() -> datetime:
-    """Timestamps of the registry: UTC, to the second."""
-    return datetime.now(UTC).replace(microsecond=0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,27 +222,6 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, An
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
-def event_row(
-    *,
-    actor: str,
-    command: str,
-    code: str | None,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-    batch_id: int | None = None,
-) -> dict[str, Any]:
-    """The values of one audit event, for `events` (written in the change's transaction)."""
-    return {
-        "at": utc_now(),
-        "actor": actor,
-        "command": command,
-        "model_code": code,
-        "batch_id": batch_id,
-        "before": json.dumps(before, ensure_ascii=False) if before is not None else None,
-        "after": json.dumps(after, ensure_ascii=False) if after is not None else None,
-    }
-
-
 def legacy_units(
     province: int | None, district: int | None, commune: int | None
 ) -> dict[str, Any] | None:
@@ -279,52 +253,6 @@ def set_locality(model: Model, loc: Locality) -> None:
     model.legacy_province_code = loc.legacy_province.code if loc.legacy_province else None
     model.legacy_district_code = loc.legacy_district.code if loc.legacy_district else None
     model.legacy_commune_code = loc.legacy_commune.code if loc.legacy_commune else None
-
-
-def code_prefix(province_code: int, year: int) -> str:
-    """Generated codes read "QTR-2023-00042": province, year of registration, number."""
-    return f"{CODE_PREFIXES.get(province_code, 'VNM')}-{year}-"
-
-
-def numbered(prefix: str, number: int) -> str:
-    """The code of `number` after `prefix`: five digits at least."""
-    return f"{prefix}{number:05d}"
-
-
-def _number(code: str, prefix: str) -> int | None:
-    """The number a code carries after `prefix`, if it ends in digits."""
-    tail = code[len(prefix) :]
-    return int(tail) if code.startswith(prefix) and tail.isascii() and tail.isdigit() else None
-
-
-def highest_number(codes: Iterable[str], prefix: str) -> int:
-    """The highest number among codes after `prefix`, counted as `last_number` counts
-    it: the longest code first (100000 follows 99999)."""
-    ordered = sorted(codes, key=lambda c: (len(c), c), reverse=True)
-    return next((n for n in map(_number, ordered, [prefix] * len(ordered)) if n is not None), 0)
-
-
-def last_number(conn: Session | Connection, prefix: str, *, lock: bool = True) -> int:
-    """The highest number used after `prefix`; longest first, so 100000 follows 99999.
-
-    On PostgreSQL the prefix is locked until the transaction ends (unless `lock` is
-    false: a guess that a locked call confirms later), so that writers on a shared
-    server number one after another (SQLite's BEGIN IMMEDIATE already lets one writer
-    in at a time).
-    """
-    bind = conn.get_bind() if isinstance(conn, Session) else conn
-    if lock and bind.dialect.name == "postgresql":
-        conn.execute(select(func.pg_advisory_xact_lock(func.hashtext(prefix))))
-    stmt = (
-        select(col(Model.code))
-        .where(col(Model.code).like(f"{prefix}%"))
-        .order_by(func.length(col(Model.code)).desc(), col(Model.code).desc())
-    )
-    for (code,) in conn.execute(stmt):
-        number = _number(code, prefix)
-        if number is not None:
-            return number
-    return 0
 
 
 class Registry:

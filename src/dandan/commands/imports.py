@@ -26,8 +26,9 @@ from dandan.i18n import N_, _
 from dandan.rendering import Column, Format, Record, Table
 
 if TYPE_CHECKING:
-    from dandan.importing import ImportSummary, OnConflict
+    from dandan.importing import ImportSummary
     from dandan.sources import SourceInfo
+    from dandan.writing import OnConflict
 
 Opt = typer.Option
 
@@ -72,8 +73,9 @@ def import_(
     fmt: FormatOption = Format.table,
 ) -> None:
     """Import models and recognitions from CSV/xlsx files: all rows or none."""
-    from dandan.importing import ImportOptions, OnConflict, import_files
+    from dandan.importing import ImportOptions, import_files
     from dandan.sources import template as empty_template
+    from dandan.writing import OnConflict
 
     if template:
         sys.stdout.write(empty_template())
