@@ -123,7 +123,7 @@ def test_imports_are_in_the_trail_as_batches_and_as_changes_to_registered_models
     assert events[1]["after"]["name"] == "Đường hoa xanh"
     assert events[1]["after"]["status"] == "recognized"
     assert events[1]["after"]["recognitions"] == [
-        {"year": 2025, "level": "commune", "decision": None, "decided_on": "2025-11-20"}
+        {"year": 2025, "level": "commune", "decision": None, "decided_on": "2025-11-20", "by": None}
     ]
     unchanged = history(registry, "QTR-2024-00002")
     assert len(unchanged) == 1  # only the batch that created it: the second changed nothing

@@ -57,7 +57,7 @@ def test_names_are_stored_nfc(run: Run, registry: Registry) -> None:
 
 
 def test_codes_count_up_per_province_and_year(run: Run, registry: Registry) -> None:
-    codes = [run(*REGISTER).stdout.strip() for _ in range(3)]
+    codes = [run(*REGISTER, "--allow-duplicate").stdout.strip() for _ in range(3)]
     assert codes == ["QTR-2023-00001", "QTR-2023-00002", "QTR-2023-00003"]
     other = run(
         "register",
@@ -189,9 +189,9 @@ def test_missing_value_is_prompted_on_a_terminal(
 
 def test_generated_numbers_go_past_five_digits(run: Run, registry: Registry) -> None:
     run(*REGISTER, "--code", "QTR-2023-99999")
-    run(*REGISTER, "--code", "QTR-2023-NOTE")
-    assert run(*REGISTER).stdout.strip() == "QTR-2023-100000"
-    assert run(*REGISTER).stdout.strip() == "QTR-2023-100001"
+    run(*REGISTER, "--code", "QTR-2023-NOTE", "--allow-duplicate")
+    assert run(*REGISTER, "--allow-duplicate").stdout.strip() == "QTR-2023-100000"
+    assert run(*REGISTER, "--allow-duplicate").stdout.strip() == "QTR-2023-100001"
     assert sorted(m.code for m in registry.list_models()) == [
         "QTR-2023-100000",
         "QTR-2023-100001",
@@ -211,7 +211,7 @@ def test_actor_of_any_bytes_is_recorded_as_text(
     # made every change fail in the database driver (exit code 70).
     assert run("--actor", given, *REGISTER).exit_code == 0
     monkeypatch.setenv("DANDAN_ACTOR", given)
-    assert run(*REGISTER).exit_code == 0
+    assert run(*REGISTER, "--allow-duplicate").exit_code == 0
     log = run("log", "--format", "json")
     assert log.exit_code == 0, log.stderr
     assert [event["actor"] for event in json.loads(log.stdout)] == [recorded, recorded]

@@ -17,8 +17,9 @@ from sqlalchemy import and_, or_, select
 from dandan import database, tables
 from dandan.errors import NotFound
 from dandan.i18n import N_, _
-from dandan.registry import Registry, level_words
+from dandan.registry import Registry
 from dandan.validation import parse_code
+from dandan.writing import level_words
 
 E = tables.events
 M = tables.models

@@ -13,7 +13,17 @@ from typing import Annotated, Any
 import typer
 
 from dandan import __version__, i18n
-from dandan.commands import audit, db, export, imports, localities, models, report, tally
+from dandan.commands import (
+    audit,
+    corrections,
+    db,
+    export,
+    imports,
+    localities,
+    models,
+    report,
+    tally,
+)
 from dandan.commands.common import one_line
 from dandan.commands.core import DandanCommand, RootGroup
 from dandan.i18n import N_, _
@@ -94,6 +104,8 @@ COMMANDS: dict[str, Callable[..., Any]] = {
     "list": models.list_models,
     "edit": models.edit,
     "withdraw": models.withdraw,
+    "unrecognize": corrections.unrecognize,
+    "reinstate": corrections.reinstate,
     "import": imports.import_,
     "imports": imports.imports,
     "localities": localities.localities,

@@ -29,14 +29,13 @@ from dandan.registry import Registry
 from dandan.sources import HEADERS, SourceInfo, check_mojibake, looks_garbled, read_source
 from dandan.text import as_text, from_spreadsheet
 from dandan.validation import (
-    check_recognition_dates,
     draft_model,
     draft_recognition,
     parse_date,
     parse_scheme,
     text,
 )
-from dandan.writing import Change, OnConflict, Writer, event_row, utc_now
+from dandan.writing import FIELD_COLUMNS, Change, OnConflict, Writer, event_row, utc_now
 
 CHUNK = 5000
 #: Errors kept in memory for the report; every one still goes to `--errors FILE`.
@@ -135,10 +134,6 @@ def validate_row(
         parse_date(withdrawn_text, "withdrawn_on", today=today) if withdrawn_text else None
     )
     reason = text(values.get("withdrawn_reason"), "withdrawn_reason")
-    if withdrawn_on is not None and withdrawn_on < model.registered_on:
-        raise InvalidInput(_("withdrawal is dated before the registration"), field="withdrawn_on")
-    if withdrawn_on is not None and reason is None:
-        raise InvalidInput(_("a withdrawn model needs its reason"), field="withdrawn_reason")
     recognition = None
     if (values.get("recognition_year") or "").strip() or (
         values.get("recognition_level") or ""
@@ -151,9 +146,6 @@ def validate_row(
             body=values.get("recognized_by"),
             today=today,
         )
-        check_recognition_dates(model.registered_on, recognition)
-        if withdrawn_on and recognition.decided_on and recognition.decided_on > withdrawn_on:
-            raise InvalidInput(_("recognition is dated after the withdrawal"), field="decided_on")
     return Change(source, line, raw, model.code, model, withdrawn_on, reason, recognition)
 
 
@@ -381,16 +373,6 @@ class _Job:
         writer.finish_bulk_load()
 
 
-#: Validation speaks of a recognition's "year"; the file's column is "recognition_year".
-_FIELD_COLUMNS = {
-    "year": "recognition_year",
-    "level": "recognition_level",
-    "decision": "decision_no",
-    "by": "recognized_by",
-    "reason": "withdrawn_reason",
-}
-
-
 def _validated(
     rows: Iterator[tuple[int, dict[str, str]]], info: SourceInfo, today: date, scheme: str | None
 ) -> Iterator[Change | RowError]:
@@ -398,7 +380,7 @@ def _validated(
         try:
             yield validate_row(raw, info.name, line, today, scheme)
         except InvalidInput as exc:
-            column = _FIELD_COLUMNS.get(exc.field or "", exc.field)
+            column = FIELD_COLUMNS.get(exc.field or "", exc.field)
             # Name the column as the file writes it ("Năm công nhận"), so a clerk finds it.
             header = info.headers.get(column or "", column)
             yield RowError(info.name, line, header, exc.message, raw)

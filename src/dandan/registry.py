@@ -15,38 +15,35 @@ from __future__ import annotations
 import getpass
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Engine, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from dandan import database, i18n, schema, tables
-from dandan.errors import Conflict, InvalidInput, NotFound, UsageError
+from dandan.errors import Conflict, InvalidInput, UsageError
 from dandan.filters import ModelFilter, resolve_place
 from dandan.i18n import _
 from dandan.localities import MERGER_DAY, legacy_gazetteer
-from dandan.models import Event, Model, Recognition
+from dandan.models import Model, Recognition
 from dandan.schema import Notify
-from dandan.terms import Field, Holder, Level, Sponsor, Status, label, parse_term
+from dandan.terms import Field, Holder, Level, Sponsor, parse_term
 from dandan.text import as_text, clean, fold, undecodable
 from dandan.validation import (
-    Locality,
-    ModelDraft,
-    check_recognition_dates,
     draft_model,
     draft_recognition,
     parse_date,
     parse_scheme,
+    parse_year,
     resolve_locality,
     text,
 )
-from dandan.writing import code_prefix, event_row, last_number, numbered, utc_now
+from dandan.writing import Change, OnConflict, Writer, code_prefix, no_such_model
 
 __all__ = [
     "ListOrder",
@@ -122,6 +119,8 @@ class ModelRecord:
     withdrawn_on: date | None
     withdrawn_reason: str | None
     recognitions: tuple[RecognitionRecord, ...] = ()
+    #: Whether the call that returned the record changed it (an edit may change nothing).
+    changed: bool = True
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -178,48 +177,12 @@ def _to_stderr(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-def level_words(level: str) -> str:
-    """A recognition level as a sentence names it: "province" in English, as stored;
-    "cấp tỉnh" in Vietnamese, the label without its capital."""
-    if i18n.language() == "en":
-        return level
-    shown = label(Level, level, i18n.language())
-    return shown[:1].lower() + shown[1:]
-
-
 def default_actor() -> str:
     """Who makes a change when nobody says: `DANDAN_ACTOR`, else the OS user."""
     try:
         return os.environ.get("DANDAN_ACTOR") or getpass.getuser()
     except (KeyError, OSError):
         return "unknown"
-
-
-def snapshot(model: Model) -> dict[str, Any]:
-    """A model's audited fields, as JSON values: the places as entered too, so that an
-    edit that only changes what was typed (the same unit, spelled otherwise) is recorded."""
-    values = {
-        "name": model.name, "description": model.description,
-        "province": model.province_name, "province_code": model.province_code,
-        "province_input": model.province_input,
-        "commune": model.commune_name, "commune_code": model.commune_code,
-        "commune_input": model.commune_input, "district_input": model.district_input,
-        "locality_scheme": model.locality_scheme,
-        "legacy_province_code": model.legacy_province_code,
-        "legacy_district_code": model.legacy_district_code,
-        "legacy_commune_code": model.legacy_commune_code,
-        "field": model.field, "sponsor": model.sponsor, "holder": model.holder,
-        "holder_name": model.holder_name, "registered_on": model.registered_on,
-        "status": model.status, "withdrawn_on": model.withdrawn_on,
-        "withdrawn_reason": model.withdrawn_reason,
-    }  # fmt: skip
-    return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
-
-
-def changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Only the fields that differ, before and after."""
-    keys = [k for k in after if before.get(k) != after[k]]
-    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
 def legacy_units(
@@ -239,20 +202,6 @@ def legacy_units(
         "commune": c.name if c else None,
         "commune_code": commune,
     }
-
-
-def set_locality(model: Model, loc: Locality) -> None:
-    """Store a resolved locality: what was typed, the current units, the old units."""
-    model.locality_scheme = loc.scheme
-    model.province_code, model.province_name = loc.province.code, loc.province.name
-    model.province_input = loc.province_input
-    model.commune_code = loc.commune.code if loc.commune else None
-    model.commune_name = loc.commune.name if loc.commune else None
-    model.commune_input = loc.commune_input
-    model.district_input = loc.district_input
-    model.legacy_province_code = loc.legacy_province.code if loc.legacy_province else None
-    model.legacy_district_code = loc.legacy_district.code if loc.legacy_district else None
-    model.legacy_commune_code = loc.legacy_commune.code if loc.legacy_commune else None
 
 
 class Registry:
@@ -325,11 +274,7 @@ class Registry:
         found = select(Model).where(col(Model.code) == wanted)
         model = None if undecodable(wanted) else s.scalars(found).first()
         if model is None:
-            raise NotFound(
-                _("no model with code {code!r}; `dandan list --search` finds codes").format(
-                    code=code
-                )
-            )
+            raise no_such_model(code)
         return model
 
     def _recognitions(self, s: Session, model_ids: Sequence[int]) -> dict[int, list[Recognition]]:
@@ -378,18 +323,39 @@ class Registry:
             return int(s.execute(select(func.count()).select_from(Model)).scalar_one())
 
     # -- writing ---------------------------------------------------------------
+    # Every change goes through `dandan.writing.Writer`, the import's writer: the
+    # command's change is validated here, checked against the registry, staged and
+    # swapped in there, with its audit event, in one write transaction.
 
-    def _log(
+    @contextmanager
+    def _writer(
         self,
-        s: Session,
-        command: str,
-        code: str,
-        before: dict[str, Any] | None = None,
-        after: dict[str, Any] | None = None,
-    ) -> None:
-        """Append the change to the audit trail, in the change's own transaction."""
-        row = event_row(actor=self.actor, command=command, code=code, before=before, after=after)
-        s.add(Event(**row))
+        *,
+        create: bool = False,
+        prefixes: Iterable[str] = (),
+        fields: dict[str, str] | None = None,
+    ) -> Iterator[Writer]:
+        """One write transaction around a writer; `fields` renames the fields of the
+        writer's errors to the command's (its `withdrawn_on` is `withdraw`'s `on`)."""
+        engine = self.open(write=True, create=create)
+        with database.translate_errors(self.url), engine.connect() as conn:
+            conn.execution_options(dandan_write=True)  # SQLite: BEGIN IMMEDIATE
+            writer = Writer(conn, OnConflict.fail, _Counts(), self.actor)
+            try:
+                with conn.begin():
+                    writer.lock(prefixes)
+                    writer.open_stage()
+                    try:
+                        yield writer
+                    except InvalidInput as exc:
+                        exc.field = (fields or {}).get(exc.field or "", exc.field)
+                        raise
+                    writer.finish()
+                with conn.begin():
+                    writer.drop_stage()
+            except BaseException:
+                conn.invalidate()  # its staging tables go with it
+                raise
 
     def register(
         self,
@@ -406,12 +372,15 @@ class Registry:
         registered_on: str | date | None = None,
         description: str | None = None,
         code: str | None = None,
+        allow_duplicate: bool = False,
         today: date | None = None,
     ) -> ModelRecord:
         """Register a new model; its code is generated unless one is supplied.
 
         The locality names the units of the registration date (the old ones before
-        2025-07-01) unless `boundaries` ("2024" or "2025") says which."""
+        2025-07-01) unless `boundaries` ("2024" or "2025") says which. A model with the
+        name, place and registration date of a registered one is refused as a likely
+        duplicate, unless `allow_duplicate`."""
         draft = draft_model(
             name=name,
             province=province,
@@ -427,52 +396,11 @@ class Registry:
             code=code,
             today=today or date.today(),
         )
-        with self._session(write=True, create=True) as s:
-            model = self._insert(s, draft)
-            self._log(s, "register", model.code, after=snapshot(model))
-        return _record(model)
-
-    def _insert(self, s: Session, draft: ModelDraft) -> Model:
-        code = draft.code or self._next_code(s, draft)
-        if s.execute(select(col(Model.id)).where(col(Model.code) == code)).first() is not None:
-            raise Conflict(
-                _("code {code} is already registered; choose another").format(code=code),
-                field="code",
-            )
-        now = utc_now()
-        loc = draft.locality
-        model = Model(
-            code=code,
-            name=draft.name,
-            name_folded=fold(draft.name),
-            description=draft.description,
-            province_code=loc.province.code,
-            province_name=loc.province.name,
-            province_input=loc.province_input,
-            field=draft.field.value,
-            sponsor=draft.sponsor.value,
-            holder=draft.holder.value,
-            holder_name=draft.holder_name,
-            registered_on=draft.registered_on,
-            status=Status.registered.value,
-            created_at=now,
-            updated_at=now,
-        )
-        set_locality(model, loc)
-        s.add(model)
-        try:
-            s.flush()
-        except IntegrityError as exc:
-            raise Conflict(
-                _("code {code} is already registered; choose another").format(code=code),
-                field="code",
-            ) from exc
-        return model
-
-    @staticmethod
-    def _next_code(s: Session, draft: ModelDraft) -> str:
+        change = Change("register", 0, {}, draft.code, draft, None, None, None)
         prefix = code_prefix(draft.locality.province.code, draft.registered_on.year)
-        return numbered(prefix, last_number(s, prefix) + 1)
+        with self._writer(create=True, prefixes=[prefix] if draft.code is None else []) as w:
+            registered = w.register(change, allow_duplicate=allow_duplicate)
+        return self.get(registered)
 
     def recognize(
         self,
@@ -483,10 +411,12 @@ class Registry:
         decision: str | None = None,
         decided_on: str | date | None = None,
         by: str | None = None,
+        allow_duplicate: bool = False,
         today: date | None = None,
     ) -> ModelRecord:
-        """Record a recognition; refused before registration, for districts after 2025-07-01,
-        for a withdrawn model, or when the same recognition is already recorded."""
+        """Record a recognition; refused before registration, after a withdrawal, for
+        districts after 2025-07-01, when the same recognition is recorded, or when the
+        model is recognised at that level that year already (unless `allow_duplicate`)."""
         draft = draft_recognition(
             year=year,
             level=level,
@@ -495,63 +425,31 @@ class Registry:
             body=by,
             today=today or date.today(),
         )
-        with self._session(write=True) as s:
-            model = self._get(s, code)
-            assert model.id is not None
-            if model.status == Status.withdrawn:
-                raise Conflict(
-                    _("model {code} was withdrawn; it cannot be recognised").format(code=model.code)
-                )
-            check_recognition_dates(model.registered_on, draft)
-            existing = self._recognitions(s, [model.id])[model.id]
-            for r in existing:
-                if (r.year, r.level, fold(r.decision_no or ""), r.decided_on) == (
-                    draft.year,
-                    draft.level.value,
-                    fold(draft.decision_no or ""),
-                    draft.decided_on,
-                ):
-                    if draft.decision_no:
-                        same = _(
-                            "model {code} already has this recognition "
-                            "({level}, {year}, decision {decision})"
-                        )
-                    else:
-                        same = _("model {code} already has this recognition ({level}, {year})")
-                    raise Conflict(
-                        same.format(
-                            code=model.code,
-                            level=level_words(draft.level.value),
-                            year=draft.year,
-                            decision=draft.decision_no,
-                        )
-                    )
-            rec = Recognition(
-                model_id=model.id,
-                year=draft.year,
-                level=draft.level.value,
-                decision_no=draft.decision_no,
-                decided_on=draft.decided_on,
-                body=draft.body,
-                created_at=utc_now(),
-            )
-            s.add(rec)
-            status = model.status
-            model.status = Status.recognized.value
-            model.updated_at = utc_now()
-            s.add(model)
-            recognition = RecognitionRecord(
-                rec.year, rec.level, rec.decision_no, rec.decided_on, rec.body
-            ).as_dict()
-            self._log(
-                s,
-                "recognize",
-                model.code,
-                before={"status": status},
-                after={"status": model.status, "recognition": recognition},
-            )
-            s.flush()
-            return _record(model, [*existing, rec])
+        code = _code(code)
+        with self._writer() as w:
+            w.recognize(code, draft, allow_duplicate=allow_duplicate)
+        return self.get(code)
+
+    def unrecognize(
+        self,
+        code: str,
+        *,
+        year: str | int,
+        level: str,
+        reason: str | None,
+        decision: str | None = None,
+        today: date | None = None,
+    ) -> ModelRecord:
+        """Remove one recognition recorded by mistake; the audit trail keeps it, with
+        the reason. Refused when none matches, or several (`decision` tells them apart)."""
+        reason_text = text(reason, "reason", required=True)
+        assert reason_text is not None
+        wanted_year = parse_year(year, today=today or date.today())
+        wanted_level = parse_term(Level, level)
+        code = _code(code)
+        with self._writer() as w:
+            w.unrecognize(code, wanted_year, wanted_level, text(decision, "decision"), reason_text)
+        return self.get(code)
 
     def edit(
         self,
@@ -570,61 +468,49 @@ class Registry:
         registered_on: str | date | None = None,
         today: date | None = None,
     ) -> ModelRecord:
-        """Change the given attributes of a model; the others stay as they are.
+        """Change the given attributes of a model; the others stay as they are. The
+        record as it will be is checked whole (a registration after the withdrawal is
+        refused); `changed` on the result is False when nothing differed.
 
         A new province clears the district and commune, a new district the commune:
         they lay elsewhere. The locality is resolved by the registration date, as when
         it was registered, unless `boundaries` says which units it names."""
         today = today or date.today()
-        with self._session(write=True) as s:
-            model = self._get(s, code)
-            assert model.id is not None
-            recognitions = self._recognitions(s, [model.id])[model.id]
-            before = snapshot(model)
+        code = _code(code)
+        # The dates of a withdrawal or recognition stand; a new registration date is at fault.
+        moved_date = {"withdrawn_on": "registered_on", "decided_on": "registered_on",
+                      "year": "registered_on"}  # fmt: skip
+        with self._writer(fields=moved_date if registered_on is not None else None) as w:
+            change = w.current(code)
+            d = change.model
             if name is not None:
                 new_name = text(name, "name", required=True)
                 assert new_name is not None
-                model.name, model.name_folded = new_name, fold(new_name)
+                d.name = new_name
             if description is not None:
-                model.description = text(description, "description")
+                d.description = text(description, "description")
             if province is not None or commune is not None or district is not None:
                 moved = province is not None
-                loc = resolve_locality(
-                    province if moved else model.province_input,
-                    commune if commune is not None or moved or district else model.commune_input,
-                    district if district is not None or moved else model.district_input,
-                    before_merger=model.registered_on < MERGER_DAY,
+                loc = d.locality
+                d.locality = resolve_locality(
+                    province if moved else loc.province_input,
+                    commune if commune is not None or moved or district else loc.commune_input,
+                    district if district is not None or moved else loc.district_input,
+                    before_merger=d.registered_on < MERGER_DAY,
                     scheme=parse_scheme(boundaries),
                 )
-                set_locality(model, loc)
             if field is not None:
-                model.field = parse_term(Field, field).value
+                d.field = parse_term(Field, field)
             if sponsor is not None:
-                model.sponsor = parse_term(Sponsor, sponsor).value
+                d.sponsor = parse_term(Sponsor, sponsor)
             if holder is not None:
-                model.holder = parse_term(Holder, holder).value
+                d.holder = parse_term(Holder, holder)
             if holder_name is not None:
-                model.holder_name = text(holder_name, "holder_name")
+                d.holder_name = text(holder_name, "holder_name")
             if registered_on is not None:
-                model.registered_on = parse_date(registered_on, "registered_on", today=today)
-                for r in recognitions:
-                    check_recognition_dates(
-                        model.registered_on,
-                        draft_recognition(
-                            year=r.year,
-                            level=r.level,
-                            decided_on=r.decided_on,
-                            decision_no=r.decision_no,
-                            today=today,
-                        ),
-                    )
-            old, new = changes(before, snapshot(model))
-            if new:
-                model.updated_at = utc_now()
-                s.add(model)
-                self._log(s, "edit", model.code, before=old, after=new)
-            s.flush()
-            return _record(model, recognitions)
+                d.registered_on = parse_date(registered_on, "registered_on", today=today)
+            changed = w.update(change, "edit")
+        return replace(self.get(code), changed=changed)
 
     def withdraw(
         self,
@@ -638,29 +524,40 @@ class Registry:
         today = today or date.today()
         reason_text = text(reason, "reason", required=True)
         when = parse_date(on, "on", today=today) if on not in (None, "") else today
-        with self._session(write=True) as s:
-            model = self._get(s, code)
-            assert model.id is not None
-            if model.status == Status.withdrawn:
+        code = _code(code)
+        with self._writer(fields={"withdrawn_on": "on", "withdrawn_reason": "reason"}) as w:
+            change = w.current(code)
+            if change.withdrawn_on is not None:
                 raise Conflict(
                     _("model {code} was already withdrawn on {day}").format(
-                        code=model.code,
-                        day=i18n.day(model.withdrawn_on) if model.withdrawn_on else None,
+                        code=code, day=i18n.day(change.withdrawn_on)
                     )
                 )
-            if when < model.registered_on:
-                raise InvalidInput(
-                    _("withdrawal date {day} is before the registration on {registered}").format(
-                        day=i18n.day(when), registered=i18n.day(model.registered_on)
-                    ),
-                    field="on",
-                )
-            before = snapshot(model)
-            model.status = Status.withdrawn.value
-            model.withdrawn_on = when
-            model.withdrawn_reason = reason_text
-            model.updated_at = utc_now()
-            s.add(model)
-            self._log(s, "withdraw", model.code, *changes(before, snapshot(model)))
-            s.flush()
-            return _record(model, self._recognitions(s, [model.id])[model.id])
+            change.withdrawn_on, change.withdrawn_reason = when, reason_text
+            w.update(change, "withdraw")
+        return self.get(code)
+
+    def reinstate(self, code: str, *, reason: str | None) -> ModelRecord:
+        """Reverse a withdrawal made by mistake: the model counts again from its
+        registration; the audit trail keeps the withdrawal and the reason for undoing it."""
+        reason_text = text(reason, "reason", required=True)
+        assert reason_text is not None
+        code = _code(code)
+        with self._writer() as w:
+            change = w.current(code)
+            if change.withdrawn_on is None:
+                raise Conflict(_("model {code} is not withdrawn").format(code=code))
+            change.withdrawn_on = change.withdrawn_reason = None
+            w.update(change, "reinstate", note={"reason": reason_text})
+        return self.get(code)
+
+
+def _code(code: str) -> str:
+    """A model code as stored: codes are upper case."""
+    return code.strip().upper()
+
+
+class _Counts:
+    """A command's counts (an import reports them; a command has its record)."""
+
+    inserted = updated = skipped = recognitions = 0

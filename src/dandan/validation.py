@@ -178,6 +178,28 @@ class Locality:
         return self.province, None, self.commune
 
 
+def stored_locality(
+    scheme: str,
+    province: int,
+    commune: int | None,
+    legacy: tuple[int | None, int | None, int | None],
+    typed: tuple[str, str | None, str | None],
+) -> Locality:
+    """A stored model's locality, from its unit codes (current, then old) and what was
+    typed (province, district, commune): the record as it is, for a change to the rest."""
+    now, old = gazetteer(), legacy_gazetteer()
+    legacy_province, legacy_district, legacy_commune = legacy
+    return Locality(
+        scheme,
+        now.provinces[province],
+        now.communes[commune] if commune is not None else None,
+        old.provinces[legacy_province] if legacy_province is not None else None,
+        old.districts[legacy_district] if legacy_district is not None else None,
+        old.communes[legacy_commune] if legacy_commune is not None else None,
+        *typed,
+    )
+
+
 #: Words for the two schemes: a `locality_scheme` column, `tally --boundaries`.
 SCHEMES = {
     "2024": LEGACY_SCHEME,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
@@ -23,13 +23,13 @@ from sqlalchemy import Connection, func, select
 from sqlmodel import Session, SQLModel, col
 
 from dandan import i18n
-from dandan.errors import Conflict
+from dandan.errors import Conflict, InvalidInput, NotFound
 from dandan.i18n import _, day
 from dandan.localities import CODE_PREFIXES
 from dandan.models import Model
-from dandan.terms import Field, Holder, Level, Sponsor, Status
-from dandan.text import fold
-from dandan.validation import Locality, ModelDraft, RecognitionDraft
+from dandan.terms import Field, Holder, Level, Sponsor, Status, label
+from dandan.text import fold, undecodable
+from dandan.validation import Locality, ModelDraft, RecognitionDraft, stored_locality
 
 
 class Counts(Protocol):
@@ -65,6 +65,12 @@ def event_row(
         "before": json.dumps(before, ensure_ascii=False) if before is not None else None,
         "after": json.dumps(after, ensure_ascii=False) if after is not None else None,
     }
+
+
+def no_such_model(code: str) -> NotFound:
+    return NotFound(
+        _("no model with code {code!r}; `dandan list --search` finds codes").format(code=code)
+    )
 
 
 def code_prefix(province_code: int, year: int) -> str:
@@ -157,6 +163,18 @@ class Change:
             self.model.registered_on,
         )
 
+    def columns(self) -> dict[str, Any]:
+        """The stored columns this change gives its model (`_STORED`), for the audit trail."""
+        loc = self.model.locality
+        shown = (
+            loc.province.name,
+            loc.province_input,
+            loc.commune.name if loc.commune else None,
+            loc.commune_input,
+            loc.district_input,
+        )
+        return dict(zip(_STORED, (*self.model_values(), *shown), strict=True))
+
     def model_values(self) -> tuple[Any, ...]:
         """What must agree between two rows (or a row and the registry) of one model."""
         d, loc = self.model, self.model.locality
@@ -184,6 +202,94 @@ _MODEL_COLUMNS = (
     "legacy_province_code", "legacy_district_code", "legacy_commune_code", "field", "sponsor",
     "holder", "holder_name", "registered_on", "withdrawn_on", "withdrawn_reason",
 )  # fmt: skip
+#: Where a stored model's values end and its shown columns begin, in `_STORED`
+#: (after status and batch): and where its withdrawal date is among them.
+_COMPARED = 2 + len(_MODEL_COLUMNS)
+_WITHDRAWN_ON = _MODEL_COLUMNS.index("withdrawn_on")
+#: What the writer reads of a stored model: the values compared, then what the audit
+#: trail also shows (the units' names and the places as typed).
+_STORED = (
+    *_MODEL_COLUMNS, "province_name", "province_input", "commune_name", "commune_input",
+    "district_input",
+)  # fmt: skip
+#: The audit trail's name for each stored column of a model (its "snapshot").
+_AUDITED = (
+    ("name", "name"), ("description", "description"), ("province", "province_name"),
+    ("province_code", "province_code"), ("province_input", "province_input"),
+    ("commune", "commune_name"), ("commune_code", "commune_code"),
+    ("commune_input", "commune_input"), ("district_input", "district_input"),
+    ("locality_scheme", "locality_scheme"), ("legacy_province_code", "legacy_province_code"),
+    ("legacy_district_code", "legacy_district_code"),
+    ("legacy_commune_code", "legacy_commune_code"), ("field", "field"), ("sponsor", "sponsor"),
+    ("holder", "holder"), ("holder_name", "holder_name"), ("registered_on", "registered_on"),
+    ("status", "status"), ("withdrawn_on", "withdrawn_on"),
+    ("withdrawn_reason", "withdrawn_reason"),
+)  # fmt: skip
+
+
+def snapshot(columns: dict[str, Any]) -> dict[str, Any]:
+    """A model's audited fields as JSON values, from its stored columns: the places as
+    entered too, so that a change of spelling alone is recorded."""
+    return {key: _json(_normal(columns.get(column))) for key, column in _AUDITED}
+
+
+def changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Only the fields that differ, before and after."""
+    keys = [k for k in after if before.get(k) != after[k]]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+def decision_key(number: str | None) -> str:
+    """A decision number as two clerks may both write it: "Số 45/QĐ-UBND", "số 45 /
+    QĐ-UBND" and "45/QĐ-UBND" are one decision."""
+    words = fold(number or "").split()
+    if words and words[0] == "so":
+        words = words[1:]
+    elif words and words[0].startswith("so") and words[0][2:].isdigit():
+        words[0] = words[0][2:]
+    return "".join(words)
+
+
+def check_record(
+    registered_on: date,
+    withdrawn_on: date | None,
+    withdrawn_reason: str | None,
+    recognitions: Iterable[tuple[int, date | None]],
+) -> None:
+    """The rules that tie a model's dates together, for the record as it is to be,
+    whatever changed it: a withdrawal after the registration and with its reason;
+    recognitions neither before the registration nor after the withdrawal."""
+    if withdrawn_on is not None and withdrawn_on < registered_on:
+        raise InvalidInput(
+            _("withdrawal date {day} is before the registration on {registered}").format(
+                day=day(withdrawn_on), registered=day(registered_on)
+            ),
+            field="withdrawn_on",
+        )
+    if withdrawn_on is not None and not withdrawn_reason:
+        raise InvalidInput(_("a withdrawn model needs its reason"), field="withdrawn_reason")
+    for year, decided_on in recognitions:
+        if decided_on is not None and decided_on < registered_on:
+            raise InvalidInput(
+                _(
+                    "recognition dated {date} is before the model's registration on {registered}"
+                ).format(date=day(decided_on), registered=day(registered_on)),
+                field="decided_on",
+            )
+        if year < registered_on.year:
+            raise InvalidInput(
+                _(
+                    "recognition year {year} is before the model's registration on {registered}"
+                ).format(year=year, registered=day(registered_on)),
+                field="year",
+            )
+        if withdrawn_on is not None and ((decided_on or date(year, 1, 1)) > withdrawn_on):
+            raise InvalidInput(
+                _("recognition of {year} is dated after the withdrawal on {day}").format(
+                    year=year, day=day(withdrawn_on)
+                ),
+                field="decided_on" if decided_on else "year",
+            )
 
 
 class Writer:
@@ -218,7 +324,7 @@ class Writer:
         self._dropped: list[Any] = []
         self._seq = 0
         self._by_name = False  # the staged models are indexed by name
-        self._staged_updates = self._staged_status = False
+        self._staged_updates = self._staged_status = self._staged_removals = False
         #: What the registry held when staging began (its largest ids): whatever
         #: appears above them was written by someone else meanwhile.
         self._marks: tuple[int, int, int] = (0, 0, 0)
@@ -296,7 +402,7 @@ class Writer:
         """The models these codes name (status, batch, values), staged ones over the
         registry's; and which of them this import creates."""
         found: dict[str, tuple[Any, ...]] = {}
-        cols = ", ".join(_MODEL_COLUMNS)
+        cols = ", ".join(_STORED)
         for start in range(0, len(codes), 900):
             part = codes[start : start + 900]
             marks = ", ".join([self.mark] * len(part))
@@ -339,7 +445,7 @@ class Writer:
                 tuple(part),
             ).all()
             for name, province, commune, registered, code in result:
-                found[(name, province, commune, self._normal(registered))] = code
+                found[(name, province, commune, _normal(registered))] = code
         return found
 
     def _generate_code(self, row: Change) -> tuple[str, int]:
@@ -354,37 +460,34 @@ class Writer:
 
     def _existing_recognitions(
         self, codes: Sequence[str], created: set[str]
-    ) -> set[tuple[Any, ...]]:
+    ) -> dict[str, list[Recognised]]:
         """The recognitions of these models: the registry's (unless this import creates
         the model: then a registered model with the same provisional code is another
         one) and the staged ones."""
-        found: set[tuple[Any, ...]] = set()
+        found: dict[str, list[Recognised]] = {}
         registered = [c for c in codes if c not in created]
         for start in range(0, len(registered), 900):
             part = registered[start : start + 900]
             marks = ", ".join([self.mark] * len(part))
-            found.update(
-                (code, year, level, fold(decision or ""), self._normal(decided))
-                for code, year, level, decision, decided in self.conn.exec_driver_sql(
-                    "SELECT m.code, r.year, r.level, r.decision_no, r.decided_on "
-                    "FROM recognitions r JOIN models m ON m.id = r.model_id "
-                    f"WHERE m.code IN ({marks})",
-                    tuple(part),
-                )
-            )
+            for code, *values in self.conn.exec_driver_sql(
+                "SELECT m.code, r.year, r.level, r.decision_no, r.decided_on, r.body, r.id "
+                "FROM recognitions r JOIN models m ON m.id = r.model_id "
+                f"WHERE m.code IN ({marks}) ORDER BY r.id",
+                tuple(part),
+            ):
+                found.setdefault(code, []).append(Recognised.of(*values))
         staged = self._staged_rows(
-            "recognitions", "code, year, level, decision_no, decided_on", "code", codes
+            "recognitions", "code, year, level, decision_no, decided_on, body", "code", codes
         )
-        found.update(
-            (code, year, level, fold(decision or ""), self._normal(decided))
-            for code, year, level, decision, decided in staged
-        )
+        for code, *values in staged:
+            found.setdefault(code, []).append(Recognised.of(*values))
         return found
 
     # -- classifying -----------------------------------------------------------
 
     def write(self, rows: list[Change], reject: Callable[[Change, str, str], None]) -> None:
-        """Stage one chunk. Rows that clash are handed to `reject` and change nothing."""
+        """Stage one chunk of an import. Rows that clash are handed to `reject` and
+        change nothing."""
         keyed = self._codes_by_natural_key([r for r in rows if r.code is None])
         groups: dict[str, list[Change]] = {}
         generated: dict[str, int] = {}
@@ -399,14 +502,8 @@ class Writer:
             # A new number is this import's, even if someone registered it meanwhile.
             existing.pop(code, None)
             created.add(code)
-        known_recognitions = self._existing_recognitions(list(existing), created)
-        recognized = {key[0] for key in known_recognitions}
-
-        new_models: list[tuple[Any, ...]] = []
-        updates: list[tuple[Any, ...]] = []
-        new_recognitions: list[tuple[Any, ...]] = []
-        status_changes: list[str] = []
-        events: list[dict[str, Any]] = []
+        known = self._existing_recognitions(list(existing), created)
+        plan = _Plan()
         for code, group in groups.items():
             first = group[0]
             clash = next((r for r in group[1:] if r.model_values() != first.model_values()), None)
@@ -422,9 +519,9 @@ class Writer:
             created_here = stored is not None and stored[1] in self.batch_ids
             fresh = stored is None or created_here
             changed = False
-            if stored is not None and self._differs(stored[2:], first.model_values()):
+            if stored is not None and self._differs(stored[2:_COMPARED], first.model_values()):
                 if created_here or self.policy is OnConflict.fail:
-                    difference = self._difference(stored[2:], first.model_values())
+                    difference = self._difference(stored[2:_COMPARED], first.model_values())
                     if created_here:
                         message = _(
                             "code {code} is earlier in this batch with a different {difference}"
@@ -441,112 +538,295 @@ class Writer:
                 if self.policy is OnConflict.skip:
                     self.summary.skipped += len(group)
                     continue
-                updates.append(self._update_params(code, first))
                 changed = True
-            if stored is None:
-                new_models.append((generated.get(code), *self._model_params(code, first, group)))
-            added_rows: list[Change] = []
-            for r in group:
-                added = r.recognition is not None and self._new_recognition(
-                    code, r.recognition, known_recognitions, new_recognitions
+            recognitions = list(known.get(code, ()))
+            added: list[tuple[Change, RecognitionDraft]] = []
+            try:
+                for r in group:
+                    if r.recognition is not None and self._adds(
+                        code, stored, r.recognition, recognitions, allow_duplicate=False
+                    ):
+                        added.append((r, r.recognition))
+                        recognitions.append(Recognised.draft(r.recognition))
+                check_record(
+                    first.model.registered_on,
+                    first.withdrawn_on,
+                    first.withdrawn_reason,
+                    ((rec.year, rec.decided_on) for rec in recognitions),
                 )
-                if added:
-                    added_rows.append(r)
+            except InvalidInput as exc:
+                for r in group:
+                    reject(r, FIELD_COLUMNS.get(exc.field or "", exc.field or "code"), exc.message)
+                continue
+            new_recognitions = [rec for _, rec in added]
+            if stored is None:
+                status = _status_of(first.withdrawn_on is not None, bool(recognitions))
+                plan.new_models.append(
+                    (generated.get(code), *self._model_params(code, first, status))
+                )
+            elif changed:
+                plan.updates.append(self._update_params(code, first))
+            plan.recognitions += [self._recognition_params(code, rec) for rec in new_recognitions]
+            if stored is not None and (changed or added):
+                plan.recount.append(code)
+            for r in group:
                 if fresh:
                     self.summary.inserted += 1
-                elif changed or added:
+                elif changed or any(row is r for row, _ in added):
                     self.summary.updated += 1
                 else:
                     self.summary.skipped += 1
-            if added_rows and stored is not None and stored[0] == Status.registered:
-                status_changes.append(code)
-            if not fresh and (changed or added_rows):
+            if not fresh and (changed or added):
                 assert stored is not None
-                has_recognitions = bool(added_rows) or code in recognized
-                events.append(
-                    self._event(code, stored, first, changed, added_rows, has_recognitions)
-                )
-        self._stage(new_models, updates, new_recognitions, status_changes)
-        if events:
-            self._stage_events(events)
+                status = _status_of(first.withdrawn_on is not None, bool(recognitions))
+                before, after = self._model_changes(stored, first if changed else None, status)
+                if new_recognitions:
+                    after["recognitions"] = [_recognition_json(rec) for rec in new_recognitions]
+                plan.events.append(
+                    event_row(
+                        actor=self.actor, command="import", code=code, before=before,
+                        after=after, batch_id=self.batch_id,
+                    )
+                )  # fmt: skip
+        self._stage(plan)
 
-    def _event(
+    def _adds(
         self,
         code: str,
-        stored: Sequence[Any],
-        first: Change,
-        changed: bool,
-        added: Sequence[Change],
-        recognized: bool,
-    ) -> dict[str, Any]:
-        """The audit event of a registered model that this batch changed (its status
-        too, as `withdraw` and `recognize` record it); models the batch created are
-        told by the batch's own event."""
-        before: dict[str, Any] = {}
-        after: dict[str, Any] = {}
-        if changed:
-            values = zip(_MODEL_COLUMNS, stored[2:], first.model_values(), strict=True)
-            for column, old, new in values:
-                if self._normal(old) != new:
-                    before[column], after[column] = _json(self._normal(old)), _json(new)
-        status = _status_of(first.withdrawn_on is not None, recognized)
-        if status != stored[0]:
-            before["status"], after["status"] = stored[0], status
-        if added:
-            after["recognitions"] = [
-                {"year": r.recognition.year, "level": r.recognition.level.value,
-                 "decision": r.recognition.decision_no,
-                 "decided_on": _json(r.recognition.decided_on)}
-                for r in added
-                if r.recognition is not None
-            ]  # fmt: skip
-        return event_row(
-            actor=self.actor, command="import", code=code, before=before, after=after,
-            batch_id=self.batch_id,
-        )  # fmt: skip
-
-    def _new_recognition(
-        self,
-        code: str,
+        stored: Sequence[Any] | None,
         rec: RecognitionDraft,
-        known: set[tuple[Any, ...]],
-        pending: list[tuple[Any, ...]],
+        recognitions: Sequence[Recognised],
+        *,
+        allow_duplicate: bool,
     ) -> bool:
-        """Queue a recognition unless the registry (or this batch) already has it."""
-        rec_key = (code, rec.year, rec.level.value, fold(rec.decision_no or ""), rec.decided_on)
-        if rec_key in known:
+        """Whether `rec` is a recognition the model does not have yet: False when it
+        has this very one (an import read twice). Refused: one at the same level and in
+        the same year under another decision (unless `allow_duplicate`), and any new
+        recognition of a model withdrawn in the registry."""
+        key = (rec.year, rec.level.value, decision_key(rec.decision_no), rec.decided_on)
+        same_level = [r for r in recognitions if (r.year, r.level) == key[:2]]
+        if any(r.key == key for r in same_level):
             return False
-        known.add(rec_key)
-        pending.append(self._recognition_params(code, rec))
+        if stored is not None and stored[0] == Status.withdrawn and stored[1] not in self.batch_ids:
+            raise Conflict(
+                _("model {code} was withdrawn on {day}; reinstate it to record a recognition")
+                .format(code=code, day=day(_normal(stored[2 + _WITHDRAWN_ON]))),
+                field="code",
+            )  # fmt: skip
+        if same_level and not allow_duplicate:
+            other = same_level[0]
+            raise Conflict(
+                _(
+                    "model {code} is already recognised at {level} level in {year} "
+                    "(decision {decision}); a model is recognised once a year at one level"
+                ).format(
+                    code=code, level=level_words(other.level), year=other.year,
+                    decision=other.decision or "—",
+                ),
+                field="level",
+            )  # fmt: skip
         return True
 
-    def _differs(self, stored: Sequence[Any], given: Sequence[Any]) -> bool:
-        return tuple(self._normal(v) for v in stored) != tuple(given)
+    def _model_changes(
+        self, stored: Sequence[Any], change: Change | None, status: str
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """What a change does to a registered model, as the audit trail says it: the
+        audited fields that differ, before and after, its status among them."""
+        columns = dict(zip(_STORED, stored[2:], strict=True))
+        before = snapshot({**columns, "status": stored[0]})
+        after = snapshot({**(change.columns() if change else columns), "status": status})
+        return changes(before, after)
 
-    @staticmethod
-    def _normal(value: Any) -> Any:
-        if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
-            try:
-                return date.fromisoformat(value)
-            except ValueError:
-                return value
-        return value
+    # -- one model at a time: register, edit, withdraw, reinstate, (un)recognize -----
+
+    def stored(self, code: str) -> tuple[Any, ...]:
+        """A registered model by code (status, batch, `_STORED`), or NotFound."""
+        found = {} if undecodable(code) else self._existing_by_code([code])[0]
+        if code not in found:
+            raise no_such_model(code)
+        return found[code]
+
+    def current(self, code: str) -> Change:
+        """A registered model's whole record as it is: what an edit, a withdrawal or a
+        reinstatement changes part of before `update` checks and stages it."""
+        stored = self.stored(code)
+        v = dict(zip(_STORED, stored[2:], strict=True))
+        locality = stored_locality(
+            v["locality_scheme"],
+            v["province_code"],
+            v["commune_code"],
+            (v["legacy_province_code"], v["legacy_district_code"], v["legacy_commune_code"]),
+            (v["province_input"], v["district_input"], v["commune_input"]),
+        )
+        draft = ModelDraft(
+            name=v["name"],
+            locality=locality,
+            field=Field(v["field"]),
+            sponsor=Sponsor(v["sponsor"]),
+            holder=Holder(v["holder"]),
+            holder_name=v["holder_name"],
+            registered_on=_normal(v["registered_on"]),
+            description=v["description"],
+            code=code,
+        )
+        withdrawn_on = _normal(v["withdrawn_on"])
+        return Change(code, 0, {}, code, draft, withdrawn_on, v["withdrawn_reason"], None)
+
+    def register(self, change: Change, *, allow_duplicate: bool = False) -> str:
+        """Stage a new model and its event; its code is generated unless the change
+        has one. Refused: a code that is taken; a model with the name, place and
+        registration date of a registered one (unless `allow_duplicate`)."""
+        if change.code is not None:
+            code = change.code
+            if code in self._existing_by_code([code])[0]:
+                raise Conflict(
+                    _("code {code} is already registered; choose another").format(code=code),
+                    field="code",
+                )
+            number = None
+        else:
+            code, number = self._generate_code(change)
+        if not allow_duplicate:
+            same = self._codes_by_natural_key([change]).get(change.natural_key())
+            if same is not None:
+                raise Conflict(
+                    _(
+                        "{code} is registered with the same name, place and registration "
+                        "date; it may be this model"
+                    ).format(code=same),
+                    field="name",
+                )
+        check_record(change.model.registered_on, change.withdrawn_on, change.withdrawn_reason, ())
+        status = _status_of(change.withdrawn_on is not None, False)
+        plan = _Plan(new_models=[(number, *self._model_params(code, change, status))])
+        after = snapshot({**change.columns(), "status": status})
+        plan.events.append(event_row(actor=self.actor, command="register", code=code, after=after))
+        self._stage(plan)
+        return code
+
+    def update(self, change: Change, command: str, note: dict[str, Any] | None = None) -> bool:
+        """Stage a registered model's whole record as it is to be (an edit, a withdrawal,
+        a reinstatement), checked with its recognitions; False when it changes nothing."""
+        assert change.code is not None
+        stored = self.stored(change.code)
+        status = _status_of(change.withdrawn_on is not None, bool(self._recognised(change.code)))
+        before, after = self._model_changes(stored, change, status)
+        if not after:
+            return False
+        check_record(
+            change.model.registered_on,
+            change.withdrawn_on,
+            change.withdrawn_reason,
+            ((r.year, r.decided_on) for r in self._recognised(change.code)),
+        )
+        plan = _Plan(updates=[self._update_params(change.code, change)], recount=[change.code])
+        plan.events.append(
+            event_row(
+                actor=self.actor, command=command, code=change.code, before=before,
+                after={**after, **(note or {})},
+            )
+        )  # fmt: skip
+        self._stage(plan)
+        return True
+
+    def recognize(self, code: str, rec: RecognitionDraft, *, allow_duplicate: bool = False) -> None:
+        """Stage a recognition of a registered model and its event."""
+        stored = self.stored(code)
+        recognitions = self._recognised(code)
+        if not self._adds(code, stored, rec, recognitions, allow_duplicate=allow_duplicate):
+            if rec.decision_no:
+                same = _(
+                    "model {code} already has this recognition "
+                    "({level}, {year}, decision {decision})"
+                )
+            else:
+                same = _("model {code} already has this recognition ({level}, {year})")
+            raise Conflict(
+                same.format(
+                    code=code,
+                    level=level_words(rec.level.value),
+                    year=rec.year,
+                    decision=rec.decision_no,
+                )
+            )
+        columns = dict(zip(_STORED, stored[2:], strict=True))
+        check_record(
+            _normal(columns["registered_on"]),
+            _normal(columns["withdrawn_on"]),
+            columns["withdrawn_reason"],
+            [(r.year, r.decided_on) for r in recognitions] + [(rec.year, rec.decided_on)],
+        )
+        status = _status_of(columns["withdrawn_on"] is not None, True)
+        plan = _Plan(recognitions=[self._recognition_params(code, rec)], recount=[code])
+        plan.events.append(
+            event_row(
+                actor=self.actor, command="recognize", code=code,
+                before={"status": stored[0]},
+                after={"status": status, "recognition": _recognition_json(rec)},
+            )
+        )  # fmt: skip
+        self._stage(plan)
+
+    def unrecognize(
+        self, code: str, year: int, level: Level, decision: str | None, reason: str
+    ) -> None:
+        """Stage the removal of one recognition and its event; refused when none or
+        several match (`decision` tells several apart)."""
+        stored = self.stored(code)
+        matches = [
+            r
+            for r in self._recognised(code)
+            if (r.year, r.level) == (year, level.value)
+            and (decision is None or decision_key(r.decision) == decision_key(decision))
+        ]
+        if not matches:
+            raise NotFound(
+                _("model {code} has no recognition at {level} level in {year}").format(
+                    code=code, level=level_words(level.value), year=year
+                ),
+                field="year",
+            )
+        if len(matches) > 1:
+            listed = "; ".join(r.decision or "—" for r in matches)
+            raise Conflict(
+                _(
+                    "model {code} has {count} recognitions at {level} level in {year} "
+                    "(decisions: {listed}); name the decision to remove"
+                ).format(
+                    code=code, count=len(matches), level=level_words(level.value), year=year,
+                    listed=listed,
+                ),
+                field="decision",
+            )  # fmt: skip
+        removed = matches[0]
+        left = [r for r in self._recognised(code) if r is not removed]
+        columns = dict(zip(_STORED, stored[2:], strict=True))
+        status = _status_of(columns["withdrawn_on"] is not None, bool(left))
+        plan = _Plan(removals=[(removed.id, code)], recount=[code])
+        plan.events.append(
+            event_row(
+                actor=self.actor, command="unrecognize", code=code,
+                before={"status": stored[0], "recognition": removed.as_json()},
+                after={"status": status, "reason": reason},
+            )
+        )  # fmt: skip
+        self._stage(plan)
+
+    def _recognised(self, code: str) -> list[Recognised]:
+        return self._existing_recognitions([code], set()).get(code, [])
+
+    def _differs(self, stored: Sequence[Any], given: Sequence[Any]) -> bool:
+        return tuple(_normal(v) for v in stored) != tuple(given)
 
     def _difference(self, stored: Sequence[Any], given: Sequence[Any]) -> str:
         """The first column that differs (an identifier, as the file names it), with both
         values; dates in the reader's style."""
         for column, a, b in zip(_MODEL_COLUMNS, stored, given, strict=True):
-            if self._normal(a) != self._normal(b):
+            if _normal(a) != _normal(b):
                 return _("{column} ({stored} in the registry, {given} in the file)").format(
-                    column=column, stored=_shown(self._normal(a)), given=_shown(b)
+                    column=column, stored=_shown(_normal(a)), given=_shown(b)
                 )
         return _("details")
-
-    @staticmethod
-    def _status(row: Change, group: Sequence[Change]) -> str:
-        return _status_of(
-            row.withdrawn_on is not None, any(r.recognition is not None for r in group)
-        )
 
     def _day(self, value: date | None) -> Any:
         """Dates as the driver wants them: ISO text for SQLite (as SQLAlchemy stores them)."""
@@ -554,7 +834,7 @@ class Writer:
             return value
         return value.isoformat()
 
-    def _model_params(self, code: str, row: Change, group: Sequence[Change]) -> tuple[Any, ...]:
+    def _model_params(self, code: str, row: Change, status: str) -> tuple[Any, ...]:
         d, loc = row.model, row.model.locality
         commune = loc.commune
         return (
@@ -563,7 +843,7 @@ class Writer:
             commune.code if commune else None, commune.name if commune else None,
             loc.commune_input, *_legacy_params(loc),
             _PLAIN[d.field], _PLAIN[d.sponsor], _PLAIN[d.holder], d.holder_name,
-            self._day(d.registered_on), self._status(row, group), self._day(row.withdrawn_on),
+            self._day(d.registered_on), status, self._day(row.withdrawn_on),
             row.withdrawn_reason, self.stamp, self.stamp, self.batch_id,
         )  # fmt: skip
 
@@ -584,29 +864,31 @@ class Writer:
         return (rec.year, _PLAIN[rec.level], rec.decision_no, self._day(rec.decided_on), rec.body,
                 self.stamp, code)  # fmt: skip
 
-    def _stage(
-        self,
-        models: list[tuple[Any, ...]],
-        updates: list[tuple[Any, ...]],
-        recognitions: list[tuple[Any, ...]],
-        status_changes: list[str],
-    ) -> None:
-        """Put one chunk's writes into the staging tables: by executemany on SQLite, by
-        COPY on PostgreSQL (many times fewer round trips)."""
+    def _stage(self, plan: _Plan) -> None:
+        """Put what a chunk (or a command) writes into the staging tables: by
+        executemany on SQLite, by COPY on PostgreSQL (many times fewer round trips)."""
         seq = self._next_seq
         batches: dict[str, tuple[Sequence[str], list[tuple[Any, ...]]]] = {
-            "models": (_STAGE_TABLES["models"][0], [(seq(), "new", *m) for m in models]),
+            "models": (_STAGE_TABLES["models"][0], [(seq(), "new", *m) for m in plan.new_models]),
             # Updates fill only their own columns of the same table.
-            "updates": (("seq", "kind", *_MODEL_UPDATE), [(seq(), "update", *u) for u in updates]),
-            "recognitions": (_STAGE_TABLES["recognitions"][0], [(seq(), *r) for r in recognitions]),
+            "updates": (
+                ("seq", "kind", *_MODEL_UPDATE),
+                [(seq(), "update", *u) for u in plan.updates],
+            ),
+            "recognitions": (
+                _STAGE_TABLES["recognitions"][0],
+                [(seq(), *r) for r in plan.recognitions],
+            ),
+            "removals": (_STAGE_TABLES["removals"][0], plan.removals),
             # Status follows the data: recounted for these codes once everything is in.
-            "status": (("code",), [(c,) for c in (*status_changes, *(u[-1] for u in updates))]),
+            "status": (("code",), [(c,) for c in plan.recount]),
         }
         cursor = None
         if not self.sqlite:
             cursor = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        self._staged_updates |= bool(updates)
-        self._staged_status |= bool(batches["status"][1])
+        self._staged_updates |= bool(plan.updates)
+        self._staged_status |= bool(plan.recount)
+        self._staged_removals |= bool(plan.removals)
         for name, (columns, rows) in batches.items():
             if not rows:
                 continue
@@ -619,7 +901,9 @@ class Writer:
                 with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                     for row in rows:
                         copy.write_row(row)
-        self.summary.recognitions += len(recognitions)
+        self.summary.recognitions += len(plan.recognitions)
+        if plan.events:
+            self._stage_events(plan.events)
 
     def _stage_events(self, events: list[dict[str, Any]]) -> None:
         columns = _STAGE_TABLES["events"][0]
@@ -636,13 +920,14 @@ class Writer:
 
     # -- swapping the staged batch in -------------------------------------------
 
-    def lock(self) -> None:
-        """PostgreSQL: take what `register` takes, in the same order (each code prefix
-        this import numbers in, then the models), so that writers wait for the swap
-        rather than deadlock with it. (SQLite: BEGIN IMMEDIATE, by the caller.)"""
+    def lock(self, prefixes: Iterable[str] = ()) -> None:
+        """PostgreSQL: take what every writer takes, in the same order (each code prefix
+        it numbers in, then the models), so that writers wait for each other rather
+        than deadlock. A command locks first (`prefixes`: those it may number in), an
+        import only for its swap. (SQLite: BEGIN IMMEDIATE, by the caller.)"""
         if self.sqlite:
             return
-        for prefix in sorted(self._first_number):
+        for prefix in sorted({*self._first_number, *prefixes}):
             last_number(self.conn, prefix)
         self.conn.exec_driver_sql("LOCK TABLE models IN SHARE ROW EXCLUSIVE MODE")
 
@@ -688,7 +973,7 @@ class Writer:
         # A model registered meanwhile with the name, place and date of one this import
         # numbers: the same model, which the import would have matched had it been read.
         names = sorted({row[1] for row in new}) if self._first_number else []
-        keys = {(n, p, c, self._normal(r)) for _, n, p, c, r in new}
+        keys = {(n, p, c, _normal(r)) for _, n, p, c, r in new}
         clashes = sorted(touched - numbered_here)
         clashes += sorted(
             code
@@ -699,7 +984,7 @@ class Writer:
                 names,
                 ordered=False,
             )
-            if gen and (name, province, commune, self._normal(registered)) in keys
+            if gen and (name, province, commune, _normal(registered)) in keys
         )
         if clashes:
             raise Conflict(
@@ -708,6 +993,13 @@ class Writer:
                     "else while it was read; nothing was imported: import the file(s) again"
                 ).format(count=i18n.number(len(set(clashes))), code=clashes[0])
             )
+
+    def finish(self, batches: dict[int, int] | None = None) -> None:
+        """Swap a command's staged change in: numbers checked, rows moved, its event."""
+        self.lock()
+        self.renumber()
+        self.swap(batches or {})
+        self.swap_events(None, None)
 
     def renumber(self) -> None:
         """Move this import's new numbers past any taken since they were given (by
@@ -756,11 +1048,15 @@ class Writer:
             run("PRAGMA temp.cache_size = -2000")
             run(f"PRAGMA main.cache_size = -{_CACHE_KB}")
         batch = (
-            "CASE batch_id "
-            + " ".join(
-                f"WHEN {int(mark)} THEN {int(batch_id)}" for mark, batch_id in batches.items()
+            "batch_id"
+            if not batches
+            else (
+                "CASE batch_id "
+                + " ".join(
+                    f"WHEN {int(mark)} THEN {int(batch_id)}" for mark, batch_id in batches.items()
+                )
+                + " END"
             )
-            + " END"
         )
         values = ", ".join(batch if c == "batch_id" else c for c in _MODEL_INSERT)
         run(
@@ -774,6 +1070,8 @@ class Writer:
                 "WHERE s.kind = 'update' AND s.code = models.code ORDER BY s.seq DESC LIMIT 1) "
                 f"WHERE code IN (SELECT code FROM {temp}.stage_models WHERE kind = 'update')"
             )
+        if self._staged_removals:
+            run(f"DELETE FROM recognitions WHERE id IN (SELECT id FROM {temp}.stage_removals)")
         recognition = ", ".join(_RECOGNITION_INSERT)
         run(
             f"INSERT INTO recognitions (model_id, {recognition}) "
@@ -787,14 +1085,16 @@ class Writer:
                 f"WHERE code IN (SELECT code FROM {temp}.stage_status)"
             )
 
-    def swap_events(self, mark: int, batch_id: int) -> None:
-        """The staged events of one file's batch, in the order they were made."""
+    def swap_events(self, mark: int | None, batch_id: int | None) -> None:
+        """The staged events of one file's batch (of a command: `mark` None), in the
+        order they were made."""
         columns = [c for c in _STAGE_TABLES["events"][0] if c != "seq"]
         values = ", ".join(self.mark if c == "batch_id" else c for c in columns)
+        where = f"batch_id = {self.mark}" if mark is not None else "batch_id IS NULL"
         self.conn.exec_driver_sql(
             f"INSERT INTO events ({', '.join(columns)}) SELECT {values} "
-            f"FROM {self.temp}.stage_events WHERE batch_id = {self.mark} ORDER BY seq",
-            (batch_id, mark),
+            f"FROM {self.temp}.stage_events WHERE {where} ORDER BY seq",
+            (batch_id, mark) if mark is not None else (batch_id,),
         )
 
     def prepare_bulk_load(self) -> None:
@@ -877,13 +1177,94 @@ _STAGE_TABLES: dict[str, tuple[tuple[str, ...], str]] = {
         "SELECT 0::bigint AS seq, at, actor, command, model_code, batch_id, before, after "
         "FROM events",
     ),
+    "removals": (("id", "code"), "SELECT r.id, m.code FROM recognitions AS r, models AS m"),
     "status": (("code",), "SELECT code FROM models"),
 }
 _STAGE_INDEXES = (("models", "code"), ("recognitions", "code"), ("events", "batch_id"))
 #: Where the staging tables name a model the batch writes.
 _STAGE_CODES = (
-    ("models", "code"), ("recognitions", "code"), ("status", "code"), ("events", "model_code"),
+    ("models", "code"), ("recognitions", "code"), ("removals", "code"), ("status", "code"),
+    ("events", "model_code"),
 )  # fmt: skip
+
+
+@dataclass
+class _Plan:
+    """What one chunk of an import, or one command, stages: parameter tuples."""
+
+    new_models: list[tuple[Any, ...]] = field(default_factory=list)
+    updates: list[tuple[Any, ...]] = field(default_factory=list)
+    recognitions: list[tuple[Any, ...]] = field(default_factory=list)
+    #: (recognition id, model code) of the recognitions to remove.
+    removals: list[tuple[Any, ...]] = field(default_factory=list)
+    #: Models whose status is recounted once everything is in.
+    recount: list[str] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Recognised:
+    """A recognition a model has (stored or staged), as the rules compare them."""
+
+    year: int
+    level: str
+    decision: str | None
+    decided_on: date | None
+    body: str | None
+    id: int | None = None
+
+    @classmethod
+    def of(
+        cls, year: int, level: str, decision: str | None, decided: Any, body: str | None,
+        id: int | None = None,
+    ) -> Recognised:  # fmt: skip
+        return cls(int(year), level, decision, _normal(decided), body, id)
+
+    @classmethod
+    def draft(cls, rec: RecognitionDraft) -> Recognised:
+        return cls(rec.year, rec.level.value, rec.decision_no, rec.decided_on, rec.body)
+
+    @property
+    def key(self) -> tuple[int, str, str, date | None]:
+        """Two recognitions with one key are one recognition."""
+        return (self.year, self.level, decision_key(self.decision), self.decided_on)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"year": self.year, "level": self.level, "decision": self.decision,
+                "decided_on": _json(self.decided_on), "by": self.body}  # fmt: skip
+
+
+def _recognition_json(rec: RecognitionDraft) -> dict[str, Any]:
+    return Recognised.draft(rec).as_json()
+
+
+def level_words(level: str) -> str:
+    """A recognition level as a sentence names it: "province" in English, as stored;
+    "cấp tỉnh" in Vietnamese, the label without its capital."""
+    if i18n.language() == "en":
+        return level
+    shown = label(Level, level, i18n.language())
+    return shown[:1].lower() + shown[1:]
+
+
+#: Validation speaks of a recognition's "year"; a file's column is "recognition_year".
+FIELD_COLUMNS = {
+    "year": "recognition_year",
+    "level": "recognition_level",
+    "decision": "decision_no",
+    "by": "recognized_by",
+    "reason": "withdrawn_reason",
+}
+
+
+def _normal(value: Any) -> Any:
+    """A stored date as a date (SQLite returns ISO text to plain SQL)."""
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
 
 
 def _shown(value: Any) -> str:

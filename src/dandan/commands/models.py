@@ -129,6 +129,10 @@ def register(
     code: Annotated[
         str | None, Opt(help="Use this code instead of a generated one (e.g. QTR-2023-00042).")
     ] = None,
+    allow_duplicate: Annotated[
+        bool,
+        Opt(help="Register even when a model with this name, place and date is registered."),
+    ] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Register a new model and print its code.
@@ -148,6 +152,7 @@ def register(
         registered_on=registered_on,
         description=description,
         code=code,
+        allow_duplicate=allow_duplicate,
     )
     if rec.commune:
         said = _("registered {code}: {name} ({commune}, {province})")
@@ -172,6 +177,10 @@ def recognize(
     decision: Annotated[str | None, Opt(help="Decision number, e.g. 123/QĐ-UBND.")] = None,
     decided_on: Annotated[str | None, Opt(help="Decision date, YYYY-MM-DD or DD/MM/YYYY.")] = None,
     by: Annotated[str | None, Opt(help="Recognising body, e.g. Ủy ban nhân dân tỉnh.")] = None,
+    allow_duplicate: Annotated[
+        bool,
+        Opt(help="Record it even when the model is recognised at this level that year."),
+    ] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Record a recognition (công nhận) of a model."""
@@ -182,6 +191,7 @@ def recognize(
         decision=decision,
         decided_on=decided_on,
         by=by,
+        allow_duplicate=allow_duplicate,
     )
     latest = rec.recognitions[-1]
     note(
@@ -279,7 +289,10 @@ def edit(
         registered_on=registered_on,
         description=description,
     )
-    note(_("updated {code}").format(code=rec.code))
+    if rec.changed:
+        note(_("updated {code}").format(code=rec.code))
+    else:
+        note(_("nothing to change: {code} already has these details").format(code=rec.code))
     show(record_view(rec), fmt)
 
 
