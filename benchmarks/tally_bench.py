@@ -104,12 +104,12 @@ def build_fast(db: Path, rows: Iterable[dict[str, str]]) -> tuple[int, int]:
     from dandan.registry import Registry
     from dandan.text import fold
     from dandan.validation import (
-        check_recognition_dates,
         draft_model,
         draft_recognition,
         parse_date,
         text,
     )
+    from dandan.writing import check_record
 
     with Registry(str(db)) as registry:
         registry.engine  # noqa: B018 - creates the tables and indexes
@@ -171,7 +171,7 @@ def build_fast(db: Path, rows: Iterable[dict[str, str]]) -> tuple[int, int]:
                 body=row["recognized_by"],
                 today=TODAY,
             )
-            check_recognition_dates(d.registered_on, r)
+            check_record(d.registered_on, None, None, [(r.year, r.decided_on)])
             recognition_id += 1
             recognised = True
             recognitions.append(

@@ -135,3 +135,34 @@ def test_withdrawn_model_cannot_be_recognised(
     stored = registry.get(code)
     assert (stored.status, stored.recognitions) == ("withdrawn", ())
     assert dump(db) == before
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("Số 45/QĐ-UBND", "45/QĐ-UBND"),
+        ("45/QĐ-UBND", None),
+        ("45/QĐ-UBND", "46/QĐ-UBND"),
+    ],
+)
+def test_a_second_recognition_at_one_level_in_one_year_is_refused(
+    run: Run, registry: Registry, db: Path, code: str, first: str, second: str | None
+) -> None:
+    assert (
+        run("recognize", code, "--year", "2023", "--level", "tỉnh", "--decision", first).exit_code
+        == 0
+    )
+    again = ["recognize", code, "--year", "2023", "--level", "tinh"]
+    if second is not None:
+        again += ["--decision", second]
+    before = dump(db)
+    result = run(*again)
+    assert result.exit_code == 1
+    assert "already" in result.stderr
+    assert dump(db) == before
+    # Counted once by `tally --count recognitions`, whatever the spelling of the decision.
+    assert len(registry.get(code).recognitions) == 1
+    # Another level, or another year, is another recognition.
+    assert run("recognize", code, "--year", "2023", "--level", "xã").exit_code == 0
+    assert run("recognize", code, "--year", "2024", "--level", "tỉnh").exit_code == 0
+    assert len(registry.get(code).recognitions) == 3

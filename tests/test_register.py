@@ -215,3 +215,40 @@ def test_actor_of_any_bytes_is_recorded_as_text(
     log = run("log", "--format", "json")
     assert log.exit_code == 0, log.stderr
     assert [event["actor"] for event in json.loads(log.stdout)] == [recorded, recorded]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Tổ tự quản đường làng", "TỔ TỰ QUẢN  ĐƯỜNG LÀNG", "to tu quan duong lang"],
+)
+def test_a_likely_duplicate_is_refused_naming_the_registered_model(
+    run: Run, registry: Registry, db: Path, name: str
+) -> None:
+    first = run(*REGISTER).stdout.strip()
+    before = dump(db)
+    again = ("register", name, *REGISTER[2:])
+    result = run(*again)
+    assert result.exit_code == 1
+    assert f"{first} is registered with the same name, place and registration date" in result.stderr
+    assert dump(db) == before
+    insisted = run(*again, "--allow-duplicate")
+    assert insisted.exit_code == 0, insisted.stderr
+    assert registry.count() == 2
+
+
+@pytest.mark.parametrize(
+    "differs",
+    [("--registered-on", "2023-03-02"), ("--commune", "cam lo"), ("--province", "ha noi")],
+)
+def test_the_same_name_elsewhere_or_another_day_is_another_model(
+    run: Run, registry: Registry, differs: tuple[str, str]
+) -> None:
+    assert run(*REGISTER).exit_code == 0
+    args = list(REGISTER)
+    option, value = differs
+    if option == "--province":
+        args[args.index("--commune") : args.index("--commune") + 2] = []
+    args[args.index(option) + 1] = value
+    result = run(*args)
+    assert result.exit_code == 0, result.stderr
+    assert registry.count() == 2

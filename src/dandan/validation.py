@@ -483,21 +483,3 @@ def draft_recognition(
         decided_on=on,
         body=text(body, "by"),
     )
-
-
-def check_recognition_dates(registered_on: date, draft: RecognitionDraft) -> None:
-    """A model cannot be recognised before it was registered."""
-    if draft.decided_on is not None and draft.decided_on < registered_on:
-        raise InvalidInput(
-            _("recognition dated {date} is before the model's registration on {registered}").format(
-                date=day(draft.decided_on), registered=day(registered_on)
-            ),
-            field="decided_on",
-        )
-    if draft.year < registered_on.year:
-        raise InvalidInput(
-            _("recognition year {year} is before the model's registration on {registered}").format(
-                year=draft.year, registered=day(registered_on)
-            ),
-            field="year",
-        )

@@ -20,7 +20,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, func, select
-from sqlmodel import Session, SQLModel, col
+from sqlmodel import SQLModel, col
 
 from dandan import i18n
 from dandan.errors import Conflict, InvalidInput, NotFound
@@ -96,7 +96,7 @@ def highest_number(codes: Iterable[str], prefix: str) -> int:
     return next((n for n in map(_number, ordered, [prefix] * len(ordered)) if n is not None), 0)
 
 
-def last_number(conn: Session | Connection, prefix: str, *, lock: bool = True) -> int:
+def last_number(conn: Connection, prefix: str, *, lock: bool = True) -> int:
     """The highest number used after `prefix`; longest first, so 100000 follows 99999.
 
     On PostgreSQL the prefix is locked until the transaction ends (unless `lock` is
@@ -104,8 +104,7 @@ def last_number(conn: Session | Connection, prefix: str, *, lock: bool = True) -
     server number one after another (SQLite's BEGIN IMMEDIATE already lets one writer
     in at a time).
     """
-    bind = conn.get_bind() if isinstance(conn, Session) else conn
-    if lock and bind.dialect.name == "postgresql":
+    if lock and conn.dialect.name == "postgresql":
         conn.execute(select(func.pg_advisory_xact_lock(func.hashtext(prefix))))
     stmt = (
         select(col(Model.code))
@@ -773,9 +772,10 @@ class Writer:
         """Stage the removal of one recognition and its event; refused when none or
         several match (`decision` tells several apart)."""
         stored = self.stored(code)
+        recognitions = self._recognised(code)
         matches = [
             r
-            for r in self._recognised(code)
+            for r in recognitions
             if (r.year, r.level) == (year, level.value)
             and (decision is None or decision_key(r.decision) == decision_key(decision))
         ]
@@ -799,7 +799,7 @@ class Writer:
                 field="decision",
             )  # fmt: skip
         removed = matches[0]
-        left = [r for r in self._recognised(code) if r is not removed]
+        left = [r for r in recognitions if r is not removed]
         columns = dict(zip(_STORED, stored[2:], strict=True))
         status = _status_of(columns["withdrawn_on"] is not None, bool(left))
         plan = _Plan(removals=[(removed.id, code)], recount=[code])
