@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -177,13 +177,21 @@ def _existing_sqlite_file(url: str, path: Path) -> None:
         raise RegistryUnavailable(missing(url))
 
 
-def make_engine(url: str, *, create: bool = False) -> Engine:
+#: Tells what a SQLite file is, on connecting, before anything is written to it; raises
+#: to refuse it. `dandan.schema.identify_sqlite`, which knows the registry's schema.
+Identify = Callable[[sqlite3.Connection, str, bool], object]
+
+
+def make_engine(url: str, *, identify: Identify | None, create: bool = False) -> Engine:
     """An engine on the registry's database. Without `create` the database must exist:
     a SQLite file is neither made (nor its folder) nor given dandan's tables; with it
     (`register`, `import`, `db init`) a missing file is made, owner-only.
 
-    A SQLite file is identified on every connection, before anything is written to it
-    (even the WAL mode): a file of another application is refused unchanged."""
+    A SQLite file is identified by `identify` on every connection, before anything is
+    written to it (even the WAL mode): a file of another application is refused
+    unchanged. The caller passes it (`dandan.schema.open_engine` does), so that this module
+    knows engines only, and the schema's knowledge stays above it; `None` only for a
+    database that is not a registry."""
     from sqlalchemy.exc import NoSuchModuleError
 
     try:
@@ -221,16 +229,16 @@ def make_engine(url: str, *, create: bool = False) -> Engine:
             _existing_sqlite_file(url, path)
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
-    def identify(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
-        from dandan import schema
-
+    def identified(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        if identify is None:
+            return
         where = str(path) if path is not None else masked(url)
         try:
-            schema.identify_sqlite(dbapi_connection, where, create=create)
+            identify(dbapi_connection, where, create)
         except sqlite3.DatabaseError as exc:  # not a SQLite file, a damaged one, locked
             raise unavailable(url, str(exc) or type(exc).__name__) from exc
 
-    event.listen(engine, "connect", identify)
+    event.listen(engine, "connect", identified)
     event.listen(engine, "connect", _on_sqlite_connect)
     event.listen(engine, "begin", _on_sqlite_begin)
     return engine
@@ -358,52 +366,9 @@ def scrubbed(message: str, url: str) -> str:
 
 
 class Source(Protocol):
-    """Where reads run: a `dandan.registry.Registry`, or a `Store`."""
+    """Where reads run: a `dandan.registry.Registry`, or a `dandan.schema.Store`."""
 
     url: str
 
     @property
     def engine(self) -> Engine: ...
-
-
-class Store:
-    """The registry's database, opened for reading without the ORM.
-
-    `dandan tally` runs through this, so that it starts as fast as a plain SQL client:
-    loading the ORM classes costs more than counting 400,000 models. A registry that
-    has no tables yet, or an older schema, goes through `Registry`, which knows the schema.
-    """
-
-    def __init__(self, db: str | None = None) -> None:
-        self.url = resolve_url(db)
-        self._engine: Engine | None = None
-
-    @property
-    def engine(self) -> Engine:
-        if self._engine is None:
-            engine = make_engine(self.url)
-            if not _is_current(engine):
-                from dandan.registry import Registry
-
-                with Registry(self.url) as registry:
-                    registry.engine  # noqa: B018 - creates or upgrades the tables
-            self._engine = engine
-        return self._engine
-
-    def close(self) -> None:
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
-
-    def __enter__(self) -> Store:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-def _is_current(engine: Engine) -> bool:
-    from dandan import schema
-
-    with translate_errors(str(engine.url)), engine.connect() as conn:
-        return schema.revision(conn) == schema.HEAD

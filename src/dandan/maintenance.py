@@ -33,7 +33,7 @@ def upgrade(db: str | None = None) -> dict[str, Any]:
     """Bring the registry's schema to this version's (`dandan db upgrade`). On SQLite a
     copy of the file is kept first; on PostgreSQL back up with pg_dump beforehand."""
     url = database.resolve_url(db)
-    engine = database.make_engine(url)
+    engine = schema.open_engine(url)
     try:
         with database.translate_errors(url):
             with engine.connect() as conn:
@@ -483,7 +483,7 @@ def init(db: str | None = None) -> dict[str, Any]:
     """An empty registry at `HEAD` (`dandan db init`), where there is none yet; the
     commands that only read never make one, so that a mistyped `--db` is an error."""
     url = database.resolve_url(db)
-    engine = database.make_engine(url, create=True)
+    engine = schema.open_engine(url, create=True)
     try:
         with database.translate_errors(url):
             with engine.connect() as conn:

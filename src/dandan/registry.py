@@ -287,7 +287,7 @@ class Registry:
         `import`, `dandan db init`)."""
         write = write or create
         if self._engine is None or (write and not self._written):
-            engine = self._engine or database.make_engine(self.url, create=create)
+            engine = self._engine or schema.open_engine(self.url, create=create)
             with database.translate_errors(self.url):
                 schema.ensure(engine, self.notify, create=create, write=write)
             self._engine, self._written = engine, write

@@ -541,7 +541,7 @@ def statements(query: TallyQuery) -> list[Any]:
 def tally(registry: Source, query: TallyQuery) -> TallyResult:
     """Count registered and recognised models per group, as the database computes them.
 
-    `registry` is a `dandan.registry.Registry`, or the lighter `dandan.database.Store`.
+    `registry` is a `dandan.registry.Registry`, or the lighter `dandan.schema.Store`.
     """
     rec_key = query.recognized_key
     groups = _group_columns(query.by, recognitions=False, boundaries=query.boundaries)

@@ -17,8 +17,8 @@ from dandan.rendering import Format, Renderable, render
 from dandan.text import visible
 
 if TYPE_CHECKING:
-    from dandan.database import Store
     from dandan.registry import Registry
+    from dandan.schema import Store
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -74,7 +74,7 @@ def registry(ctx: typer.Context) -> Registry:
 
 def store(ctx: typer.Context) -> Store:
     """The registry for commands that only read and count: no ORM to load."""
-    from dandan.database import Store
+    from dandan.schema import Store
 
     obj = ctx.find_root().obj or {}
     return Store(obj.get("db"))
