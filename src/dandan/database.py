@@ -25,7 +25,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
-from dandan.errors import RegistryUnavailable, UsageError
+from dandan.errors import Advice, RegistryUnavailable, UsageError
 from dandan.i18n import _
 from dandan.text import as_text, sort_key, undecodable
 
@@ -87,9 +87,10 @@ def accepted(url: str) -> str:
     if parsed is not None and backend == "sqlite" and not (remote or parsed.port):
         return url
     raise UsageError(
-        _("--db: {url} is not a registry dandan can open; give {forms}").format(
+        _("{url} is not a registry dandan can open; give {forms}").format(
             url=masked(url), forms=ACCEPTED_FORMS
-        )
+        ),
+        field="db",
     )
 
 
@@ -137,15 +138,15 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def missing(url: str) -> str:
-    """The refusal of a command that reads a registry where there is none, with how one
-    is made: a mistyped `--db` made folders and an empty registry, and `tally` then
+def missing(url: str) -> RegistryUnavailable:
+    """The refusal of a command that reads a registry where there is none, advising to
+    make one: a mistyped `--db` made folders and an empty registry, and `tally` then
     counted zeros, with exit code 0."""
     path = sqlite_path(url)
-    return _(
-        "no registry at {where}; `dandan db init` makes an empty one there "
-        "(or the first `dandan register` or `dandan import`)"
-    ).format(where=path if path is not None else masked(url))
+    return RegistryUnavailable(
+        _("no registry at {where}").format(where=path if path is not None else masked(url)),
+        advice=Advice.create_registry,
+    )
 
 
 def _prepare_sqlite_file(path: Path) -> None:
@@ -174,7 +175,7 @@ def _existing_sqlite_file(url: str, path: Path) -> None:
             _("cannot open the registry at {path}: {reason}").format(path=path, reason=exc.strerror)
         ) from exc
     if not found:
-        raise RegistryUnavailable(missing(url))
+        raise missing(url)
 
 
 #: Tells what a SQLite file is, on connecting, before anything is written to it; raises
@@ -200,7 +201,7 @@ def make_engine(url: str, *, identify: Identify | None, create: bool = False) ->
         raise
     except Exception as exc:
         raise UsageError(
-            _("--db: not a path or database URL: {url}").format(url=masked(url))
+            _("not a path or database URL: {url}").format(url=masked(url)), field="db"
         ) from exc
     if parsed.get_backend_name() != "sqlite":
         # psycopg prepares a statement after its fifth run and may keep a plan made when
@@ -211,15 +212,16 @@ def make_engine(url: str, *, identify: Identify | None, create: bool = False) ->
         except ModuleNotFoundError as exc:
             raise UsageError(
                 _(
-                    "--db: the driver for {driver} is not installed "
-                    "(pip install 'dandan[postgres]')"
-                ).format(driver=parsed.drivername)
+                    "the driver for {driver} is not installed (pip install 'dandan[postgres]')"
+                ).format(driver=parsed.drivername),
+                field="db",
             ) from exc
         except NoSuchModuleError as exc:
             raise UsageError(
-                _("--db: {url} is not a registry dandan can open; give {forms}").format(
+                _("{url} is not a registry dandan can open; give {forms}").format(
                     url=masked(url), forms=ACCEPTED_FORMS
-                )
+                ),
+                field="db",
             ) from exc
     path = sqlite_path(url)
     if path is not None:

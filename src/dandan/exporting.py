@@ -118,7 +118,7 @@ def format_for(path: str, requested: str | None = None) -> ExportFormat:
         raise UsageError(wrong.format(path=path, suffix=suffix)) from None
     if choice is not None and choice is not by_name:
         raise UsageError(
-            _("{path} is named .{named} but --format says {asked}; make them agree").format(
+            _("{path} is named .{named} but the format asked is {asked}; make them agree").format(
                 path=path, named=by_name.value, asked=choice.value
             ),
             field="format",

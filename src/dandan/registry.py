@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from dandan import database, i18n, schema, tables
-from dandan.errors import Conflict, InvalidInput, NotFound, UsageError
+from dandan.errors import Advice, Conflict, InvalidInput, NotFound, UsageError
 from dandan.filters import ModelFilter, resolve_place
 from dandan.i18n import _
 from dandan.localities import MERGER_DAY, legacy_gazetteer
@@ -326,9 +326,7 @@ class Registry:
         model = None if undecodable(wanted) else s.scalars(found).first()
         if model is None:
             raise NotFound(
-                _("no model with code {code!r}; `dandan list --search` finds codes").format(
-                    code=code
-                )
+                _("no model with code {code!r}").format(code=code), advice=Advice.find_code
             )
         return model
 

@@ -30,7 +30,7 @@ from sqlalchemy import Connection, Engine, text
 
 from dandan import database
 from dandan.database import add_collation, missing
-from dandan.errors import RegistryUnavailable
+from dandan.errors import Advice, RegistryUnavailable
 from dandan.files import copied_into_place
 from dandan.i18n import _
 
@@ -71,7 +71,7 @@ def identify_sqlite(conn: sqlite3.Connection, where: str, create: bool = False) 
             ).format(where=where)
         )
     if kind == "empty" and not create:
-        raise RegistryUnavailable(missing(_sqlite_url(where)))
+        raise missing(_sqlite_url(where))
     return kind
 
 
@@ -161,7 +161,7 @@ def ensure(engine: Engine, notify: Notify, *, create: bool = False, write: bool 
         return
     if found is None:
         if not create:
-            raise RegistryUnavailable(missing(str(engine.url)))
+            raise missing(str(engine.url))
         _create(engine)
         return
     if found not in REVISIONS:
@@ -170,9 +170,10 @@ def ensure(engine: Engine, notify: Notify, *, create: bool = False, write: bool 
     if path is None:
         raise RegistryUnavailable(
             _(
-                "the registry has schema {schema} and this dandan needs {head}: back it up "
-                "(pg_dump) and run `dandan db upgrade`"
-            ).format(schema=found, head=HEAD)
+                "the registry has schema {schema} and this dandan needs {head}; back it up "
+                "(pg_dump) before upgrading it"
+            ).format(schema=found, head=HEAD),
+            advice=Advice.upgrade_schema,
         )
     copy = path.with_name(f"{path.name}.schema-{found}.{_stamp()}.bak")
     backup_sqlite(path, copy)
