@@ -71,6 +71,7 @@ mutation: $(MO)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/import_bench.py --rows $(BENCH_ROWS)
 	$(BIN)/python benchmarks/tally_bench.py --rows $(BENCH_ROWS)
+	$(BIN)/python benchmarks/command_bench.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm mutants .pytest_cache .mypy_cache .ruff_cache benchmarks/out

@@ -238,7 +238,11 @@ def test_empty_export_has_the_header(run: Run) -> None:
         (["out"], 2, "FILE out: no extension is not an export format"),
         (["/nonexistent/dir/out.csv"], 1, "FILE /nonexistent/dir/out.csv: cannot write there"),
         (["-", "--format", "xlsx"], 2, "--format: an .xlsx workbook cannot go to standard output"),
-        (["out.csv", "--format", "json"], 2, "--format: out.csv is named .csv but --format says"),
+        (
+            ["out.csv", "--format", "json"],
+            2,
+            "--format: out.csv is named .csv but the format asked is json",
+        ),
         (["-", "--format", "pdf"], 2, "--format: unknown format 'pdf'"),
         (["-", "--in", "Atlantis"], 1, "--in: unknown province 'Atlantis'"),
         (["-", "--year", "2023", "--as-of", "2023-06-30"], 2, "--as-of: cannot be combined"),

@@ -352,7 +352,7 @@ def _registering(**options: str) -> tuple[str, ...]:
     [
         pytest.param(
             _registering(province="Quảng Bình", registered_on="2025-08-01"),
-            "hãy ghi tên hiện nay, hoặc dùng --legacy để ghi đơn vị cũ",
+            "hãy ghi tên hiện nay, hoặc ghi đơn vị cũ; dùng --legacy để ghi đơn vị cũ",
             id="old-province-after-merger",
         ),
         pytest.param(

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import and_, or_, select
 
 from dandan import database, tables
-from dandan.errors import NotFound
+from dandan.errors import Advice, NotFound
 from dandan.i18n import N_, _
 from dandan.registry import Registry
 from dandan.validation import parse_code
@@ -33,9 +33,7 @@ def history(registry: Registry, code: str) -> list[dict[str, Any]]:
         found = conn.execute(select(M.c.batch_id).where(M.c.code == wanted)).first()
         if found is None:
             raise NotFound(
-                _("no model with code {code!r}; `dandan list --search` finds codes").format(
-                    code=wanted
-                )
+                _("no model with code {code!r}").format(code=wanted), advice=Advice.find_code
             )
         created_by = [and_(E.c.model_code.is_(None), E.c.batch_id == found[0])] if found[0] else []
         rows = conn.execute(
@@ -50,7 +48,7 @@ def log(
     """The registry's events, newest first, from the start of `since` (UTC)."""
     stmt = select(E).order_by(E.c.id.desc())
     if since is not None:
-        stmt = stmt.where(E.c.at >= datetime.combine(since, time.min))
+        stmt = stmt.where(E.c.at >= datetime.combine(since, time.min, tzinfo=UTC))
     if limit is not None:
         stmt = stmt.limit(limit)
     with database.translate_errors(registry.url), registry.engine.connect() as conn:

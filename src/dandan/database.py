@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -25,7 +25,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
-from dandan.errors import RegistryUnavailable, UsageError
+from dandan.errors import Advice, RegistryUnavailable, UsageError
 from dandan.i18n import _
 from dandan.text import as_text, sort_key, undecodable
 
@@ -87,9 +87,10 @@ def accepted(url: str) -> str:
     if parsed is not None and backend == "sqlite" and not (remote or parsed.port):
         return url
     raise UsageError(
-        _("--db: {url} is not a registry dandan can open; give {forms}").format(
+        _("{url} is not a registry dandan can open; give {forms}").format(
             url=masked(url), forms=ACCEPTED_FORMS
-        )
+        ),
+        field="db",
     )
 
 
@@ -137,15 +138,15 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def missing(url: str) -> str:
-    """The refusal of a command that reads a registry where there is none, with how one
-    is made: a mistyped `--db` made folders and an empty registry, and `tally` then
+def missing(url: str) -> RegistryUnavailable:
+    """The refusal of a command that reads a registry where there is none, advising to
+    make one: a mistyped `--db` made folders and an empty registry, and `tally` then
     counted zeros, with exit code 0."""
     path = sqlite_path(url)
-    return _(
-        "no registry at {where}; `dandan db init` makes an empty one there "
-        "(or the first `dandan register` or `dandan import`)"
-    ).format(where=path if path is not None else masked(url))
+    return RegistryUnavailable(
+        _("no registry at {where}").format(where=path if path is not None else masked(url)),
+        advice=Advice.create_registry,
+    )
 
 
 def _prepare_sqlite_file(path: Path) -> None:
@@ -174,16 +175,24 @@ def _existing_sqlite_file(url: str, path: Path) -> None:
             _("cannot open the registry at {path}: {reason}").format(path=path, reason=exc.strerror)
         ) from exc
     if not found:
-        raise RegistryUnavailable(missing(url))
+        raise missing(url)
 
 
-def make_engine(url: str, *, create: bool = False) -> Engine:
+#: Tells what a SQLite file is, on connecting, before anything is written to it; raises
+#: to refuse it. `dandan.schema.identify_sqlite`, which knows the registry's schema.
+Identify = Callable[[sqlite3.Connection, str, bool], object]
+
+
+def make_engine(url: str, *, identify: Identify | None, create: bool = False) -> Engine:
     """An engine on the registry's database. Without `create` the database must exist:
     a SQLite file is neither made (nor its folder) nor given dandan's tables; with it
     (`register`, `import`, `db init`) a missing file is made, owner-only.
 
-    A SQLite file is identified on every connection, before anything is written to it
-    (even the WAL mode): a file of another application is refused unchanged."""
+    A SQLite file is identified by `identify` on every connection, before anything is
+    written to it (even the WAL mode): a file of another application is refused
+    unchanged. The caller passes it (`dandan.schema.open_engine` does), so that this module
+    knows engines only, and the schema's knowledge stays above it; `None` only for a
+    database that is not a registry."""
     from sqlalchemy.exc import NoSuchModuleError
 
     try:
@@ -192,7 +201,7 @@ def make_engine(url: str, *, create: bool = False) -> Engine:
         raise
     except Exception as exc:
         raise UsageError(
-            _("--db: not a path or database URL: {url}").format(url=masked(url))
+            _("not a path or database URL: {url}").format(url=masked(url)), field="db"
         ) from exc
     if parsed.get_backend_name() != "sqlite":
         # psycopg prepares a statement after its fifth run and may keep a plan made when
@@ -203,15 +212,16 @@ def make_engine(url: str, *, create: bool = False) -> Engine:
         except ModuleNotFoundError as exc:
             raise UsageError(
                 _(
-                    "--db: the driver for {driver} is not installed "
-                    "(pip install 'dandan[postgres]')"
-                ).format(driver=parsed.drivername)
+                    "the driver for {driver} is not installed (pip install 'dandan[postgres]')"
+                ).format(driver=parsed.drivername),
+                field="db",
             ) from exc
         except NoSuchModuleError as exc:
             raise UsageError(
-                _("--db: {url} is not a registry dandan can open; give {forms}").format(
+                _("{url} is not a registry dandan can open; give {forms}").format(
                     url=masked(url), forms=ACCEPTED_FORMS
-                )
+                ),
+                field="db",
             ) from exc
     path = sqlite_path(url)
     if path is not None:
@@ -221,16 +231,16 @@ def make_engine(url: str, *, create: bool = False) -> Engine:
             _existing_sqlite_file(url, path)
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
-    def identify(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
-        from dandan import schema
-
+    def identified(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        if identify is None:
+            return
         where = str(path) if path is not None else masked(url)
         try:
-            schema.identify_sqlite(dbapi_connection, where, create=create)
+            identify(dbapi_connection, where, create)
         except sqlite3.DatabaseError as exc:  # not a SQLite file, a damaged one, locked
             raise unavailable(url, str(exc) or type(exc).__name__) from exc
 
-    event.listen(engine, "connect", identify)
+    event.listen(engine, "connect", identified)
     event.listen(engine, "connect", _on_sqlite_connect)
     event.listen(engine, "begin", _on_sqlite_begin)
     return engine
@@ -358,52 +368,9 @@ def scrubbed(message: str, url: str) -> str:
 
 
 class Source(Protocol):
-    """Where reads run: a `dandan.registry.Registry`, or a `Store`."""
+    """Where reads run: a `dandan.registry.Registry`, or a `dandan.schema.Store`."""
 
     url: str
 
     @property
     def engine(self) -> Engine: ...
-
-
-class Store:
-    """The registry's database, opened for reading without the ORM.
-
-    `dandan tally` runs through this, so that it starts as fast as a plain SQL client:
-    loading the ORM classes costs more than counting 400,000 models. A registry that
-    has no tables yet, or an older schema, goes through `Registry`, which knows the schema.
-    """
-
-    def __init__(self, db: str | None = None) -> None:
-        self.url = resolve_url(db)
-        self._engine: Engine | None = None
-
-    @property
-    def engine(self) -> Engine:
-        if self._engine is None:
-            engine = make_engine(self.url)
-            if not _is_current(engine):
-                from dandan.registry import Registry
-
-                with Registry(self.url) as registry:
-                    registry.engine  # noqa: B018 - creates or upgrades the tables
-            self._engine = engine
-        return self._engine
-
-    def close(self) -> None:
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
-
-    def __enter__(self) -> Store:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-def _is_current(engine: Engine) -> bool:
-    from dandan import schema
-
-    with translate_errors(str(engine.url)), engine.connect() as conn:
-        return schema.revision(conn) == schema.HEAD

@@ -26,7 +26,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import IO, Any, TextIO
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from dandan import database, tables
 from dandan.database import Source
@@ -118,7 +118,7 @@ def format_for(path: str, requested: str | None = None) -> ExportFormat:
         raise UsageError(wrong.format(path=path, suffix=suffix)) from None
     if choice is not None and choice is not by_name:
         raise UsageError(
-            _("{path} is named .{named} but --format says {asked}; make them agree").format(
+            _("{path} is named .{named} but the format asked is {asked}; make them agree").format(
                 path=path, named=by_name.value, asked=choice.value
             ),
             field="format",
@@ -140,18 +140,13 @@ class ExportSummary:
         }
 
 
-def rows(
-    registry: Source, where: ModelFilter | None = None, window: Window | None = None
-) -> Iterator[dict[str, Any]]:
-    """The export rows, in code order, with raw values (ints, dates, None).
-
-    Places are written as recorded, in their own scheme (old units with their old
-    codes and `locality_scheme` 2024), so that re-importing restores them exactly.
-    """
+def statement(where: ModelFilter | None = None, window: Window | None = None) -> Select[Any]:
+    """The export's query: every stored value of a model and its recognitions that a
+    re-import needs (a test checks each column of the tables is here or said derived)."""
     where = where or ModelFilter()
     window = window or Window()
     m, r = tables.models.c, tables.recognitions.c
-    stmt = (
+    return (
         select(
             m.code,
             m.name,
@@ -181,6 +176,17 @@ def rows(
         .where(*where.where(as_of=window.end), *window.registered())
         .order_by(m.code, r.year, r.decided_on, r.id)
     )
+
+
+def rows(
+    registry: Source, where: ModelFilter | None = None, window: Window | None = None
+) -> Iterator[dict[str, Any]]:
+    """The export rows, in code order, with raw values (ints, dates, None).
+
+    Places are written as recorded, in their own scheme (old units with their old
+    codes and `locality_scheme` 2024), so that re-importing restores them exactly.
+    """
+    stmt = statement(where, window)
     old: Gazetteer | None = None
     with database.translate_errors(registry.url), registry.engine.connect() as conn:
         for values in conn.execute(stmt):

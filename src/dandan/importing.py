@@ -22,7 +22,7 @@ from typing import Any, TextIO
 
 from sqlalchemy import Connection, insert
 
-from dandan.errors import InvalidInput
+from dandan.errors import Advice, InvalidInput
 from dandan.i18n import _
 from dandan.models import Event, ImportBatch
 from dandan.registry import Registry
@@ -52,6 +52,8 @@ class RowError:
     column: str | None
     message: str
     row: dict[str, str]
+    #: What resolves it (the command line names the option).
+    advice: Advice | None = None
 
     def __str__(self) -> str:
         if self.column:
@@ -288,11 +290,17 @@ class _Job:
         s = self.summary
         return (s.inserted, s.updated, s.skipped, s.invalid)
 
-    def reject(self, row: Change | RowError, column: str | None, message: str) -> None:
+    def reject(
+        self,
+        row: Change | RowError,
+        column: str | None,
+        message: str,
+        advice: Advice | None = None,
+    ) -> None:
         error = (
             row
             if isinstance(row, RowError)
-            else RowError(row.source, row.line, column, message, row.raw)
+            else RowError(row.source, row.line, column, message, row.raw, advice)
         )
         self.summary.invalid += 1
         if len(self.summary.errors) < KEPT_ERRORS:

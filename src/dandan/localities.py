@@ -29,7 +29,7 @@ from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
-from dandan.errors import InvalidInput
+from dandan.errors import Advice, InvalidInput
 from dandan.i18n import N_, _
 from dandan.text import fold, marks, sort_key
 
@@ -278,9 +278,10 @@ class Gazetteer:
             raise InvalidInput(
                 _(
                     "districts were abolished on 2025-07-01; leave the district out, "
-                    "or record the old units with --legacy"
+                    "or record the old units"
                 ),
                 field="district",
+                advice=Advice.record_old_units,
             )
         close = self._suggest(text, self._district_keys[province.code])
         if close:

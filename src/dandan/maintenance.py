@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, case, exists, func, insert, select, t
 from sqlalchemy.exc import DatabaseError
 
 from dandan import database, schema, tables
-from dandan.errors import InvalidInput, RegistryUnavailable, UsageError
+from dandan.errors import Advice, InvalidInput, RegistryUnavailable, UsageError
 from dandan.files import check_output
 from dandan.i18n import N_, _
 from dandan.registry import Registry
@@ -33,7 +33,7 @@ def upgrade(db: str | None = None) -> dict[str, Any]:
     """Bring the registry's schema to this version's (`dandan db upgrade`). On SQLite a
     copy of the file is kept first; on PostgreSQL back up with pg_dump beforehand."""
     url = database.resolve_url(db)
-    engine = database.make_engine(url)
+    engine = schema.open_engine(url)
     try:
         with database.translate_errors(url):
             with engine.connect() as conn:
@@ -483,7 +483,7 @@ def init(db: str | None = None) -> dict[str, Any]:
     """An empty registry at `HEAD` (`dandan db init`), where there is none yet; the
     commands that only read never make one, so that a mistyped `--db` is an error."""
     url = database.resolve_url(db)
-    engine = database.make_engine(url, create=True)
+    engine = schema.open_engine(url, create=True)
     try:
         with database.translate_errors(url):
             with engine.connect() as conn:
@@ -555,9 +555,10 @@ def repair(registry: Registry) -> tuple[dict[str, Any], CheckReport]:
             reason = str(exc.orig) if exc.orig is not None else str(exc)
             raise RegistryUnavailable(
                 _(
-                    "the registry is damaged beyond what `dandan db repair` mends ({reason}); "
-                    "nothing was changed: restore the newest `dandan db backup` copy"
-                ).format(reason=(reason.strip().splitlines() or [""])[0])
+                    "the registry is damaged beyond what a repair in place mends ({reason}); "
+                    "nothing was changed"
+                ).format(reason=(reason.strip().splitlines() or [""])[0]),
+                advice=Advice.restore_backup,
             ) from exc
     after = check(registry)
     result = {
@@ -600,7 +601,9 @@ def copy(source: Registry, destination: str) -> dict[str, Any]:
     transaction on the destination, keeping ids; the counts must agree at the end."""
     target = Registry(destination, notify=source.notify)
     if database.resolve_url(destination) == source.url:
-        raise UsageError(_("--to is the registry itself; give another database"))
+        raise UsageError(
+            _("the destination is the registry itself; give another database"), field="to"
+        )
     source_counts = _counts(source.engine)
     engine = target.open(create=True)
     with database.translate_errors(target.url):

@@ -236,7 +236,7 @@ class Registry:
         `import`, `dandan db init`)."""
         write = write or create
         if self._engine is None or (write and not self._written):
-            engine = self._engine or database.make_engine(self.url, create=create)
+            engine = self._engine or schema.open_engine(self.url, create=create)
             with database.translate_errors(self.url):
                 schema.ensure(engine, self.notify, create=create, write=write)
             self._engine, self._written = engine, write
@@ -321,6 +321,50 @@ class Registry:
     def count(self) -> int:
         with self._session() as s:
             return int(s.execute(select(func.count()).select_from(Model)).scalar_one())
+
+    def duplicates(
+        self, where: ModelFilter | None = None, *, limit: int | None = None
+    ) -> list[list[ModelRecord]]:
+        """Likely duplicates already registered, so an office can clean old data: the
+        models sharing a folded name (case, diacritics, punctuation and spacing aside)
+        in one commune, or, for models without a commune, in one province. Every model
+        of each group, withdrawn ones too (their status says so), oldest first; the
+        groups in the order of their province, commune and name; `limit` groups at most.
+        """
+        m = tables.models.c
+        conditions = (where or ModelFilter()).where()
+        place = (m.name_folded, m.province_code, m.commune_code)
+        shared = (
+            select(*place)
+            .where(*conditions)
+            .group_by(*place)
+            .having(func.count() > 1)
+            .order_by(*place)
+            .limit(limit)
+            .subquery()
+        )
+        stmt = (
+            select(Model, *shared.c)
+            .join(
+                shared,
+                (m.name_folded == shared.c.name_folded)
+                & (m.province_code == shared.c.province_code)
+                & m.commune_code.is_not_distinct_from(shared.c.commune_code),
+            )
+            .where(*conditions)
+            .order_by(*shared.c, m.registered_on, m.code)
+        )
+        groups: dict[tuple[Any, ...], list[Model]] = {}
+        with self._session() as s:
+            for model, *group in s.execute(stmt):
+                groups.setdefault(tuple(group), []).append(model)
+            ids = [model.id for group in groups.values() for model in group if model.id]
+            recs: dict[int, list[Recognition]] = {}
+            for start in range(0, len(ids), 10_000):  # within any backend's bound parameters
+                recs.update(self._recognitions(s, ids[start : start + 10_000]))
+        return [
+            [_record(model, recs[model.id or 0]) for model in group] for group in groups.values()
+        ]
 
     # -- writing ---------------------------------------------------------------
     # Every change goes through `dandan.writing.Writer`, the import's writer: the

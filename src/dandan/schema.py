@@ -20,6 +20,7 @@ only when there is something to migrate, and a tally stays fast.
 from __future__ import annotations
 
 import sqlite3
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,8 +28,9 @@ from typing import Literal
 
 from sqlalchemy import Connection, Engine, text
 
-from dandan.database import add_collation
-from dandan.errors import RegistryUnavailable
+from dandan import database
+from dandan.database import add_collation, missing
+from dandan.errors import Advice, RegistryUnavailable
 from dandan.files import copied_into_place
 from dandan.i18n import _
 
@@ -53,7 +55,7 @@ FIRST_RELEASE_COLUMNS = frozenset({"code", "name_folded", "province_input", "fir
 Kind = Literal["empty", "stamped", "unstamped"]
 
 
-def identify_sqlite(conn: sqlite3.Connection, where: str, *, create: bool = False) -> Kind:
+def identify_sqlite(conn: sqlite3.Connection, where: str, create: bool = False) -> Kind:
     """What a SQLite database is, told from its header and schema alone, before dandan
     writes anything to it: "empty", a dandan registry ("stamped" with dandan's
     application id, or "unstamped": made before the id, told by its tables and schema
@@ -69,9 +71,7 @@ def identify_sqlite(conn: sqlite3.Connection, where: str, *, create: bool = Fals
             ).format(where=where)
         )
     if kind == "empty" and not create:
-        from dandan.database import missing
-
-        raise RegistryUnavailable(missing(_sqlite_url(where)))
+        raise missing(_sqlite_url(where))
     return kind
 
 
@@ -161,9 +161,7 @@ def ensure(engine: Engine, notify: Notify, *, create: bool = False, write: bool 
         return
     if found is None:
         if not create:
-            from dandan.database import missing
-
-            raise RegistryUnavailable(missing(str(engine.url)))
+            raise missing(str(engine.url))
         _create(engine)
         return
     if found not in REVISIONS:
@@ -172,9 +170,10 @@ def ensure(engine: Engine, notify: Notify, *, create: bool = False, write: bool 
     if path is None:
         raise RegistryUnavailable(
             _(
-                "the registry has schema {schema} and this dandan needs {head}: back it up "
-                "(pg_dump) and run `dandan db upgrade`"
-            ).format(schema=found, head=HEAD)
+                "the registry has schema {schema} and this dandan needs {head}; back it up "
+                "(pg_dump) before upgrading it"
+            ).format(schema=found, head=HEAD),
+            advice=Advice.upgrade_schema,
         )
     copy = path.with_name(f"{path.name}.schema-{found}.{_stamp()}.bak")
     backup_sqlite(path, copy)
@@ -185,6 +184,48 @@ def ensure(engine: Engine, notify: Notify, *, create: bool = False, write: bool 
         ).format(path=path, schema=found, head=HEAD, copy=copy)
     )
     upgrade(engine)
+
+
+def open_engine(url: str, *, create: bool = False) -> Engine:
+    """An engine on a registry (`database.make_engine`), whose SQLite file is identified
+    on every connection before anything is written to it (`identify_sqlite`)."""
+    return database.make_engine(url, identify=identify_sqlite, create=create)
+
+
+def _to_stderr(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+class Store:
+    """The registry's database at `HEAD`, for the commands that only read and count
+    (`tally`, `stats`, `export`, `report`): an engine, without the registry's writing
+    and validation code. Opening an older SQLite registry upgrades it, as `Registry`
+    does; reading never makes a registry."""
+
+    def __init__(self, db: str | None = None, *, notify: Notify | None = None) -> None:
+        self.url = database.resolve_url(db)
+        self.notify = notify or _to_stderr
+        self._engine: Engine | None = None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            found = open_engine(self.url)
+            with database.translate_errors(self.url):
+                ensure(found, self.notify)
+            self._engine = found
+        return self._engine
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def newer_than_known(found: str) -> str:

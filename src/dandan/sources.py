@@ -24,7 +24,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from dandan.errors import InvalidInput
+from dandan.errors import Advice, InvalidInput
 from dandan.i18n import N_, _, number
 from dandan.text import as_text, key
 
@@ -199,17 +199,12 @@ def map_headers(headers: list[str], info: SourceInfo) -> list[str | None]:
     if missing:
         found = ", ".join(h for h in headers if h)
         if found:
-            message = _(
-                "{file}: missing required column(s): {columns} (headers found: {headers}); "
-                "see `dandan import --template`"
-            )
+            message = _("{file}: missing required column(s): {columns} (headers found: {headers})")
         else:
-            message = _(
-                "{file}: missing required column(s): {columns} (headers found: none); "
-                "see `dandan import --template`"
-            )
+            message = _("{file}: missing required column(s): {columns} (headers found: none)")
         raise InvalidInput(
-            message.format(file=info.name, columns=", ".join(missing), headers=found)
+            message.format(file=info.name, columns=", ".join(missing), headers=found),
+            advice=Advice.import_template,
         )
     info.columns = [c for c in mapped if c is not None]
     return mapped
@@ -332,9 +327,10 @@ def check_mojibake(value: str, column: str) -> None:
         raise InvalidInput(
             _(
                 "{text!r} looks garbled (UTF-8 read as another encoding); "
-                "re-save the file as UTF-8 or give --encoding"
+                "re-save the file as UTF-8 or name the encoding it is in"
             ).format(text=value[:40]),
             field=column,
+            advice=Advice.choose_encoding,
         )
 
 
@@ -394,14 +390,14 @@ def _read_text(
         codecs.lookup(chosen)
     except LookupError:
         raise InvalidInput(
-            _("--encoding: unknown encoding {encoding!r}").format(encoding=chosen)
+            _("unknown encoding {encoding!r}").format(encoding=chosen), field="encoding"
         ) from None
     info.encoding = chosen
     try:
         text = io.TextIOWrapper(buffered, encoding=chosen, newline="")
     except LookupError:  # a codec of bytes to bytes (hex, zlib) or text to text (rot13)
         raise InvalidInput(
-            _("--encoding: {encoding!r} is not a text encoding").format(encoding=chosen)
+            _("{encoding!r} is not a text encoding").format(encoding=chosen), field="encoding"
         ) from None
     try:
         first = text.readline()
@@ -413,22 +409,24 @@ def _read_text(
         hint = "cp1258" if chosen.startswith("utf") else "utf-8"
         raise InvalidInput(
             _(
-                "{file}: byte {offset} is not valid {encoding}; "
-                "give --encoding (e.g. --encoding {hint})"
+                "{file}: byte {offset} is not valid {encoding}; name the encoding the file "
+                "is in (e.g. {hint})"
             ).format(
                 file=info.name,
                 offset=info.bytes_read - len(exc.object) + exc.start,
                 encoding=chosen,
                 hint=hint,
-            )
+            ),
+            advice=Advice.choose_encoding,
         ) from None
     except UnicodeError as exc:  # a codec's own complaint: "UTF-16 stream does not start
         # with BOM" for a forced --encoding utf-16 (found by fuzzing: it was a traceback)
         raise InvalidInput(
             _(
-                "{file}: not readable as {encoding} ({reason}); give another --encoding "
-                "or leave it out to detect it"
-            ).format(file=info.name, encoding=chosen, reason=exc)
+                "{file}: not readable as {encoding} ({reason}); name another encoding, "
+                "or none to have it detected"
+            ).format(file=info.name, encoding=chosen, reason=exc),
+            advice=Advice.choose_encoding,
         ) from None
     except csv.Error as exc:
         if str(exc).startswith("field larger than field limit"):  # 131,072 characters
@@ -522,9 +520,10 @@ class _Workbook:
         info = self.info
         if sheet is not None and sheet not in self.sheets:
             raise InvalidInput(
-                _("--sheet: no sheet {sheet!r} in {file}; sheets: {sheets}").format(
+                _("no sheet {sheet!r} in {file}; sheets: {sheets}").format(
                     sheet=sheet, file=info.name, sheets=listed(list(self.sheets))
-                )
+                ),
+                field="sheet",
             )
         if not self.sheets:
             raise InvalidInput(_("{file}: the workbook holds no sheet").format(file=info.name))

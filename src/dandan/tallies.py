@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, and_, case, extract, func, select
 
 from dandan import database, tables
-from dandan.errors import UsageError
+from dandan.errors import Advice, UsageError
 from dandan.filters import (
     ModelFilter,
     active_on,
@@ -370,10 +370,11 @@ class TallyQuery:
         if Dimension.district in dims and units is Boundaries.current:
             raise UsageError(
                 _(
-                    "districts were abolished on 2025-07-01; to count by the old districts add "
-                    "--boundaries 2024"
+                    "districts were abolished on 2025-07-01; count by them in the units "
+                    "before that day"
                 ),
                 field="by",
+                advice=Advice.count_old_units,
             )
         # A commune row already names its district and province, a district row its province.
         places = [Dimension.commune, Dimension.district, Dimension.province]
@@ -541,7 +542,7 @@ def statements(query: TallyQuery) -> list[Any]:
 def tally(registry: Source, query: TallyQuery) -> TallyResult:
     """Count registered and recognised models per group, as the database computes them.
 
-    `registry` is a `dandan.registry.Registry`, or the lighter `dandan.database.Store`.
+    `registry` is a `dandan.registry.Registry`, or the lighter `dandan.schema.Store`.
     """
     rec_key = query.recognized_key
     groups = _group_columns(query.by, recognitions=False, boundaries=query.boundaries)

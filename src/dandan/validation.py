@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from dandan.errors import InvalidInput
+from dandan.errors import Advice, InvalidInput
 from dandan.i18n import _, day
 from dandan.localities import (
     CURRENT_SCHEME,
@@ -368,9 +368,10 @@ def _refuse_old_names(
     raise InvalidInput(
         _(
             "{became}; records dated from then on use the current units: "
-            "write the current name, or pass --legacy to record the old unit"
+            "write the current name, or record the old unit"
         ).format(became=became_text(old, unit)),
         field=type(unit).__name__.lower(),
+        advice=Advice.record_old_units,
     ) from None
 
 

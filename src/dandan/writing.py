@@ -13,7 +13,7 @@ are here once, whatever the command.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -23,13 +23,22 @@ from sqlalchemy import Connection, func, select
 from sqlmodel import SQLModel, col
 
 from dandan import i18n
-from dandan.errors import Conflict, InvalidInput, NotFound
+from dandan.errors import Advice, Conflict, InvalidInput, NotFound
 from dandan.i18n import _, day
 from dandan.localities import CODE_PREFIXES
 from dandan.models import Model
 from dandan.terms import Field, Holder, Level, Sponsor, Status, label
 from dandan.text import fold, undecodable
 from dandan.validation import Locality, ModelDraft, RecognitionDraft, stored_locality
+
+
+class Reject(Protocol):
+    """Where a chunk's refused rows go: the row, the column at fault, why, and what
+    would resolve it."""
+
+    def __call__(
+        self, row: Change, column: str | None, message: str, advice: Advice | None = None
+    ) -> None: ...
 
 
 class Counts(Protocol):
@@ -68,9 +77,7 @@ def event_row(
 
 
 def no_such_model(code: str) -> NotFound:
-    return NotFound(
-        _("no model with code {code!r}; `dandan list --search` finds codes").format(code=code)
-    )
+    return NotFound(_("no model with code {code!r}").format(code=code), advice=Advice.find_code)
 
 
 def code_prefix(province_code: int, year: int) -> str:
@@ -484,7 +491,7 @@ class Writer:
 
     # -- classifying -----------------------------------------------------------
 
-    def write(self, rows: list[Change], reject: Callable[[Change, str, str], None]) -> None:
+    def write(self, rows: list[Change], reject: Reject) -> None:
         """Stage one chunk of an import. Rows that clash are handed to `reject` and
         change nothing."""
         keyed = self._codes_by_natural_key([r for r in rows if r.code is None])
@@ -526,13 +533,11 @@ class Writer:
                             "code {code} is earlier in this batch with a different {difference}"
                         )
                     else:
-                        message = _(
-                            "code {code} is in the registry with a different {difference}; "
-                            "use --on-conflict skip or update"
-                        )
+                        message = _("code {code} is in the registry with a different {difference}")
                     message = message.format(code=code, difference=difference)
+                    advice = None if created_here else Advice.resolve_conflict
                     for r in group:
-                        reject(r, "code", message)
+                        reject(r, "code", message, advice)
                     continue
                 if self.policy is OnConflict.skip:
                     self.summary.skipped += len(group)

@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
 
-from dandan.errors import DandanError, UsageError
-from dandan.i18n import _
+from dandan.errors import Advice, DandanError, UsageError
+from dandan.i18n import N_, _
 from dandan.rendering import Format, Renderable, render
 from dandan.text import visible
 
 if TYPE_CHECKING:
-    from dandan.database import Store
     from dandan.registry import Registry
+    from dandan.schema import Store
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -50,11 +50,33 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+#: How the command line carries out the library's advice (`errors.Advice`): the
+#: command or option to use, appended to the library's message after "; ".
+ADVICE: dict[Advice, str] = {
+    Advice.find_code: N_("`dandan list --search` finds codes"),
+    Advice.create_registry: N_(
+        "`dandan db init` makes an empty one there (or the first `dandan register` or "
+        "`dandan import`)"
+    ),
+    Advice.upgrade_schema: N_("`dandan db upgrade` upgrades it"),
+    Advice.import_template: N_("see `dandan import --template`"),
+    Advice.choose_encoding: N_("--encoding names it"),
+    Advice.record_old_units: N_("--legacy records the old units"),
+    Advice.count_old_units: N_("--boundaries 2024 counts in them"),
+    Advice.resolve_conflict: N_("use --on-conflict skip or update"),
+    Advice.restore_backup: N_("restore the newest `dandan db backup` copy"),
+}
+
+
 def describe(exc: DandanError) -> str:
-    """The error with the option the user typed in front: `--province: unknown …`."""
+    """The error with the option the user typed in front (`--province: unknown …`) and
+    the command or option that carries out the library's advice at the end."""
+    message = exc.message
+    if exc.advice is not None:
+        message = f"{message}; {_(ADVICE[exc.advice])}"
     if exc.field:
-        return one_line(f"--{exc.field.replace('_', '-')}: {exc.message}")
-    return one_line(exc.message)
+        return one_line(f"--{exc.field.replace('_', '-')}: {message}")
+    return one_line(message)
 
 
 def one_line(message: str) -> str:
@@ -74,7 +96,7 @@ def registry(ctx: typer.Context) -> Registry:
 
 def store(ctx: typer.Context) -> Store:
     """The registry for commands that only read and count: no ORM to load."""
-    from dandan.database import Store
+    from dandan.schema import Store
 
     obj = ctx.find_root().obj or {}
     return Store(obj.get("db"))

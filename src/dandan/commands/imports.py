@@ -12,6 +12,7 @@ import typer
 
 from dandan import i18n
 from dandan.commands.common import (
+    ADVICE,
     MAX_LIMIT,
     FormatOption,
     UnitsOption,
@@ -117,7 +118,8 @@ def _report(summary: ImportSummary, policy: OnConflict, dry_run: bool, errors: P
 
     n = i18n.number
     for error in summary.errors:
-        note(_("error: {message}").format(message=error))
+        said = str(error) if error.advice is None else f"{error}; {_(ADVICE[error.advice])}"
+        note(_("error: {message}").format(message=said))
     if summary.invalid > len(summary.errors):
         more = summary.invalid - len(summary.errors)
         note(_("… and {count} more invalid row(s)").format(count=n(more)))

@@ -20,6 +20,7 @@ from dandan.commands.common import (
     registry,
     show,
 )
+from dandan.errors import UsageError
 from dandan.i18n import N_, _
 from dandan.rendering import Column, Format, Record, Table, Text
 
@@ -71,6 +72,9 @@ LIST_COLUMNS = [
     Column("status", "Status"),
     Column("recognized", "Recognitions", numeric=True),
 ]
+
+#: `list --duplicates`: the models of each group together, numbered by group.
+DUPLICATE_COLUMNS = [Column("group", "Group", numeric=True), *LIST_COLUMNS]
 
 
 def record_view(rec: ModelRecord) -> Record:
@@ -230,8 +234,18 @@ def list_models(
         Opt(min=0, max=MAX_LIMIT, help="Show at most this many (newest first)."),
     ] = None,
     sort: Annotated[
-        str, Opt(help="date (newest first), name (Vietnamese alphabetical order) or code.")
-    ] = "date",
+        str | None,
+        Opt(help="date (newest first), name (Vietnamese alphabetical order) or code."),
+    ] = None,
+    duplicates: Annotated[
+        bool,
+        Opt(
+            "--duplicates",
+            help="Likely duplicates: models of one name (case, diacritics and spacing aside) "
+            "in one commune, or in one province when they have none; grouped, withdrawn ones "
+            "included. --limit counts groups.",
+        ),
+    ] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """List models, newest first, with filters and diacritic-insensitive search."""
@@ -245,7 +259,18 @@ def list_models(
         statuses=status or (),
         search=search,
     )
-    records = registry(ctx).list_models(where, limit=limit, sort=sort)
+    if duplicates:
+        if sort is not None:
+            raise UsageError(_("--sort does not apply to --duplicates, listed by place and name"))
+        groups = registry(ctx).duplicates(where, limit=limit)
+        grouped = [
+            {"group": number, **r.as_dict(), "recognized": len(r.recognitions)}
+            for number, group in enumerate(groups, 1)
+            for r in group
+        ]
+        show(Table(DUPLICATE_COLUMNS, grouped, empty_message=N_("no likely duplicates")), fmt)
+        return
+    records = registry(ctx).list_models(where, limit=limit, sort=sort or "date")
     rows: list[dict[str, Any]] = []
     for r in records:
         row = r.as_dict()
