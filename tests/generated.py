@@ -115,6 +115,10 @@ def _recognition(rng: random.Random, registered_on: date) -> Rec | None:
     return Rec(year, level, decided_on)
 
 
+def _levels(m: Mod) -> set[tuple[int, str]]:
+    return {(r.year, r.level) for r in m.recognitions}
+
+
 def generate(n: int, seed: int = 7) -> list[Mod]:
     """`n` models over a few provinces, their communes and no commune, with 0–3
     recognitions each (some twice in one year), some withdrawn, dates often on edges."""
@@ -146,16 +150,18 @@ def generate(n: int, seed: int = 7) -> list[Mod]:
         wanted = rng.choices((0, 1, 2, 3), weights=(45, 35, 15, 5))[0]
         for _ in range(wanted):
             rec = _recognition(rng, registered_on)
-            if rec is not None and rec not in m.recognitions:
+            # Once a year at one level: the registry refuses a second one.
+            if rec is not None and (rec.year, rec.level) not in _levels(m):
                 m.recognitions.append(rec)
         if m.recognitions and rng.random() < 0.1:  # recognised twice in one year
             first = m.recognitions[0]
             twin = Rec(first.year, "central" if first.level != "central" else "province", None)
-            if twin not in m.recognitions:
+            if (twin.year, twin.level) not in _levels(m):
                 m.recognitions.append(twin)
         if rng.random() < 0.12:
-            # After every decision: the importer refuses a recognition decided later.
-            decided = [r.decided_on for r in m.recognitions if r.decided_on is not None]
+            # After every decision (an undated one: from its year on): the registry
+            # refuses a recognition dated after the withdrawal.
+            decided = [r.decided_on or date(r.year, 1, 1) for r in m.recognitions]
             m.withdrawn_on = _day(rng, max([registered_on, *decided]))
         models.append(m)
     return models

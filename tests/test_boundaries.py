@@ -28,7 +28,7 @@ OLD_QUANG_BINH, OLD_QUANG_TRI, QUANG_TRI = 44, 45, 44
 def register(run: Run, *args: str, on: str = "2023-03-01") -> str:
     result = run(
         "register", "Mô hình", *args, "--field", "kinh te", "--sponsor", "phu nu",
-        "--registered-on", on,
+        "--registered-on", on, "--allow-duplicate",
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
     return str(result.stdout.strip())

@@ -121,7 +121,7 @@ def test_an_older_registry_is_recognised_and_marked_when_next_written(
     before = dump(db)
     assert run("list").exit_code == 0
     assert application_id(db) == 0 and dump(db) == before  # reading leaves it as it was
-    assert run(*REGISTER).exit_code == 0
+    assert run(*REGISTER, "--allow-duplicate").exit_code == 0
     assert application_id(db) == DANDAN_ID
     assert [p for p in tmp_path.iterdir() if ".bak" in p.name] == []
 
@@ -271,7 +271,7 @@ def test_a_url_dandan_cannot_open_is_one_line_naming_the_forms(
 
 def register(run: Run, count: int) -> None:
     for i in range(count):
-        done = run(*REGISTER[:1], f"Mô hình {i}", *REGISTER[2:])
+        done = run(*REGISTER[:1], f"Mô hình {i}", *REGISTER[2:], "--allow-duplicate")
         assert done.exit_code == 0, done.stderr
 
 

@@ -509,7 +509,7 @@ def test_first_recognition_date_is_kept_by_the_database(seeded: Path, tmp_path: 
         result = cli.invoke(
             app,
             ["--db", str(db), "recognize", code, "--year", str(year), "--level", "xa"]
-            + (["--decided-on", on] if on else ["--decision", "99/QĐ"]),
+            + (["--decided-on", on] if on else ["--decision", "99/QĐ", "--allow-duplicate"]),
         )
         assert result.exit_code == 0, result.stderr
     want[never.code] = date(2026, 5, 5)

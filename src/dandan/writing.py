@@ -544,24 +544,27 @@ class Writer:
                     continue
                 changed = True
             recognitions = list(known.get(code, ()))
-            added: list[tuple[Change, RecognitionDraft]] = []
-            try:
-                for r in group:
-                    if r.recognition is not None and self._adds(
-                        code, stored, r.recognition, recognitions, allow_duplicate=False
-                    ):
-                        added.append((r, r.recognition))
-                        recognitions.append(Recognised.draft(r.recognition))
-                check_record(
-                    first.model.registered_on,
-                    first.withdrawn_on,
-                    first.withdrawn_reason,
-                    ((rec.year, rec.decided_on) for rec in recognitions),
-                )
+            try:  # the model's own dates, with the recognitions it already has
+                self._check(first, recognitions)
             except InvalidInput as exc:
                 for r in group:
-                    reject(r, FIELD_COLUMNS.get(exc.field or "", exc.field or "code"), exc.message)
+                    reject(r, FIELD_COLUMNS.get(exc.field or "", exc.field), exc.message)
                 continue
+            added: list[tuple[Change, RecognitionDraft]] = []
+            kept: list[Change] = []
+            for r in group:  # each row's recognition: a refused one refuses its row only
+                try:
+                    if r.recognition is not None:
+                        self._check(first, [Recognised.draft(r.recognition)])
+                        if self._adds(code, stored, r.recognition, recognitions):
+                            added.append((r, r.recognition))
+                            recognitions.append(Recognised.draft(r.recognition))
+                    kept.append(r)
+                except InvalidInput as exc:
+                    reject(r, FIELD_COLUMNS.get(exc.field or "", exc.field), exc.message)
+            if not kept:
+                continue
+            group = kept
             new_recognitions = [rec for _, rec in added]
             if stored is None:
                 status = _status_of(first.withdrawn_on is not None, bool(recognitions))
@@ -594,6 +597,15 @@ class Writer:
                 )  # fmt: skip
         self._stage(plan)
 
+    @staticmethod
+    def _check(change: Change, recognitions: Iterable[Recognised]) -> None:
+        check_record(
+            change.model.registered_on,
+            change.withdrawn_on,
+            change.withdrawn_reason,
+            ((r.year, r.decided_on) for r in recognitions),
+        )
+
     def _adds(
         self,
         code: str,
@@ -601,7 +613,7 @@ class Writer:
         rec: RecognitionDraft,
         recognitions: Sequence[Recognised],
         *,
-        allow_duplicate: bool,
+        allow_duplicate: bool = False,
     ) -> bool:
         """Whether `rec` is a recognition the model does not have yet: False when it
         has this very one (an import read twice). Refused: one at the same level and in
