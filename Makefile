@@ -51,7 +51,7 @@ test: lint typecheck pytest
 # clerks registering beside an import of 100,000 models (about 2 minutes more).
 fuzz: $(STAMP)
 	DANDAN_FAULT_RUNS=$(FAULT_RUNS) DANDAN_FUZZ=1 DANDAN_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
-		$(BIN)/pytest tests/test_faults.py tests/test_fuzz.py
+		$(BIN)/pytest tests/test_faults.py tests/test_fuzz.py tests/test_roundtrip.py
 	DANDAN_CONCURRENT_IMPORT_MODELS=100000 \
 		$(BIN)/pytest tests/test_concurrency.py -k clerks_register_while_a_large_import_runs
 
