@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from typing import Any, TextIO
 
 from sqlalchemy import Connection, insert
@@ -462,6 +463,10 @@ class _Memo:
     def column(self, values: Sequence[Any]) -> list[Any]:
         """The results of a column of values, each distinct one checked once."""
         results = self.results
+        try:
+            return list(map(results.__getitem__, values))
+        except KeyError:
+            pass  # values not met yet
         if self.used > MEMO_BYTES:
             results.clear()
             self.used = 0
@@ -476,11 +481,6 @@ def _size(value: str | None) -> int:
     return 200 + 4 * len(value) if value else 100
 
 
-def _key_size(key: tuple[Any, ...]) -> int:
-    """About what a key of several texts and its result (a record) take."""
-    return 500 + 2 * sum(len(part) for part in key[:3] if part)
-
-
 def _checked(check: Callable[[Any], Any], value: Any) -> Any:
     try:
         return check(value)
@@ -490,7 +490,23 @@ def _checked(check: Callable[[Any], Any], value: Any) -> Any:
 
 def _each(check: Callable[[Any], Any], values: Sequence[Any]) -> list[Any]:
     """A check of values that seldom repeat (names, codes): each value, not kept."""
-    return [_checked(check, value) for value in values]
+    try:
+        return list(map(check, values))
+    except InvalidInput:
+        return [_checked(check, value) for value in values]
+
+
+def _special(values: Sequence[str], column: str | None = None) -> list[int]:
+    """The rows whose value `validate_row` reads specially: a spreadsheet's leading
+    apostrophe, or, in a column of `_TEXT_COLUMNS`, garbled text (checked at once over
+    the whole column first)."""
+    joined = "\x00" + "\x00".join(values)
+    found = []
+    if "\x00'" in joined:
+        found += [i for i, value in enumerate(values) if value.startswith("'")]
+    if column and not joined.isascii() and looks_garbled(joined):
+        found += [i for i, value in enumerate(values) if looks_garbled(value)]
+    return found
 
 
 def _plain(check: Callable[[Any], Any], column: str | None = None) -> Callable[[Any], Any]:
@@ -551,27 +567,33 @@ class RowChecks:
                 )
             )
         )
-        self.places = _Memo(self._place, _key_size)
+        self.places = _Memo(self._place)
         self.holder_names = _Memo(_text("holder_name"))
         self.reasons = _Memo(_text("withdrawn_reason"))
         self.decisions = _Memo(_plain(lambda value: text(value, "decision")))
         self.bodies = _Memo(_plain(lambda value: text(value, "by")))
-        self.terms = _Memo(self._terms, _key_size)
+        self.terms = _Memo(self._terms)
 
     @staticmethod
-    def _place(key: tuple[Any, ...]) -> Any:
-        province, commune, district, before_merger, scheme = key
+    def _place(key: str) -> Any:
+        """The locality of a key made by `_place_keys`."""
+        parts = key.split("\x00")
+        if len(parts) != 5:  # a NUL in a name: refused, as `validate_row` will say
+            return _REFUSED
+        province, commune, district, before_merger, scheme = parts
         for value, column in ((province, "province"), (commune, "commune"), (district, "district")):
             if _plain(str, column)(value) is _REFUSED:
                 return _REFUSED
         return _resolve_locality(
-            province, commune, district, before_merger=before_merger, scheme=scheme
+            province, commune, district, before_merger=before_merger == "1", scheme=scheme or None
         )
 
-    def _terms(self, key: tuple[Any, ...]) -> Any:
-        if any(_plain(str)(value) is _REFUSED for value in key):
+    def _terms(self, key: str) -> Any:
+        """The year, level and date of a key made in `_recognitions`."""
+        parts = key.split("\x00")
+        if len(parts) != 3 or any(_plain(str)(value) is _REFUSED for value in parts):
             return _REFUSED
-        return recognition_terms(key[0], key[1], key[2], self.today)
+        return recognition_terms(parts[0], parts[1], parts[2], self.today)
 
     def rows(
         self, records: Sequence[tuple[int, Sequence[str]]], info: SourceInfo
@@ -593,34 +615,44 @@ class RowChecks:
             return [a or b for a, b in zip(column(name), column(code), strict=True)]
 
         again: set[int] = set()  # the rows `validate_row` must see
-        for name in ("province_code", "district_code", "commune_code"):
+        for name in ("province_code", "district_code", "commune_code", "code"):
             if name in columns:
-                again.update(_refused(_each(_plain(str), columns[name])))
+                again.update(_special(columns[name]))
+        for name in ("name", "description"):
+            if name in columns:
+                again.update(_special(columns[name], name))
         schemes = [s or self.scheme for s in self.schemes.column(column("locality_scheme"))]
         registered = self.registered.column(column("registered_on"))
-        merged = [on is not _REFUSED and on < MERGER_DAY for on in registered]
+        # One text per row names its place: its names (without NUL, which they cannot
+        # hold: see `_place`), which side of 2025-07-01 it is dated, its scheme.
         places = self.places.column(
             list(
-                zip(
-                    either("province", "province_code"),
-                    either("commune", "commune_code"),
-                    either("district", "district_code"),
-                    merged,
-                    schemes,
-                    strict=True,
+                map(
+                    "\x00".join,
+                    zip(
+                        [v or "" for v in either("province", "province_code")],
+                        [v or "" for v in either("commune", "commune_code")],
+                        [v or "" for v in either("district", "district_code")],
+                        [
+                            "1" if on is not _REFUSED and on < MERGER_DAY else ""
+                            for on in registered
+                        ],
+                        [s if type(s) is str else "" for s in schemes],
+                        strict=True,
+                    ),
                 )
             )
         )
         model_columns = (
-            _each(_text("name", required=True), column("name")),
+            _each(partial(text, field="name", required=True), column("name")),
             places,
             self.fields.column(column("field")),
             self.sponsors.column(column("sponsor")),
             self.holders.column(column("holder")),
             self.holder_names.column(column("holder_name")),
             registered,
-            _each(_text("description"), column("description")),
-            _each(_plain(model_code), column("code")),
+            _each(partial(text, field="description"), column("description")),
+            _each(model_code, column("code")),
         )
         withdrawn = self.withdrawn.column(column("withdrawn_on"))
         reasons = self.reasons.column(column("withdrawn_reason"))
@@ -684,14 +716,14 @@ class RowChecks:
         dates = columns.get("decided_on", absent)
         decisions = columns.get("decision_no", absent)
         bodies = columns.get("recognized_by", absent)
-        picked = [(years[i], levels[i], dates[i], decisions[i], bodies[i]) for i in rows]
-        year_, level_, date_, decision_, body_ = zip(*picked, strict=True)
-        terms = self.terms.column(list(zip(year_, level_, date_, strict=True)))
+        terms = self.terms.column(
+            ["\x00".join((years[i] or "", levels[i] or "", dates[i] or "")) for i in rows]
+        )
         for i, term, decision, body in zip(
             rows,
             terms,
-            self.decisions.column(decision_),
-            self.bodies.column(body_),
+            self.decisions.column([decisions[i] for i in rows]),
+            self.bodies.column([bodies[i] for i in rows]),
             strict=True,
         ):
             if term is _REFUSED or decision is _REFUSED or body is _REFUSED:
