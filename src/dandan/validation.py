@@ -10,8 +10,10 @@ from __future__ import annotations
 import contextlib
 import re
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
 from dandan.errors import InvalidInput
 from dandan.i18n import _, day
@@ -168,6 +170,26 @@ class Locality:
     province_input: str
     district_input: str | None
     commune_input: str | None
+    #: What the registry stores of this locality, in the order of the writer's columns
+    #: (from `locality_scheme` to `legacy_commune_code`), and what two records of one
+    #: model must agree on: made once per locality, which a batch shares between rows.
+    stored: tuple[Any, ...] = dataclass_field(init=False, repr=False, compare=False)
+    compared: tuple[Any, ...] = dataclass_field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        province, commune = self.province, self.commune
+        legacy = (
+            self.legacy_province.code if self.legacy_province else None,
+            self.legacy_district.code if self.legacy_district else None,
+            self.legacy_commune.code if self.legacy_commune else None,
+        )
+        commune_code = commune.code if commune else None
+        stored = (
+            self.scheme, province.code, province.name, self.province_input, commune_code,
+            commune.name if commune else None, self.commune_input, self.district_input, *legacy,
+        )  # fmt: skip
+        object.__setattr__(self, "stored", stored)
+        object.__setattr__(self, "compared", (province.code, commune_code, self.scheme, *legacy))
 
     @property
     def recorded(self) -> tuple[Province, District | None, Commune | None]:
