@@ -26,7 +26,7 @@ from dandan import i18n
 from dandan.errors import Conflict
 from dandan.i18n import _, day
 from dandan.localities import CODE_PREFIXES
-from dandan.models import SQLITE_DAY, Model
+from dandan.models import Model
 from dandan.terms import Field, Holder, Level, Sponsor, Status
 from dandan.text import fold
 from dandan.validation import ModelDraft, RecognitionDraft
@@ -550,14 +550,18 @@ class Writer:
 
     def _model_params(self, code: str, row: Change, group: Sequence[Change]) -> tuple[Any, ...]:
         d, day = row.model, self._day
-        recognized = row.recognition is not None or (
-            len(group) > 1 and any(r.recognition is not None for r in group)
-        )
+        # The first recognition, as the registry's trigger on recognitions would set it
+        # (it then finds it set and writes nothing: one UPDATE per recognition took half
+        # the swap); one of a later chunk that comes earlier still moves it.
+        first = _recognized_on(row.recognition)
+        if len(group) > 1:
+            first = min((_recognized_on(r.recognition) for r in group), key=_undated)
         return (
             code, d.name, fold(d.name), d.description, *d.locality.stored,
             _PLAIN[d.field], _PLAIN[d.sponsor], _PLAIN[d.holder], d.holder_name,
-            day(d.registered_on), _status_of(row.withdrawn_on is not None, recognized),
+            day(d.registered_on), _status_of(row.withdrawn_on is not None, first is not None),
             day(row.withdrawn_on), row.withdrawn_reason, self.stamp, self.stamp, self.batch_id,
+            day(first),
         )  # fmt: skip
 
     def _update_params(self, code: str, row: Change) -> tuple[Any, ...]:
@@ -753,15 +757,6 @@ class Writer:
         )
         values = ", ".join(batch if c == "batch_id" else c for c in _MODEL_INSERT)
         columns = ", ".join(_MODEL_INSERT)
-        if self.sqlite:
-            # A new model's first recognition is among the staged ones: set here, in one
-            # pass, the trigger on recognitions finds it set and writes nothing (one
-            # UPDATE per recognition took half the swap).
-            columns += ", first_recognized_on"
-            values += (
-                f", (SELECT min({_SQLITE_DAY}) FROM {temp}.stage_recognitions AS r "
-                f"WHERE r.code = stage_models.code)"
-            )
         run(
             f"INSERT INTO models ({columns}) "
             f"SELECT {values} FROM {temp}.stage_models WHERE kind = 'new' {self._order()}"
@@ -833,9 +828,19 @@ def _status_of(withdrawn: bool, recognized: bool) -> str:
     return Status.recognized.value if recognized else Status.registered.value
 
 
-#: A recognition's date as the registry's triggers count it: its decision date, else
-#: 31 December of its year (their DDL doubles the %).
-_SQLITE_DAY = SQLITE_DAY.format(r="r").replace("%%", "%")
+def _recognized_on(recognition: RecognitionDraft | None) -> date | None:
+    """A recognition's date as the registry counts it: its decision date, else 31
+    December of its year (`dandan.models`, the triggers)."""
+    if recognition is None:
+        return None
+    return recognition.decided_on or date(recognition.year, 12, 31)
+
+
+def _undated(day: date | None) -> date:
+    """Sorting key: no date comes last."""
+    return day or date.max
+
+
 #: A model's status from its stored data (see `_status_of`).
 _STATUS_SQL = (
     "CASE WHEN withdrawn_on IS NOT NULL THEN 'withdrawn' WHEN EXISTS (SELECT 1 FROM "
@@ -850,7 +855,7 @@ _MODEL_INSERT = (
     "province_name", "province_input", "commune_code", "commune_name", "commune_input",
     "district_input", "legacy_province_code", "legacy_district_code", "legacy_commune_code",
     "field", "sponsor", "holder", "holder_name", "registered_on", "status", "withdrawn_on",
-    "withdrawn_reason", "created_at", "updated_at", "batch_id",
+    "withdrawn_reason", "created_at", "updated_at", "batch_id", "first_recognized_on",
 )  # fmt: skip
 _MODEL_UPDATE = (
     "name", "name_folded", "description", "locality_scheme", "province_code", "province_name",
