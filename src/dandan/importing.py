@@ -442,7 +442,7 @@ def _validated(
 #: What one column's memo may hold before it starts again, in bytes as `_size` counts
 #: them (a key and its result): values that repeat are checked once, and a column whose
 #: values never repeat (a file of unique places) costs bounded memory.
-MEMO_BYTES = 32_000_000
+MEMO_BYTES = 16_000_000
 
 
 class _Refused:
@@ -582,10 +582,6 @@ def _required_term(kind: Any) -> Callable[[str | None], Any]:
     return check
 
 
-def _text(column: str, *, required: bool = False) -> Callable[[str | None], Any]:
-    return _plain(lambda value: text(value, column, required=required), column)
-
-
 class RowChecks:
     """`validate_row` for a whole import, each distinct value of a column checked once.
 
@@ -615,10 +611,6 @@ class RowChecks:
             )
         )
         self.places = _Memo(self._place)
-        self.holder_names = _Memo(_text("holder_name"))
-        self.reasons = _Memo(_text("withdrawn_reason"))
-        self.decisions = _Memo(_plain(lambda value: text(value, "decision")))
-        self.bodies = _Memo(_plain(lambda value: text(value, "by")))
         self.terms = _Memo(self._terms)
 
     @staticmethod
@@ -665,7 +657,10 @@ class RowChecks:
         for name in ("province_code", "district_code", "commune_code", "code"):
             if name in columns:
                 again.update(_special(columns[name]))
-        for name in ("name", "description"):
+        for name in ("decision_no", "recognized_by"):
+            if name in columns:
+                again.update(_special(columns[name]))
+        for name in ("name", "description", "holder_name", "withdrawn_reason"):
             if name in columns:
                 again.update(_special(columns[name], name))
         schemes = [s or self.scheme for s in self.schemes.column(column("locality_scheme"))]
@@ -696,13 +691,13 @@ class RowChecks:
             self.fields.column(column("field")),
             self.sponsors.column(column("sponsor")),
             self.holders.column(column("holder")),
-            self.holder_names.column(column("holder_name")),
+            _texts(column("holder_name"), "holder_name"),
             registered,
             _texts(column("description"), "description"),
             _codes(column("code")),
         )
         withdrawn = self.withdrawn.column(column("withdrawn_on"))
-        reasons = self.reasons.column(column("withdrawn_reason"))
+        reasons = _texts(column("withdrawn_reason"), "withdrawn_reason")
         recognitions = self._recognitions(columns, absent)
         for results in (*model_columns, schemes, withdrawn, reasons, recognitions):
             again.update(_refused(results))
@@ -769,8 +764,8 @@ class RowChecks:
         for i, term, decision, body in zip(
             rows,
             terms,
-            self.decisions.column([decisions[i] for i in rows]),
-            self.bodies.column([bodies[i] for i in rows]),
+            _texts([decisions[i] for i in rows], "decision"),
+            _texts([bodies[i] for i in rows], "by"),
             strict=True,
         ):
             if term is _REFUSED or decision is _REFUSED or body is _REFUSED:
