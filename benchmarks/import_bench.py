@@ -87,7 +87,8 @@ real = dandan.importing.import_files
 
 def timed(*args, **kwargs):
     summary = real(*args, **kwargs)
-    print("PHASES " + json.dumps(summary.timings), file=sys.stderr)
+    # (getattr: an older dandan on PYTHONPATH, timed for comparison, has no phases)
+    print("PHASES " + json.dumps(getattr(summary, "timings", None)), file=sys.stderr)
     return summary
 
 dandan.importing.import_files = timed
