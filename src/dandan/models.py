@@ -180,17 +180,17 @@ _after_create(Event, SQLITE_APPEND_ONLY, POSTGRES_APPEND_ONLY)
 # stores dates as ISO text, so the text minimum is the earliest date).
 
 # (%% because DDL text goes through %-formatting.)
-SQLITE_DAY = "coalesce({r}.decided_on, printf('%%04d-12-31', {r}.year))"
+_SQLITE_DAY = "coalesce({r}.decided_on, printf('%%04d-12-31', {r}.year))"
 _SQLITE_EARLIEST = (
-    "(SELECT min(" + SQLITE_DAY.format(r="r") + ") FROM recognitions AS r "
+    "(SELECT min(" + _SQLITE_DAY.format(r="r") + ") FROM recognitions AS r "
     "WHERE r.model_id = {model_id})"
 )
 SQLITE_TRIGGERS = (
     # Inserting can only make the first recognition earlier: no need to recount.
     "CREATE TRIGGER recognitions_first_on_insert AFTER INSERT ON recognitions BEGIN "
-    "UPDATE models SET first_recognized_on = " + SQLITE_DAY.format(r="NEW") + " "
+    "UPDATE models SET first_recognized_on = " + _SQLITE_DAY.format(r="NEW") + " "
     "WHERE id = NEW.model_id AND (first_recognized_on IS NULL "
-    "OR first_recognized_on > " + SQLITE_DAY.format(r="NEW") + "); END",
+    "OR first_recognized_on > " + _SQLITE_DAY.format(r="NEW") + "); END",
     "CREATE TRIGGER recognitions_first_on_update "
     "AFTER UPDATE OF model_id, year, decided_on ON recognitions BEGIN "
     "UPDATE models SET first_recognized_on = "
