@@ -39,7 +39,6 @@ GUARDED = (
     "dandan.tallies.x__inferred__*",
     "dandan.tallies.xǁWindowǁ*",
     "dandan.writing.x__status_of__*",
-    "dandan.writing.xǁWriterǁ_status__*",
     "dandan.localities.xǁReorganisationǁ*",
     "dandan.validation.x__resolve_locality__*",
     "dandan.validation.x__legacy__*",

@@ -64,7 +64,8 @@ MODEL: dict[str, Place] = {
     "created_at": Place(False, None, None, True, False),
     "updated_at": Place(False, None, None, True, True),
     "batch_id": Place(False, None, None, True, False),
-    "first_recognized_on": Place(False, None, None, False, False),  # kept by triggers
+    # Set with a new model (as the triggers would), kept by the triggers after.
+    "first_recognized_on": Place(False, None, None, True, False),
 }
 #: Recognition columns: (exported, written by the import, typed as).
 RECOGNITION: dict[str, tuple[bool, bool, str | None]] = {

@@ -15,29 +15,54 @@ from __future__ import annotations
 
 import csv
 import gc
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import itertools
+import operator
+import re
+import time
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from typing import Any, TextIO
 
 from sqlalchemy import Connection, insert
 
 from dandan.errors import Advice, InvalidInput
 from dandan.i18n import _
+from dandan.localities import MERGER_DAY
 from dandan.models import Event, ImportBatch
 from dandan.registry import Registry
-from dandan.sources import HEADERS, SourceInfo, check_mojibake, looks_garbled, read_source
+from dandan.sources import (
+    HEADERS,
+    Cells,
+    SourceInfo,
+    check_mojibake,
+    looks_garbled,
+    read_records,
+)
+from dandan.terms import Field, Sponsor, parse_term
 from dandan.text import as_text, from_spreadsheet
 from dandan.validation import (
+    MAX_LENGTHS,
+    ModelDraft,
+    RecognitionDraft,
+    _resolve_locality,
     draft_model,
     draft_recognition,
+    holder_term,
+    model_code,
     parse_date,
     parse_scheme,
+    recognition_terms,
+    registration_date,
     text,
 )
 from dandan.writing import FIELD_COLUMNS, Change, OnConflict, Writer, event_row, utc_now
 
 CHUNK = 5000
+#: The clock of the phase timings (`ImportSummary.timings`).
+_clock = time.perf_counter
 #: Errors kept in memory for the report; every one still goes to `--errors FILE`.
 KEPT_ERRORS = 20
 _TEXT_COLUMNS = (
@@ -75,6 +100,11 @@ class ImportSummary:
     sources: list[SourceInfo] = field(default_factory=list)
     #: The batch was written (not a dry run, nor refused).
     committed: bool = False
+    #: Seconds spent in each phase: reading and parsing the files, validating the rows,
+    #: staging them (matching them to the registry included), swapping them in.
+    timings: dict[str, float] = field(
+        default_factory=lambda: dict.fromkeys(("read", "validate", "stage", "swap"), 0.0)
+    )
 
     def refused(self) -> None:
         """Nothing was written: no row counts as inserted, updated or unchanged."""
@@ -123,14 +153,7 @@ def validate_row(
         code=values.get("code"),
         today=today,
     )
-    # Codes are those of the units the row names, in their scheme (codes were reused).
-    recorded_province, recorded_district, recorded_commune = model.locality.recorded
-    if "province_code" in values:
-        _check_code_column(values, "province_code", recorded_province.code, "province")
-    if "district_code" in values and recorded_district is not None:
-        _check_code_column(values, "district_code", recorded_district.code, "district")
-    if "commune_code" in values and recorded_commune is not None:
-        _check_code_column(values, "commune_code", recorded_commune.code, "commune")
+    _check_codes(values, model)
     withdrawn_text = (values.get("withdrawn_on") or "").strip()
     withdrawn_on = (
         parse_date(withdrawn_text, "withdrawn_on", today=today) if withdrawn_text else None
@@ -151,7 +174,18 @@ def validate_row(
     return Change(source, line, raw, model.code, model, withdrawn_on, reason, recognition)
 
 
-def _check_code_column(values: dict[str, str], column: str, resolved: int, name: str) -> None:
+def _check_codes(values: Mapping[str, str], model: ModelDraft) -> None:
+    """Codes are those of the units the row names, in their scheme (codes were reused)."""
+    recorded_province, recorded_district, recorded_commune = model.locality.recorded
+    if "province_code" in values:
+        _check_code_column(values, "province_code", recorded_province.code, "province")
+    if "district_code" in values and recorded_district is not None:
+        _check_code_column(values, "district_code", recorded_district.code, "district")
+    if "commune_code" in values and recorded_commune is not None:
+        _check_code_column(values, "commune_code", recorded_commune.code, "commune")
+
+
+def _check_code_column(values: Mapping[str, str], column: str, resolved: int, name: str) -> None:
     given = (values.get(column) or "").strip()
     if given and values.get(name, "").strip() and given != str(resolved):
         raise InvalidInput(
@@ -172,17 +206,6 @@ class ImportOptions:
     today: date | None = None
     #: "2024" or "2025": the units every row names, unless the row says (`--legacy`).
     boundaries: str | None = None
-
-
-def _chunks(rows: Iterable[Change | RowError], size: int) -> Iterator[list[Change | RowError]]:
-    chunk: list[Change | RowError] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def import_files(
@@ -219,30 +242,43 @@ def import_files(
             try:
                 with conn.begin():
                     writer.open_stage()
+                checks = RowChecks(today, parse_scheme(options.boundaries))
+                timings, clock = summary.timings, _clock
                 for path in paths:
                     info = SourceInfo(as_text(path))
                     summary.sources.append(info)
                     job.start_source(writer, info)
-                    rows = read_source(
+                    records = read_records(
                         path, encoding=options.encoding, sheet=options.sheet, info=info
                     )
-                    validated = _validated(rows, info, today, parse_scheme(options.boundaries))
-                    for chunk in _chunks(validated, CHUNK):
+                    while True:
+                        started = clock()
+                        chunk = list(itertools.islice(records, CHUNK))
+                        read = clock()
+                        timings["read"] += read - started
+                        if not chunk:
+                            break
                         summary.rows += len(chunk)
+                        validated = checks.rows(chunk, info)
+                        checked = clock()
+                        timings["validate"] += checked - read
                         # Each chunk in its own transaction: it reads the registry and
                         # writes only the staging tables, so it holds no write lock.
                         with conn.begin():
-                            job.apply(writer, chunk)
+                            job.apply(writer, validated)
+                        timings["stage"] += clock() - checked
                         if progress is not None:
                             progress(info, summary.rows)
                     job.end_source(info)
                 if summary.invalid and not options.skip_invalid:
                     summary.refused()
                 elif not options.dry_run:
+                    started = clock()
                     conn.execution_options(dandan_write=True)  # SQLite: BEGIN IMMEDIATE
                     with conn.begin():
                         job.swap(conn, writer)
                     summary.committed = True
+                    timings["swap"] = clock() - started
             finally:
                 _close_stage(conn, writer)
     finally:
@@ -382,16 +418,336 @@ class _Job:
 
 
 def _validated(
-    rows: Iterator[tuple[int, dict[str, str]]], info: SourceInfo, today: date, scheme: str | None
-) -> Iterator[Change | RowError]:
-    for line, raw in rows:
+    raw: dict[str, str], info: SourceInfo, line: int, today: date, scheme: str | None
+) -> Change | RowError:
+    try:
+        return validate_row(raw, info.name, line, today, scheme)
+    except InvalidInput as exc:
+        column = FIELD_COLUMNS.get(exc.field or "", exc.field)
+        # Name the column as the file writes it ("Năm công nhận"), so a clerk finds it.
+        header = info.headers.get(column or "", column)
+        return RowError(info.name, line, header, exc.message, raw)
+
+
+#: What one column's memo may hold before it starts again, in bytes as `_size` counts
+#: them (a key and its result): values that repeat are checked once, and a column whose
+#: values never repeat (a file of unique places) costs bounded memory.
+MEMO_BYTES = 16_000_000
+
+
+class _Refused:
+    """A value `RowChecks` leaves to `validate_row`: refused, or read specially."""
+
+
+_REFUSED = _Refused()
+
+
+class _Memo:
+    """One check's result for each distinct value met, `_REFUSED` for a refusal."""
+
+    __slots__ = ("check", "results", "size", "used")
+
+    def __init__(self, check: Callable[[Any], Any], size: Callable[[Any], int] | None = None):
+        self.check = check
+        self.results: dict[Any, Any] = {}
+        self.used = 0
+        self.size = size or _size
+
+    def column(self, values: Sequence[Any]) -> list[Any]:
+        """The results of a column of values, each distinct one checked once."""
+        results = self.results
         try:
-            yield validate_row(raw, info.name, line, today, scheme)
-        except InvalidInput as exc:
-            column = FIELD_COLUMNS.get(exc.field or "", exc.field)
-            # Name the column as the file writes it ("Năm công nhận"), so a clerk finds it.
-            header = info.headers.get(column or "", column)
-            yield RowError(info.name, line, header, exc.message, raw)
+            return list(map(results.__getitem__, values))
+        except KeyError:
+            pass  # values not met yet
+        if self.used > MEMO_BYTES:
+            results.clear()
+            self.used = 0
+        for value in set(values).difference(results):
+            results[value] = _checked(self.check, value)
+            self.used += self.size(value)
+        return list(map(results.__getitem__, values))
+
+
+def _size(value: str | None) -> int:
+    """About what a text and its result take: two strings and a dictionary entry."""
+    return 200 + 4 * len(value) if value else 100
+
+
+def _checked(check: Callable[[Any], Any], value: Any) -> Any:
+    try:
+        return check(value)
+    except InvalidInput:
+        return _REFUSED
+
+
+def _each(check: Callable[[Any], Any], values: Sequence[Any]) -> list[Any]:
+    """A check of values that seldom repeat (names, codes): each value, not kept."""
+    try:
+        return list(map(check, values))
+    except InvalidInput:
+        return [_checked(check, value) for value in values]
+
+
+def _texts(values: Sequence[str], field: str, *, required: bool = False) -> list[Any]:
+    """`text` of each value of a column whose values seldom repeat (names, descriptions).
+
+    A column of clean text — printable, NFC, single spaces inside, within the length
+    limit: what a spreadsheet holds — comes back as it is, which a few checks of the
+    whole column show at C speed; any other goes value by value through `text`.
+    """
+    if values and values[0] is None:  # no such column
+        return _each(partial(text, field=field, required=required), values)
+    joined = "|".join(values)
+    if (
+        joined.isprintable()
+        and (joined.isascii() or unicodedata.is_normalized("NFC", joined))
+        and "  " not in joined
+        and "| " not in joined
+        and " |" not in joined
+        and joined[:1] != " "
+        and joined[-1:] != " "
+        and (not values or max(map(len, values)) <= MAX_LENGTHS.get(field, 300))
+    ):
+        if not required:
+            return [value or None for value in values]
+        if all(values):
+            return list(values)
+    return _each(partial(text, field=field, required=required), values)
+
+
+def _codes(values: Sequence[str]) -> list[Any]:
+    """`model_code` of each value of the code column: a column of plain codes is checked
+    by one match of the whole column."""
+    if values and values[0] is None:  # no such column
+        return [None] * len(values)
+    joined = "|".join(values)
+    if joined.isascii() and joined.isprintable():
+        codes = [value.strip().upper() for value in values]
+        if _CODES.fullmatch("\n".join(codes) + "\n"):
+            return [code or None for code in codes]
+    return _each(model_code, values)
+
+
+#: A column of codes (`validation.parse_code`), or of nothing, each ended by a newline.
+_CODES = re.compile(r"(?:(?:[A-Z0-9][A-Z0-9._/-]{1,31})?\n)*")
+
+
+def _special(values: Sequence[str], column: str | None = None) -> list[int]:
+    """The rows whose value `validate_row` reads specially: a spreadsheet's leading
+    apostrophe, or, in a column of `_TEXT_COLUMNS`, garbled text (checked at once over
+    the whole column first)."""
+    joined = "\x00" + "\x00".join(values)
+    found = []
+    if "\x00'" in joined:
+        found += [i for i, value in enumerate(values) if value.startswith("'")]
+    if column and not joined.isascii() and looks_garbled(joined):
+        found += [i for i, value in enumerate(values) if looks_garbled(value)]
+    return found
+
+
+def _plain(check: Callable[[Any], Any], column: str | None = None) -> Callable[[Any], Any]:
+    """`check`, leaving to `validate_row` a value it reads specially: one with a
+    spreadsheet's leading apostrophe, or, in a column of `_TEXT_COLUMNS`, garbled text."""
+
+    def plain(value: Any) -> Any:
+        if value and (value[0] == "'" or (column and looks_garbled(value))):
+            return _REFUSED
+        return check(value)
+
+    return plain
+
+
+def _refused(results: Sequence[Any]) -> list[int]:
+    """Where a column's results hold a refusal."""
+    if not any(map(operator.is_, results, itertools.repeat(_REFUSED))):
+        return []
+    return [i for i, result in enumerate(results) if result is _REFUSED]
+
+
+def _required_term(kind: Any) -> Callable[[str | None], Any]:
+    def check(value: str | None) -> Any:
+        return parse_term(kind, value) if value and value.strip() else _REFUSED
+
+    return check
+
+
+class RowChecks:
+    """`validate_row` for a whole import, each distinct value of a column checked once.
+
+    Values repeat across a batch (34 provinces, a few thousand communes, four fields,
+    a dozen sponsors, a few thousand dates): each distinct value goes through the
+    functions `validate_row` calls, and the result is kept for the rest of the import
+    (about `MEMO_BYTES` per column at most). A row is assembled from its columns'
+    results. A row with a refused value or a broken rule between its values, or a
+    value `validate_row` reads specially (a spreadsheet's leading apostrophe, garbled
+    text), goes through `validate_row` itself: its error, or its record, is that one's.
+    """
+
+    def __init__(self, today: date, scheme: str | None) -> None:
+        self.today, self.scheme = today, scheme
+        self.schemes = _Memo(_plain(parse_scheme))
+        self.fields = _Memo(_plain(_required_term(Field)))
+        self.sponsors = _Memo(_plain(_required_term(Sponsor)))
+        self.holders = _Memo(_plain(holder_term))
+        self.registered = _Memo(_plain(lambda value: registration_date(value, today)))
+        self.withdrawn = _Memo(
+            _plain(
+                lambda value: (
+                    parse_date(value.strip(), "withdrawn_on", today=today)
+                    if value and value.strip()
+                    else None
+                )
+            )
+        )
+        self.places = _Memo(self._place)
+        self.terms = _Memo(self._terms)
+
+    @staticmethod
+    def _place(key: str) -> Any:
+        """The locality of a key made by `_place_keys`."""
+        parts = key.split("\x00")
+        if len(parts) != 5:  # a NUL in a name: refused, as `validate_row` will say
+            return _REFUSED
+        province, commune, district, before_merger, scheme = parts
+        for value, column in ((province, "province"), (commune, "commune"), (district, "district")):
+            if _plain(str, column)(value) is _REFUSED:
+                return _REFUSED
+        return _resolve_locality(
+            province, commune, district, before_merger=before_merger == "1", scheme=scheme or None
+        )
+
+    def _terms(self, key: str) -> Any:
+        """The year, level and date of a key made in `_recognitions`."""
+        parts = key.split("\x00")
+        if len(parts) != 3 or any(_plain(str)(value) is _REFUSED for value in parts):
+            return _REFUSED
+        return recognition_terms(parts[0], parts[1], parts[2], self.today)
+
+    def rows(
+        self, records: Sequence[tuple[int, Sequence[str]]], info: SourceInfo
+    ) -> list[Change | RowError]:
+        """The rows of one chunk, valid (`Change`) or not (`RowError`), in order."""
+        n = len(records)
+        names = info.columns
+        lines = [line for line, _values in records]
+        cells = list(map(Cells, itertools.repeat(names), (v for _line, v in records)))
+        columns = dict(zip(names, zip(*(v for _line, v in records), strict=True), strict=True))
+        absent: tuple[None, ...] = (None,) * n
+
+        def column(name: str) -> Sequence[Any]:
+            return columns.get(name, absent)
+
+        def either(name: str, code: str) -> Sequence[Any]:
+            if code not in columns:
+                return column(name)
+            return [a or b for a, b in zip(column(name), column(code), strict=True)]
+
+        again: set[int] = set()  # the rows `validate_row` must see
+        for name in ("province_code", "district_code", "commune_code", "code"):
+            if name in columns:
+                again.update(_special(columns[name]))
+        for name in ("decision_no", "recognized_by"):
+            if name in columns:
+                again.update(_special(columns[name]))
+        for name in ("name", "description", "holder_name", "withdrawn_reason"):
+            if name in columns:
+                again.update(_special(columns[name], name))
+        schemes = [s or self.scheme for s in self.schemes.column(column("locality_scheme"))]
+        registered = self.registered.column(column("registered_on"))
+        # One text per row names its place: its names (without NUL, which they cannot
+        # hold: see `_place`), which side of 2025-07-01 it is dated, its scheme.
+        places = self.places.column(
+            list(
+                map(
+                    "\x00".join,
+                    zip(
+                        [v or "" for v in either("province", "province_code")],
+                        [v or "" for v in either("commune", "commune_code")],
+                        [v or "" for v in either("district", "district_code")],
+                        [
+                            "1" if on is not _REFUSED and on < MERGER_DAY else ""
+                            for on in registered
+                        ],
+                        [s if type(s) is str else "" for s in schemes],
+                        strict=True,
+                    ),
+                )
+            )
+        )
+        model_columns = (
+            _texts(column("name"), "name", required=True),
+            places,
+            self.fields.column(column("field")),
+            self.sponsors.column(column("sponsor")),
+            self.holders.column(column("holder")),
+            _texts(column("holder_name"), "holder_name"),
+            registered,
+            _texts(column("description"), "description"),
+            _codes(column("code")),
+        )
+        withdrawn = self.withdrawn.column(column("withdrawn_on"))
+        reasons = _texts(column("withdrawn_reason"), "withdrawn_reason")
+        recognitions = self._recognitions(columns, absent)
+        for results in (*model_columns, schemes, withdrawn, reasons, recognitions):
+            again.update(_refused(results))
+        drafts: list[Any] = list(map(ModelDraft, *model_columns))
+        if "province_code" in columns or "district_code" in columns or "commune_code" in columns:
+            for i, draft in enumerate(drafts):
+                if i not in again:
+                    try:
+                        _check_codes(cells[i], draft)
+                    except InvalidInput:
+                        again.add(i)
+        found: list[Change | RowError] = list(
+            map(
+                Change,
+                itertools.repeat(info.name),
+                lines,
+                cells,
+                [d.code for d in drafts],
+                drafts,
+                withdrawn,
+                reasons,
+                recognitions,
+            )
+        )
+        for i in again:
+            found[i] = _validated(dict(cells[i]), info, lines[i], self.today, self.scheme)
+        return found
+
+    def _recognitions(
+        self, columns: dict[str, tuple[Any, ...]], absent: tuple[None, ...]
+    ) -> list[Any]:
+        """Each row's recognition, if it has one."""
+        years = columns.get("recognition_year", absent)
+        levels = columns.get("recognition_level", absent)
+        found: list[Any] = [None] * len(absent)  # a draft, `_REFUSED` or None
+        rows = [
+            i
+            for i, (year, level) in enumerate(zip(years, levels, strict=True))
+            if (year or level) and ((year or "").strip() or (level or "").strip())
+        ]
+        if not rows:
+            return found
+        dates = columns.get("decided_on", absent)
+        decisions = columns.get("decision_no", absent)
+        bodies = columns.get("recognized_by", absent)
+        terms = self.terms.column(
+            ["\x00".join((years[i] or "", levels[i] or "", dates[i] or "")) for i in rows]
+        )
+        for i, term, decision, body in zip(
+            rows,
+            terms,
+            _texts([decisions[i] for i in rows], "decision"),
+            _texts([bodies[i] for i in rows], "by"),
+            strict=True,
+        ):
+            if term is _REFUSED or decision is _REFUSED or body is _REFUSED:
+                found[i] = _REFUSED
+            else:
+                found[i] = RecognitionDraft(term[0], term[1], decision, term[2], body)
+        return found
 
 
 def _error_writer(out: TextIO | None) -> Any:

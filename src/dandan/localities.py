@@ -22,7 +22,7 @@ from __future__ import annotations
 import difflib
 import json
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, cached_property
@@ -135,6 +135,10 @@ def _short_province_name(name: str, division_type: str) -> str:
     return name
 
 
+#: How many lookups a gazetteer remembers before it starts again (a few MB).
+_REMEMBERED = 1 << 15
+
+
 class Gazetteer:
     """The official units of one scheme with indexes for forgiving lookup. Build once
     per process (`gazetteer()`, `legacy_gazetteer()`)."""
@@ -147,6 +151,9 @@ class Gazetteer:
         scheme: str = CURRENT_SCHEME,
     ) -> None:
         self.scheme = scheme
+        #: Lookups made, by kind and arguments: a batch names the same places over and
+        #: over (see `_remembered`).
+        self._found: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         self.provinces = {p.code: p for p in provinces}
         self.communes = {c.code: c for c in communes}
         self.districts = {d.code: d for d in districts or []}
@@ -210,8 +217,21 @@ class Gazetteer:
 
     # -- provinces -------------------------------------------------------------
 
+    def _remembered(self, key: tuple[Any, ...], find: Callable[[], list[Any]]) -> list[Any]:
+        """The result of a lookup, made once per distinct text and place (a new list
+        each time: callers may change it). At most `_REMEMBERED` are kept."""
+        found = self._found.get(key)
+        if found is None:
+            if len(self._found) >= _REMEMBERED:
+                self._found.clear()
+            found = self._found[key] = tuple(find())
+        return list(found)
+
     def find_provinces(self, text: str) -> list[Province]:
         """Every province the text may mean (empty if none, several if ambiguous)."""
+        return self._remembered(("p", text), lambda: self._find_provinces(text))
+
+    def _find_provinces(self, text: str) -> list[Province]:
         stripped = text.strip()
         if stripped.isascii() and stripped.isdigit():
             p = self.provinces.get(int(stripped))
@@ -246,6 +266,9 @@ class Gazetteer:
     # -- districts (old scheme) -------------------------------------------------
 
     def find_districts(self, text: str, province: Province | None = None) -> list[District]:
+        return self._remembered(("d", text, province), lambda: self._find_districts(text, province))
+
+    def _find_districts(self, text: str, province: Province | None) -> list[District]:
         stripped = text.strip()
         if stripped.isascii() and stripped.isdigit():
             d = self.districts.get(int(stripped))
@@ -341,6 +364,14 @@ class Gazetteer:
     ) -> list[Commune]:
         """The communes `text` may mean in `province` (and `district`), fewest first:
         the same as `commune` but without building an error."""
+        return self._remembered(
+            ("c", text, province, district),
+            lambda: self._find_commune(text, province, district),
+        )
+
+    def _find_commune(
+        self, text: str, province: Province, district: District | None
+    ) -> list[Commune]:
         found = self.find_communes(text, province)
         if district is not None:
             found = [c for c in found if c.district_code == district.code]

@@ -10,8 +10,10 @@ from __future__ import annotations
 import contextlib
 import re
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
 from dandan.errors import Advice, InvalidInput
 from dandan.i18n import _, day
@@ -168,6 +170,26 @@ class Locality:
     province_input: str
     district_input: str | None
     commune_input: str | None
+    #: What the registry stores of this locality, in the order of the writer's columns
+    #: (from `locality_scheme` to `legacy_commune_code`), and what two records of one
+    #: model must agree on: made once per locality, which a batch shares between rows.
+    stored: tuple[Any, ...] = dataclass_field(init=False, repr=False, compare=False)
+    compared: tuple[Any, ...] = dataclass_field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        province, commune = self.province, self.commune
+        legacy = (
+            self.legacy_province.code if self.legacy_province else None,
+            self.legacy_district.code if self.legacy_district else None,
+            self.legacy_commune.code if self.legacy_commune else None,
+        )
+        commune_code = commune.code if commune else None
+        stored = (
+            self.scheme, province.code, province.name, self.province_input, commune_code,
+            commune.name if commune else None, self.commune_input, self.district_input, *legacy,
+        )  # fmt: skip
+        object.__setattr__(self, "stored", stored)
+        object.__setattr__(self, "compared", (province.code, commune_code, self.scheme, *legacy))
 
     @property
     def recorded(self) -> tuple[Province, District | None, Commune | None]:
@@ -414,11 +436,7 @@ def draft_model(
         raise InvalidInput(_("must not be empty"), field="field")
     if not sponsor or not sponsor.strip():
         raise InvalidInput(_("must not be empty"), field="sponsor")
-    on = (
-        parse_date(registered_on, "registered_on", today=today)
-        if registered_on not in (None, "")
-        else today
-    )
+    on = registration_date(registered_on, today)
     return ModelDraft(
         name=name_text,
         locality=resolve_locality(
@@ -426,12 +444,27 @@ def draft_model(
         ),
         field=parse_term(Field, field),
         sponsor=parse_term(Sponsor, sponsor),
-        holder=parse_term(Holder, holder) if holder and holder.strip() else Holder.collective,
+        holder=holder_term(holder),
         holder_name=text(holder_name, "holder_name"),
         registered_on=on,
         description=text(description, "description"),
-        code=parse_code(code) if code and code.strip() else None,
+        code=model_code(code),
     )
+
+
+def registration_date(value: str | date | None, today: date) -> date:
+    """The date a model was registered: today unless given."""
+    return parse_date(value, "registered_on", today=today) if value not in (None, "") else today
+
+
+def holder_term(value: str | None) -> Holder:
+    """Who carries the model out: a collective unless given."""
+    return parse_term(Holder, value) if value and value.strip() else Holder.collective
+
+
+def model_code(value: str | None) -> str | None:
+    """The model's code, if given (otherwise the registry numbers it)."""
+    return parse_code(value) if value and value.strip() else None
 
 
 @dataclass(slots=True)
@@ -452,6 +485,21 @@ def draft_recognition(
     body: str | None = None,
     today: date,
 ) -> RecognitionDraft:
+    y, lvl, on = recognition_terms(year, level, decided_on, today)
+    return RecognitionDraft(
+        year=y,
+        level=lvl,
+        decision_no=text(decision_no, "decision"),
+        decided_on=on,
+        body=text(body, "by"),
+    )
+
+
+def recognition_terms(
+    year: str | int | None, level: str | None, decided_on: str | date | None, today: date
+) -> tuple[int, Level, date | None]:
+    """The year, level and decision date of a recognition, checked together (a batch
+    checks each combination it meets once)."""
     if year is None or str(year).strip() == "":
         raise InvalidInput(_("must not be empty"), field="year")
     if not level or not level.strip():
@@ -477,10 +525,4 @@ def draft_recognition(
             ),
             field="level",
         )
-    return RecognitionDraft(
-        year=y,
-        level=lvl,
-        decision_no=text(decision_no, "decision"),
-        decided_on=on,
-        body=text(body, "by"),
-    )
+    return y, lvl, on

@@ -29,7 +29,7 @@ from dandan.localities import CODE_PREFIXES
 from dandan.models import Model
 from dandan.terms import Field, Holder, Level, Sponsor, Status, label
 from dandan.text import fold, undecodable
-from dandan.validation import Locality, ModelDraft, RecognitionDraft, stored_locality
+from dandan.validation import ModelDraft, RecognitionDraft, stored_locality
 
 
 class Reject(Protocol):
@@ -183,24 +183,12 @@ class Change:
 
     def model_values(self) -> tuple[Any, ...]:
         """What must agree between two rows (or a row and the registry) of one model."""
-        d, loc = self.model, self.model.locality
+        d = self.model
         return (
-            d.name,
-            d.description,
-            loc.province.code,
-            loc.commune.code if loc.commune else None,
-            loc.scheme,
-            loc.legacy_province.code if loc.legacy_province else None,
-            loc.legacy_district.code if loc.legacy_district else None,
-            loc.legacy_commune.code if loc.legacy_commune else None,
-            d.field.value,
-            d.sponsor.value,
-            d.holder.value,
-            d.holder_name,
-            d.registered_on,
-            self.withdrawn_on,
+            d.name, d.description, *d.locality.compared, _PLAIN[d.field], _PLAIN[d.sponsor],
+            _PLAIN[d.holder], d.holder_name, d.registered_on, self.withdrawn_on,
             self.withdrawn_reason,
-        )
+        )  # fmt: skip
 
 
 _MODEL_COLUMNS = (
@@ -338,6 +326,7 @@ class Writer:
         now = utc_now()
         #: created_at/updated_at of every row; text on SQLite, in SQLAlchemy's format.
         self.stamp: Any = now.strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else now
+        self._days: dict[date, str] = {}
 
     # -- staging ---------------------------------------------------------------
 
@@ -569,7 +558,7 @@ class Writer:
             if stored is None:
                 status = _status_of(first.withdrawn_on is not None, bool(recognitions))
                 plan.new_models.append(
-                    (generated.get(code), *self._model_params(code, first, status))
+                    (generated.get(code), *self._model_params(code, first, new_recognitions))
                 )
             elif changed:
                 plan.updates.append(self._update_params(code, first))
@@ -714,7 +703,7 @@ class Writer:
                 )
         check_record(change.model.registered_on, change.withdrawn_on, change.withdrawn_reason, ())
         status = _status_of(change.withdrawn_on is not None, False)
-        plan = _Plan(new_models=[(number, *self._model_params(code, change, status))])
+        plan = _Plan(new_models=[(number, *self._model_params(code, change, ()))])
         after = snapshot({**change.columns(), "status": status})
         plan.events.append(event_row(actor=self.actor, command="register", code=code, after=after))
         self._stage(plan)
@@ -846,32 +835,36 @@ class Writer:
         return _("details")
 
     def _day(self, value: date | None) -> Any:
-        """Dates as the driver wants them: ISO text for SQLite (as SQLAlchemy stores them)."""
+        """Dates as the driver wants them: ISO text for SQLite (as SQLAlchemy stores them),
+        each distinct date written out once."""
         if value is None or not self.sqlite:
             return value
-        return value.isoformat()
+        try:
+            return self._days[value]
+        except KeyError:
+            text = self._days[value] = value.isoformat()
+            return text
 
-    def _model_params(self, code: str, row: Change, status: str) -> tuple[Any, ...]:
-        d, loc = row.model, row.model.locality
-        commune = loc.commune
+    def _model_params(
+        self, code: str, row: Change, recognitions: Sequence[RecognitionDraft]
+    ) -> tuple[Any, ...]:
+        """A new model's row, with its status and first recognition as the registry's
+        triggers would set them (the trigger then finds it set and writes nothing: one
+        UPDATE per recognition took half the swap)."""
+        d, day = row.model, self._day
+        first = min((_recognized_on(r) for r in recognitions), key=_undated, default=None)
         return (
-            code, d.name, fold(d.name), d.description, loc.scheme, loc.province.code,
-            loc.province.name, loc.province_input,
-            commune.code if commune else None, commune.name if commune else None,
-            loc.commune_input, *_legacy_params(loc),
+            code, d.name, fold(d.name), d.description, *d.locality.stored,
             _PLAIN[d.field], _PLAIN[d.sponsor], _PLAIN[d.holder], d.holder_name,
-            self._day(d.registered_on), status, self._day(row.withdrawn_on),
-            row.withdrawn_reason, self.stamp, self.stamp, self.batch_id,
+            day(d.registered_on), _status_of(row.withdrawn_on is not None, bool(recognitions)),
+            day(row.withdrawn_on), row.withdrawn_reason, self.stamp, self.stamp, self.batch_id,
+            day(first),
         )  # fmt: skip
 
     def _update_params(self, code: str, row: Change) -> tuple[Any, ...]:
-        d, loc = row.model, row.model.locality
-        commune = loc.commune
+        d = row.model
         return (
-            d.name, fold(d.name), d.description, loc.scheme, loc.province.code,
-            loc.province.name, loc.province_input,
-            commune.code if commune else None, commune.name if commune else None,
-            loc.commune_input, *_legacy_params(loc),
+            d.name, fold(d.name), d.description, *d.locality.stored,
             _PLAIN[d.field], _PLAIN[d.sponsor], _PLAIN[d.holder], d.holder_name,
             self._day(d.registered_on), self._day(row.withdrawn_on), row.withdrawn_reason,
             self.stamp, code,
@@ -1076,8 +1069,9 @@ class Writer:
             )
         )
         values = ", ".join(batch if c == "batch_id" else c for c in _MODEL_INSERT)
+        columns = ", ".join(_MODEL_INSERT)
         run(
-            f"INSERT INTO models ({', '.join(_MODEL_INSERT)}) "
+            f"INSERT INTO models ({columns}) "
             f"SELECT {values} FROM {temp}.stage_models WHERE kind = 'new' {self._order()}"
         )
         updated = ", ".join(c for c in _MODEL_UPDATE if c != "code")
@@ -1151,6 +1145,19 @@ def _status_of(withdrawn: bool, recognized: bool) -> str:
     return Status.recognized.value if recognized else Status.registered.value
 
 
+def _recognized_on(recognition: RecognitionDraft | None) -> date | None:
+    """A recognition's date as the registry counts it: its decision date, else 31
+    December of its year (`dandan.models`, the triggers)."""
+    if recognition is None:
+        return None
+    return recognition.decided_on or date(recognition.year, 12, 31)
+
+
+def _undated(day: date | None) -> date:
+    """Sorting key: no date comes last."""
+    return day or date.max
+
+
 #: A model's status from its stored data (see `_status_of`).
 _STATUS_SQL = (
     "CASE WHEN withdrawn_on IS NOT NULL THEN 'withdrawn' WHEN EXISTS (SELECT 1 FROM "
@@ -1165,7 +1172,7 @@ _MODEL_INSERT = (
     "province_name", "province_input", "commune_code", "commune_name", "commune_input",
     "district_input", "legacy_province_code", "legacy_district_code", "legacy_commune_code",
     "field", "sponsor", "holder", "holder_name", "registered_on", "status", "withdrawn_on",
-    "withdrawn_reason", "created_at", "updated_at", "batch_id",
+    "withdrawn_reason", "created_at", "updated_at", "batch_id", "first_recognized_on",
 )  # fmt: skip
 _MODEL_UPDATE = (
     "name", "name_folded", "description", "locality_scheme", "province_code", "province_name",
@@ -1290,12 +1297,3 @@ def _shown(value: Any) -> str:
 
 def _json(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
-
-
-def _legacy_params(loc: Locality) -> tuple[Any, ...]:
-    return (
-        loc.district_input,
-        loc.legacy_province.code if loc.legacy_province else None,
-        loc.legacy_district.code if loc.legacy_district else None,
-        loc.legacy_commune.code if loc.legacy_commune else None,
-    )
