@@ -544,10 +544,11 @@ class Writer:
             for r in group:  # each row's recognition: a refused one refuses its row only
                 try:
                     if r.recognition is not None:
-                        self._check(first, [Recognised.draft(r.recognition)])
+                        recognised = Recognised.draft(r.recognition)
+                        self._check(first, (recognised,))
                         if self._adds(code, stored, r.recognition, recognitions):
                             added.append((r, r.recognition))
-                            recognitions.append(Recognised.draft(r.recognition))
+                            recognitions.append(recognised)
                     kept.append(r)
                 except InvalidInput as exc:
                     reject(r, FIELD_COLUMNS.get(exc.field or "", exc.field), exc.message)
@@ -556,7 +557,6 @@ class Writer:
             group = kept
             new_recognitions = [rec for _, rec in added]
             if stored is None:
-                status = _status_of(first.withdrawn_on is not None, bool(recognitions))
                 plan.new_models.append(
                     (generated.get(code), *self._model_params(code, first, new_recognitions))
                 )
@@ -608,10 +608,12 @@ class Writer:
         has this very one (an import read twice). Refused: one at the same level and in
         the same year under another decision (unless `allow_duplicate`), and any new
         recognition of a model withdrawn in the registry."""
-        key = (rec.year, rec.level.value, decision_key(rec.decision_no), rec.decided_on)
-        same_level = [r for r in recognitions if (r.year, r.level) == key[:2]]
-        if any(r.key == key for r in same_level):
-            return False
+        level = _PLAIN[rec.level]
+        same_level = [r for r in recognitions if r.year == rec.year and r.level == level]
+        if same_level:
+            key = (rec.year, level, decision_key(rec.decision_no), rec.decided_on)
+            if any(r.key == key for r in same_level):
+                return False
         if stored is not None and stored[0] == Status.withdrawn and stored[1] not in self.batch_ids:
             raise Conflict(
                 _("model {code} was withdrawn on {day}; reinstate it to record a recognition")
