@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
@@ -365,12 +365,3 @@ def scrubbed(message: str, url: str) -> str:
         for form in {secret, quote(secret, safe=""), quote_plus(secret)}:
             message = message.replace(form, "***")
     return message
-
-
-class Source(Protocol):
-    """Where reads run: a `dandan.registry.Registry`, or a `dandan.schema.Store`."""
-
-    url: str
-
-    @property
-    def engine(self) -> Engine: ...

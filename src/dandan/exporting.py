@@ -24,12 +24,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, Any, TextIO
+from typing import IO, TYPE_CHECKING, Any, TextIO
 
 from sqlalchemy import Select, select
 
 from dandan import database, tables
-from dandan.database import Source
 from dandan.errors import UsageError
 from dandan.files import written_into_place
 from dandan.filters import ModelFilter
@@ -39,6 +38,9 @@ from dandan.sources import COLUMNS as IMPORT_COLUMNS
 from dandan.sources import VIETNAMESE_HEADERS
 from dandan.tallies import Window
 from dandan.text import spreadsheet_safe
+
+if TYPE_CHECKING:
+    from dandan.registry import Registry
 
 #: The import schema, with the official codes next to the names so that a
 #: re-import needs no name matching.
@@ -179,7 +181,7 @@ def statement(where: ModelFilter | None = None, window: Window | None = None) ->
 
 
 def rows(
-    registry: Source, where: ModelFilter | None = None, window: Window | None = None
+    registry: Registry, where: ModelFilter | None = None, window: Window | None = None
 ) -> Iterator[dict[str, Any]]:
     """The export rows, in code order, with raw values (ints, dates, None).
 
@@ -311,7 +313,7 @@ def _counted(items: Iterator[dict[str, Any]], summary: ExportSummary) -> Iterato
 
 
 def export(
-    registry: Source,
+    registry: Registry,
     destination: str | Path,
     *,
     where: ModelFilter | None = None,

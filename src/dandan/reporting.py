@@ -21,10 +21,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dandan import __version__, i18n, terms
-from dandan.database import Source
 from dandan.errors import UsageError
 from dandan.files import check_output, written_into_place
 from dandan.filters import ModelFilter
@@ -41,6 +40,9 @@ from dandan.tallies import (
     Window,
     tally,
 )
+
+if TYPE_CHECKING:
+    from dandan.registry import Registry
 
 #: The names a report may take: it is a web page.
 SUFFIXES = (".html", ".htm")
@@ -83,7 +85,7 @@ class Report:
 
 
 def build_report(
-    store: Source,
+    store: Registry,
     *,
     where: ModelFilter | None = None,
     window: Window | None = None,

@@ -196,38 +196,6 @@ def _to_stderr(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-class Store:
-    """The registry's database at `HEAD`, for the commands that only read and count
-    (`tally`, `stats`, `export`, `report`): an engine, without the registry's writing
-    and validation code. Opening an older SQLite registry upgrades it, as `Registry`
-    does; reading never makes a registry."""
-
-    def __init__(self, db: str | None = None, *, notify: Notify | None = None) -> None:
-        self.url = database.resolve_url(db)
-        self.notify = notify or _to_stderr
-        self._engine: Engine | None = None
-
-    @property
-    def engine(self) -> Engine:
-        if self._engine is None:
-            found = open_engine(self.url)
-            with database.translate_errors(self.url):
-                ensure(found, self.notify)
-            self._engine = found
-        return self._engine
-
-    def close(self) -> None:
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
-
-    def __enter__(self) -> Store:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
 def newer_than_known(found: str) -> str:
     """The refusal of a registry written by a later dandan (opening it, or `db upgrade`)."""
     return _(

@@ -54,7 +54,7 @@ from dandan.text import fold, sort_key
 from dandan.validation import SCHEMES, parse_date, parse_year
 
 if TYPE_CHECKING:
-    from dandan.database import Source
+    from dandan.registry import Registry
 
 M = tables.models
 R = tables.recognitions
@@ -539,10 +539,10 @@ def statements(query: TallyQuery) -> list[Any]:
     return found
 
 
-def tally(registry: Source, query: TallyQuery) -> TallyResult:
+def tally(registry: Registry, query: TallyQuery) -> TallyResult:
     """Count registered and recognised models per group, as the database computes them.
 
-    `registry` is a `dandan.registry.Registry`, or the lighter `dandan.schema.Store`.
+    `registry` is the `dandan.registry.Registry` it counts in.
     """
     rec_key = query.recognized_key
     groups = _group_columns(query.by, recognitions=False, boundaries=query.boundaries)
@@ -687,7 +687,7 @@ class Stats:
         }
 
 
-def summarize(registry: Source, where: ModelFilter | None = None) -> Stats:
+def summarize(registry: Registry, where: ModelFilter | None = None) -> Stats:
     """Totals, the trend by year, and the latest batches: the last imported file, and
     the recognitions decided on the latest decision date, one line per decision, since
     councils recognise models in batches. Undated recognitions make that batch only

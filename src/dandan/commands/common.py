@@ -18,7 +18,6 @@ from dandan.text import visible
 
 if TYPE_CHECKING:
     from dandan.registry import Registry
-    from dandan.schema import Store
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -92,14 +91,6 @@ def registry(ctx: typer.Context) -> Registry:
 
     obj = ctx.find_root().obj or {}
     return Registry(obj.get("db"), notify=note, actor=obj.get("actor"))
-
-
-def store(ctx: typer.Context) -> Store:
-    """The registry for commands that only read and count: no ORM to load."""
-    from dandan.schema import Store
-
-    obj = ctx.find_root().obj or {}
-    return Store(obj.get("db"))
 
 
 def interactive() -> bool:

@@ -20,7 +20,7 @@ from dandan.commands.common import (
     StatusOption,
     handle_errors,
     note,
-    store,
+    registry,
 )
 from dandan.commands.tally import selection
 from dandan.i18n import _, number
@@ -75,7 +75,7 @@ def export(
         as_of=as_of,
         period=period,
     )
-    summary = run_export(store(ctx), file, where=where, window=window, fmt=fmt, headers=headers)
+    summary = run_export(registry(ctx), file, where=where, window=window, fmt=fmt, headers=headers)
     place = _("standard output") if file == "-" else file
     note(
         _("exported {models} models and {recognitions} recognitions to {place}").format(

@@ -23,8 +23,8 @@ from dandan.commands.common import (
     YearOption,
     handle_errors,
     note,
+    registry,
     show,
-    store,
 )
 from dandan.commands.tally import selection
 from dandan.i18n import _
@@ -62,8 +62,8 @@ def report(
     from dandan import reporting
     from dandan.tallies import Boundaries, parse_boundaries
 
-    registry = store(ctx)
-    reporting.check_name(file, registry=registry.url)
+    reg = registry(ctx)
+    reporting.check_name(file, registry=reg.url)
     units = parse_boundaries(boundaries)
     where, window = selection(
         in_=in_,
@@ -80,8 +80,8 @@ def report(
         period=period,
         legacy_first=units is Boundaries.legacy,
     )
-    figures = reporting.build_report(registry, where=where, window=window, boundaries=units)
-    reporting.write(reporting.render_html(figures), file, registry=registry.url)
+    figures = reporting.build_report(reg, where=where, window=window, boundaries=units)
+    reporting.write(reporting.render_html(figures), file, registry=reg.url)
     shown = as_text(str(file))  # a name in another encoding than UTF-8 cannot be printed
     show(Text(shown), Format.table)
     note(

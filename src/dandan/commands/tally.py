@@ -23,8 +23,8 @@ from dandan.commands.common import (
     StatusOption,
     YearOption,
     handle_errors,
+    registry,
     show,
-    store,
 )
 from dandan.i18n import N_, _
 from dandan.rendering import Column, Format, Record, Table
@@ -198,7 +198,7 @@ def tally(
     query = TallyQuery.parse(
         by=dims, window=window, where=where, count=count, sort=sort, boundaries=units.value
     )
-    show(tally_table(run_tally(store(ctx), query), chart=chart, fmt=fmt), fmt)
+    show(tally_table(run_tally(registry(ctx), query), chart=chart, fmt=fmt), fmt)
 
 
 def stats_view(stats: Stats) -> Record:
@@ -262,4 +262,4 @@ def stats(
     where = ModelFilter.parse(
         places=in_ or (), fields=field or (), sponsors=sponsor or (), holders=holder or ()
     )
-    show(stats_view(summarize(store(ctx), where)), fmt)
+    show(stats_view(summarize(registry(ctx), where)), fmt)
