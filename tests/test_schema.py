@@ -145,7 +145,9 @@ def test_a_first_release_registry_upgrades_on_postgresql(pg_url: str) -> None:
     runner = CliRunner()
     refused = runner.invoke(app, ["--db", pg_url, "list"])
     assert refused.exit_code == 3
-    assert "run `dandan db upgrade`" in refused.stderr
+    assert "back it up (pg_dump) before upgrading it; `dandan db upgrade` upgrades it" in (
+        refused.stderr
+    )
     upgraded = runner.invoke(app, ["--db", pg_url, "db", "upgrade"])
     assert upgraded.exit_code == 0, upgraded.stderr
     with engine.connect() as conn:
