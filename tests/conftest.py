@@ -9,12 +9,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner, Result
 
 from dandan.cli import app
 from dandan.registry import Registry
 
 Run = Callable[..., Result]
+
+# No hypothesis test has a deadline: how long an example takes is for the benchmarks,
+# and a busy machine (a mutation run on two cores) made a 200 ms deadline fail at random.
+settings.register_profile("dandan", deadline=None)
+settings.load_profile("dandan")
 
 
 PG_URL = os.environ.get("DANDAN_TEST_PG_URL")
