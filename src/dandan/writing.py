@@ -716,16 +716,12 @@ class Writer:
         a reinstatement), checked with its recognitions; False when it changes nothing."""
         assert change.code is not None
         stored = self.stored(change.code)
-        status = _status_of(change.withdrawn_on is not None, bool(self._recognised(change.code)))
+        recognitions = self._recognised(change.code)
+        status = _status_of(change.withdrawn_on is not None, bool(recognitions))
         before, after = self._model_changes(stored, change, status)
         if not after:
             return False
-        check_record(
-            change.model.registered_on,
-            change.withdrawn_on,
-            change.withdrawn_reason,
-            ((r.year, r.decided_on) for r in self._recognised(change.code)),
-        )
+        self._check(change, recognitions)
         plan = _Plan(updates=[self._update_params(change.code, change)], recount=[change.code])
         plan.events.append(
             event_row(
