@@ -398,7 +398,9 @@ class Writer:
         registry's; and which of them this import creates."""
         found: dict[str, tuple[Any, ...]] = {}
         cols = ", ".join(_STORED)
-        for start in range(0, len(codes), 900):
+        # (Into a registry that was empty, no query: a model registered since is one
+        # `check_meanwhile` finds.)
+        for start in range(0, len(codes) if self._marks[0] else 0, 900):
             part = codes[start : start + 900]
             marks = ", ".join([self.mark] * len(part))
             result = self.conn.exec_driver_sql(
@@ -460,7 +462,7 @@ class Writer:
         the model: then a registered model with the same provisional code is another
         one) and the staged ones."""
         found: dict[str, list[Recognised]] = {}
-        registered = [c for c in codes if c not in created]
+        registered = [c for c in codes if c not in created] if self._marks[0] else []
         for start in range(0, len(registered), 900):
             part = registered[start : start + 900]
             marks = ", ".join([self.mark] * len(part))
