@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dandan.errors import InvalidInput
-from dandan.localities import CODE_PREFIXES, gazetteer, lookup
+from dandan.localities import _PREFIXES, _SUFFIXES, CODE_PREFIXES, gazetteer, lookup, strip_type
 from dandan.text import fold
 from tests.conftest import Run
 
@@ -161,3 +161,36 @@ def test_localities_command_unknown(run: Run) -> None:
     result = run("localities", "zzzzzz")
     assert result.exit_code == 1
     assert "no province, district or commune matches" in result.stderr
+
+
+def _strip_type_by_loop(folded: str) -> str:
+    """What `strip_type` does, the slow obvious way: English suffixes off the end, then
+    the first of the type words, in their order, with a space and more after it."""
+    words = folded.split(" ")
+    while len(words) > 1 and words[-1] in _SUFFIXES:
+        words.pop()
+    folded = " ".join(words)
+    for prefix in _PREFIXES:
+        if folded.startswith(prefix + " ") and len(folded) > len(prefix) + 1:
+            return folded[len(prefix) + 1 :]
+    return folded
+
+
+@pytest.mark.parametrize(
+    ("folded", "bare"),
+    [
+        ("xa an phu", "an phu"), ("thanh pho ha noi", "ha noi"), ("phuong 1", "1"),
+        ("p 1", "1"), ("tp ho chi minh city", "ho chi minh"), ("xa", "xa"), ("xa ", "xa "),
+        ("huyen quan hoa", "quan hoa"), ("phu yen province", "phu yen"),
+    ],
+)  # fmt: skip
+def test_strip_type_takes_one_type_word(folded: str, bare: str) -> None:
+    assert strip_type(folded) == bare
+
+
+words = st.sampled_from([*_PREFIXES, *_SUFFIXES, "an", "phu", "1", ""])
+
+
+@given(st.lists(words, max_size=5).map(" ".join))
+def test_strip_type_is_the_loop_it_replaced(folded: str) -> None:
+    assert strip_type(folded) == _strip_type_by_loop(folded)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from dandan.text import clean, fold, from_spreadsheet, key, sort_key, spreadsheet_safe
+from dandan.text import clean, fold, from_spreadsheet, key, marks, sort_key, spreadsheet_safe
 
 
 @pytest.mark.parametrize(
@@ -152,3 +152,12 @@ def test_spreadsheet_safe(value: str, safe: str) -> None:
 def test_spreadsheet_round_trip(value: str) -> None:
     assert from_spreadsheet(spreadsheet_safe(value)) == value
     assert not spreadsheet_safe(value).startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+@given(st.text())
+@example("Thuận Hóa")
+@example("Phường_1 (cũ)")
+@example("Xã Ea H\u2019leo")
+def test_marks_keeps_exactly_the_letters_and_digits(value: str) -> None:
+    """`marks` is one regular expression; what it keeps is what `str.isalnum` says."""
+    assert marks(value) == "".join(ch for ch in clean(value).casefold() if ch.isalnum())
