@@ -503,6 +503,9 @@ class Writer:
         plan = _Plan()
         for code, group in groups.items():
             first = group[0]
+            if len(group) == 1 and code not in existing:
+                self._add_new(plan, code, first, generated.get(code), reject)
+                continue
             clash = next((r for r in group[1:] if r.model_values() != first.model_values()), None)
             if clash is not None:
                 message = _(
@@ -587,6 +590,28 @@ class Writer:
                     )
                 )  # fmt: skip
         self._stage(plan)
+
+    def _add_new(
+        self, plan: _Plan, code: str, row: Change, number: int | None, reject: Reject
+    ) -> None:
+        """A model on one row, new to the registry and to this import (most rows of a
+        first import): the steps of `write` that can apply to it, without the
+        bookkeeping for several rows and stored recognitions."""
+        rec = row.recognition
+        try:
+            check_record(
+                row.model.registered_on, row.withdrawn_on, row.withdrawn_reason,
+                () if rec is None else ((rec.year, rec.decided_on),),
+            )  # fmt: skip
+        except InvalidInput as exc:
+            reject(row, FIELD_COLUMNS.get(exc.field or "", exc.field), exc.message)
+            return
+        plan.new_models.append(
+            (number, *self._model_params(code, row, () if rec is None else (rec,)))
+        )
+        if rec is not None:
+            plan.recognitions.append(self._recognition_params(code, rec))
+        self.summary.inserted += 1
 
     @staticmethod
     def _check(change: Change, recognitions: Iterable[Recognised]) -> None:
