@@ -193,3 +193,40 @@ def test_limit_out_of_range_is_a_usage_error(run: Run, command: str, limit: str)
     assert result.stderr.startswith("error: Invalid value for '--limit'")
     assert len(result.stderr.splitlines()) == 1
     assert run(command, "--limit", str(2**63 - 1)).exit_code == 0
+
+
+@pytest.mark.sqlite_only
+def test_list_of_more_models_than_one_statement_may_bind(db: Path, tmp_path: Path) -> None:
+    """`list` of a national registry failed with "too many SQL variables": every id was
+    bound into one statement. Here the connection binds 999 values at most (SQLite's
+    limit when built with older defaults), and 1,500 models (half of them recognised)
+    are listed, each with its own recognitions."""
+    import sqlite3
+
+    from sqlalchemy import event
+
+    from dandan.importing import import_files
+
+    path = tmp_path / "many.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(["code", "name", "province", "commune", "field", "sponsor",
+                      "registered_on", "recognition_year", "recognition_level"])  # fmt: skip
+        for i in range(1, 1501):
+            year, level = ("2024", "xã") if i % 2 else ("", "")
+            out.writerow([f"QTR-2024-{i:05d}", f"Mô hình {i}", "Quảng Trị", "Đông Hà",
+                          "kinh tế", "phụ nữ", "2024-03-01", year, level])  # fmt: skip
+    registry = Registry(str(db))
+    assert import_files(registry, [str(path)]).committed
+    engine = registry.engine
+    event.listen(
+        engine,
+        "connect",
+        lambda conn, _record: conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999),
+    )
+    engine.dispose()  # connections made from now on bind 999 values at most
+    models = registry.list_models(sort="code")
+    assert len(models) == 1500
+    assert [m.code for m in models[:2]] == ["QTR-2024-00001", "QTR-2024-00002"]
+    assert [len(m.recognitions) for m in models[:4]] == [1, 0, 1, 0]
+    assert [r.year for r in models[1498].recognitions] == [2024]

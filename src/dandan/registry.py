@@ -55,6 +55,10 @@ __all__ = [
 ]
 
 
+#: Models whose recognitions one query fetches (see `Registry._recognitions`).
+_IDS_PER_QUERY = 900
+
+
 class ListOrder(StrEnum):
     """How `Registry.list_models` orders models."""
 
@@ -278,10 +282,13 @@ class Registry:
         return model
 
     def _recognitions(self, s: Session, model_ids: Sequence[int]) -> dict[int, list[Recognition]]:
+        """The recognitions of these models, asked for `_IDS_PER_QUERY` models at a time:
+        a database binds a bounded number of values in one statement (SQLite 32,766, or
+        999 when built with older defaults), and a national list holds 400,000 ids."""
         found: dict[int, list[Recognition]] = {i: [] for i in model_ids}
-        if model_ids:
-            rows = s.scalars(select(Recognition).where(col(Recognition.model_id).in_(model_ids)))
-            for r in rows:
+        for start in range(0, len(model_ids), _IDS_PER_QUERY):
+            part = model_ids[start : start + _IDS_PER_QUERY]
+            for r in s.scalars(select(Recognition).where(col(Recognition.model_id).in_(part))):
                 found[r.model_id].append(r)
         return found
 
@@ -359,9 +366,7 @@ class Registry:
             for model, *group in s.execute(stmt):
                 groups.setdefault(tuple(group), []).append(model)
             ids = [model.id for group in groups.values() for model in group if model.id]
-            recs: dict[int, list[Recognition]] = {}
-            for start in range(0, len(ids), 10_000):  # within any backend's bound parameters
-                recs.update(self._recognitions(s, ids[start : start + 10_000]))
+            recs = self._recognitions(s, ids)
         return [
             [_record(model, recs[model.id or 0]) for model in group] for group in groups.values()
         ]
