@@ -13,6 +13,7 @@ are here once, whatever the command.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -1179,6 +1180,10 @@ class Writer:
                     self._dropped.append(index)
 
     def finish_bulk_load(self) -> None:
+        if self._dropped and self.sqlite:
+            # Building an index sorts the table: SQLite sorts with helper threads when
+            # allowed (this connection is closed after the import).
+            self.conn.exec_driver_sql(f"PRAGMA threads = {min(os.cpu_count() or 1, 4)}")
         for index in self._dropped:
             index.create(self.conn)
         if self._dropped and self.sqlite:
