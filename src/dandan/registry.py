@@ -308,6 +308,18 @@ class Registry:
         """Models matching the filter: most recently registered first, or by `sort`
         ("name": Vietnamese alphabetical order, sorted by the database so that `limit`
         takes the first names; "code")."""
+        return list(self.iter_models(where, limit=limit, sort=sort))
+
+    def iter_models(
+        self,
+        where: ModelFilter | None = None,
+        *,
+        limit: int | None = None,
+        sort: ListOrder | str = ListOrder.date,
+    ) -> Iterator[ModelRecord]:
+        """`list_models` one model at a time: read from the database `_IDS_PER_QUERY`
+        models at a time with their recognitions, so that listing a national registry
+        takes the memory of a few hundred models, not of 400,000."""
         order = sort if isinstance(sort, ListOrder) else ListOrder.parse(sort)
         # The filter speaks Core (dandan.tables, light for tallies); its ids select the rows.
         ids = select(tables.models.c.id).where(*(where or ModelFilter()).where())
@@ -321,9 +333,11 @@ class Registry:
         if limit is not None:
             stmt = stmt.limit(limit)
         with self._session() as s:
-            models = list(s.scalars(stmt))
-            recs = self._recognitions(s, [m.id for m in models if m.id is not None])
-            return [_record(m, recs[m.id]) for m in models if m.id is not None]
+            found = s.scalars(stmt.execution_options(yield_per=_IDS_PER_QUERY))
+            for models in found.partitions():
+                recs = self._recognitions(s, [m.id for m in models if m.id is not None])
+                # (The session's identity map holds models weakly: those listed go.)
+                yield from (_record(m, recs[m.id]) for m in models if m.id is not None)
 
     def count(self) -> int:
         with self._session() as s:

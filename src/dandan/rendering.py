@@ -21,9 +21,11 @@ on a terminal, as `ls` does with file names.
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import re
 import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -52,11 +54,13 @@ class Table:
     """Rows of records. `columns` is what a person sees; CSV and JSON carry every key.
 
     With a `total`, JSON is `{"rows": [...], "total": {...}}` and the table ends with a
-    total row; `chart` names a numeric column to draw as horizontal bars.
+    total row; `chart` names a numeric column to draw as horizontal bars. `rows` may be
+    an iterator (a national `list`): CSV and JSON write each row as it comes, a table
+    for a person reads them all first.
     """
 
     columns: list[Column]
-    rows: list[dict[str, Any]]
+    rows: Iterable[dict[str, Any]]
     total: dict[str, Any] | None = None
     title: str | None = None
     chart: str | None = None
@@ -123,8 +127,10 @@ def render(data: Renderable, fmt: Format = Format.table, out: TextIO | None = No
     out = out or sys.stdout
     if fmt is Format.json:
         encoder = json.JSONEncoder(ensure_ascii=False, indent=2, default=_json_default)
-        for chunk in encoder.iterencode(_json_payload(data)):
-            out.write(chunk if chunk.isprintable() else _UNPRINTABLE.sub(_json_escape, chunk))
+        if isinstance(data, Table) and data.total is None and not isinstance(data.rows, list):
+            _write_json_rows(encoder, iter(data.rows), out)
+        else:
+            _write_json(encoder.iterencode(_json_payload(data)), out)
         out.write("\n")
     elif fmt is Format.csv:
         _write_csv(data, out)
@@ -132,41 +138,63 @@ def render(data: Renderable, fmt: Format = Format.table, out: TextIO | None = No
         _write_table(data, out)
 
 
+def _write_json(chunks: Iterable[str], out: TextIO) -> None:
+    for chunk in chunks:
+        out.write(chunk if chunk.isprintable() else _UNPRINTABLE.sub(_json_escape, chunk))
+
+
+def _write_json_rows(
+    encoder: json.JSONEncoder, rows: Iterator[dict[str, Any]], out: TextIO
+) -> None:
+    """A JSON array of rows written as they come, byte for byte what `iterencode` writes
+    for the whole list (indented one level deeper: each line of a row after two spaces)."""
+    first = next(rows, None)
+    if first is None:
+        out.write("[]")
+        return
+    out.write("[\n  ")
+    for i, row in enumerate(itertools.chain((first,), rows)):
+        if i:
+            out.write(",\n  ")
+        _write_json((c.replace("\n", "\n  ") for c in encoder.iterencode(row)), out)
+    out.write("\n]")
+
+
 def _json_payload(data: Renderable) -> Any:
     if isinstance(data, Table):
         if data.total is not None:
-            return {"rows": data.rows, "total": data.total}
-        return data.rows
+            return {"rows": list(data.rows), "total": data.total}
+        return list(data.rows)
     if isinstance(data, Record):
         return data.data
     return data.data if data.data is not None else data.value
 
 
-def _flat_keys(rows: list[dict[str, Any]]) -> list[str]:
-    keys: list[str] = []
-    for row in rows[:1] or [{}]:
-        keys = [k for k, v in row.items() if not isinstance(v, list | dict)]
-    return keys
+def _flat_keys(row: dict[str, Any]) -> list[str]:
+    return [k for k, v in row.items() if not isinstance(v, list | dict)]
 
 
 def _write_csv(data: Renderable, out: TextIO) -> None:
     writer: Any = csv.writer(out, lineterminator="\n")
     if _on_terminal(out):  # a person reads it: no value drives the terminal
         writer = _Escaping(writer)
+    rows: Iterator[dict[str, Any]]
     if isinstance(data, Text):
-        rows = [data.data] if data.data is not None else [{"value": data.value}]
+        rows = iter([data.data] if data.data is not None else [{"value": data.value}])
     elif isinstance(data, Record):
-        rows = [data.data]
+        rows = iter([data.data])
     else:
-        rows = data.rows
-        if not rows and data.total is not None and _only_counts(data):
-            rows = [data.total]  # nothing to group by: the total is the one row
-        if not rows:
+        rows = iter(data.rows)
+    first = next(rows, None)
+    if first is None and isinstance(data, Table):
+        if data.total is None or not _only_counts(data):
             writer.writerow([c.key for c in data.columns])
             return
-    keys = _flat_keys(rows)
+        first = data.total  # nothing to group by: the total is the one row
+    assert first is not None
+    keys = _flat_keys(first)
     writer.writerow(keys)
-    for row in rows:
+    for row in itertools.chain((first,), rows):
         writer.writerow(["" if row.get(k) is None else _scalar(row.get(k)) for k in keys])
 
 
@@ -262,13 +290,14 @@ def _write_table(data: Renderable, out: TextIO) -> None:
             if items:
                 console.print(sub)
         return
-    if not data.rows and data.total is None:
+    rows = list(data.rows)
+    if not rows and data.total is None:
         console.print(_plain(f"({_(data.empty_message)})"))
         return
     if data.title:  # on a line of its own: a narrow table would wrap it
         console.print(_plain(_(data.title)))
     table = RichTable(show_footer=data.total is not None)
-    peak = max((r.get(data.chart) or 0 for r in data.rows), default=0) if data.chart else 0
+    peak = max((r.get(data.chart) or 0 for r in rows), default=0) if data.chart else 0
     # The word "Total" needs a column of its own when the first one holds a count.
     label = data.total is not None and bool(data.columns) and data.columns[0].numeric
     total = _("Total")
@@ -284,7 +313,7 @@ def _write_table(data: Renderable, out: TextIO) -> None:
         )
     if data.chart:
         table.add_column("", no_wrap=True)
-    for row in data.rows:
+    for row in rows:
         cells = [
             *([""] if label else []),
             *(cell(row.get(c.key), c.numeric, c.key) for c in data.columns),

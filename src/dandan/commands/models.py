@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -270,12 +270,8 @@ def list_models(
         ]
         show(Table(DUPLICATE_COLUMNS, grouped, empty_message=N_("no likely duplicates")), fmt)
         return
-    records = registry(ctx).list_models(where, limit=limit, sort=sort or "date")
-    rows: list[dict[str, Any]] = []
-    for r in records:
-        row = r.as_dict()
-        row["recognized"] = len(r.recognitions)
-        rows.append(row)
+    records = registry(ctx).iter_models(where, limit=limit, sort=sort or "date")
+    rows = ({**r.as_dict(), "recognized": len(r.recognitions)} for r in records)
     show(Table(LIST_COLUMNS, rows, empty_message=N_("no models match")), fmt)
 
 
