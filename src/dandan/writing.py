@@ -328,9 +328,6 @@ class Writer:
         #: created_at/updated_at of every row; text on SQLite, in SQLAlchemy's format.
         self.stamp: Any = now.strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else now
         self._days: dict[date, str] = {}
-        #: The staged places (`_PLACE`) and their ids; those not yet in the staging table.
-        self._places: dict[tuple[Any, ...], int] = {}
-        self._new_places: list[tuple[Any, ...]] = []
 
     # -- staging ---------------------------------------------------------------
 
@@ -346,20 +343,9 @@ class Writer:
             run("PRAGMA temp.journal_mode = OFF")
         for name, (columns, pg_select) in _STAGE_TABLES.items():
             if self.sqlite:
-                typed = ("id INTEGER PRIMARY KEY", *columns[1:]) if name == "places" else columns
-                run(f"CREATE TEMP TABLE stage_{name} ({', '.join(typed)})")
+                run(f"CREATE TEMP TABLE stage_{name} ({', '.join(columns)})")
             else:
                 run(f"CREATE TEMP TABLE stage_{name} AS {pg_select} WITH NO DATA")
-        if not self.sqlite:
-            run("ALTER TABLE pg_temp.stage_places ADD PRIMARY KEY (id)")
-        # The staged models as the registry's columns: what lookups and the swap read.
-        # (`stage_row` is the order they were staged in: SQLite's rowid costs no sort.)
-        wide = ", ".join(f"p.{c}" if c in _PLACE else f"s.{c}" for c in _MODEL_INSERT)
-        run(
-            f"CREATE TEMP VIEW stage_models_v AS SELECT {'s.rowid' if self.sqlite else 's.seq'} "
-            f"AS stage_row, s.seq, s.kind, s.gen, {wide} FROM {self.temp}.stage_models AS s "
-            f"LEFT JOIN {self.temp}.stage_places AS p ON p.id = s.place"
-        )
         for name, column in _STAGE_INDEXES:
             self._index(name, column)
         if not self.sqlite:
@@ -381,7 +367,6 @@ class Writer:
             self.conn.exec_driver_sql(f"CREATE INDEX ON pg_temp.stage_{table} ({column})")
 
     def drop_stage(self) -> None:
-        self.conn.exec_driver_sql(f"DROP VIEW IF EXISTS {self.temp}.stage_models_v")
         for name in (*_STAGE_TABLES, "remap"):
             self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {self.temp}.stage_{name}")
 
@@ -426,9 +411,7 @@ class Writer:
             for code, *values in result:
                 found[code] = tuple(values)
         created: set[str] = set()
-        staged = self._staged_rows(
-            "models_v", f"kind, code, status, batch_id, {cols}", "code", codes
-        )
+        staged = self._staged_rows("models", f"kind, code, status, batch_id, {cols}", "code", codes)
         for kind, code, status, batch, *values in staged:
             if kind == "new":
                 found[code] = (status, batch, *values)
@@ -455,7 +438,7 @@ class Writer:
                 )
             )
             result += self.conn.exec_driver_sql(
-                f"SELECT {columns} FROM {self.temp}.stage_models_v "
+                f"SELECT {columns} FROM {self.temp}.stage_models "
                 f"WHERE kind = 'new' AND name_folded IN ({marks})",
                 tuple(part),
             ).all()
@@ -897,7 +880,7 @@ class Writer:
         d, day = row.model, self._day
         first = min((_recognized_on(r) for r in recognitions), key=_undated, default=None)
         return (
-            code, d.name, fold(d.name), d.description, self._place(d.locality.stored),
+            code, d.name, fold(d.name), d.description, *d.locality.stored,
             _PLAIN[d.field], _PLAIN[d.sponsor], _PLAIN[d.holder], d.holder_name,
             day(d.registered_on), _status_of(row.withdrawn_on is not None, bool(recognitions)),
             day(row.withdrawn_on), row.withdrawn_reason, self.stamp, self.stamp, self.batch_id,
@@ -907,19 +890,11 @@ class Writer:
     def _update_params(self, code: str, row: Change) -> tuple[Any, ...]:
         d = row.model
         return (
-            d.name, fold(d.name), d.description, self._place(d.locality.stored),
+            d.name, fold(d.name), d.description, *d.locality.stored,
             _PLAIN[d.field], _PLAIN[d.sponsor], _PLAIN[d.holder], d.holder_name,
             self._day(d.registered_on), self._day(row.withdrawn_on), row.withdrawn_reason,
             self.stamp, code,
         )  # fmt: skip
-
-    def _place(self, place: tuple[Any, ...]) -> int:
-        """The staged id of a place, staged with the next chunk if it is new."""
-        found = self._places.get(place)
-        if found is None:
-            found = self._places[place] = len(self._places) + 1
-            self._new_places.append((found, *place))
-        return found
 
     def _recognition_params(self, code: str, rec: RecognitionDraft) -> tuple[Any, ...]:
         return (rec.year, _PLAIN[rec.level], rec.decision_no, self._day(rec.decided_on), rec.body,
@@ -929,13 +904,11 @@ class Writer:
         """Put what a chunk (or a command) writes into the staging tables: by
         executemany on SQLite, by COPY on PostgreSQL (many times fewer round trips)."""
         seq = self._next_seq
-        places, self._new_places = self._new_places, []
         batches: dict[str, tuple[Sequence[str], list[tuple[Any, ...]]]] = {
-            "places": (_STAGE_TABLES["places"][0], places),
             "models": (_STAGE_TABLES["models"][0], [(seq(), "new", *m) for m in plan.new_models]),
             # Updates fill only their own columns of the same table.
             "updates": (
-                ("seq", "kind", *_STAGED_UPDATE),
+                ("seq", "kind", *_MODEL_UPDATE),
                 [(seq(), "update", *u) for u in plan.updates],
             ),
             "recognitions": (
@@ -1041,7 +1014,7 @@ class Writer:
         clashes += sorted(
             code
             for name, province, commune, registered, code, gen in self._staged_rows(
-                "models_v",
+                "models",
                 "name_folded, province_code, commune_code, registered_on, code, gen",
                 "name_folded",
                 names,
@@ -1125,14 +1098,13 @@ class Writer:
         columns = ", ".join(_MODEL_INSERT)
         run(
             f"INSERT INTO models ({columns}) "
-            f"SELECT {values} FROM {temp}.stage_models_v WHERE kind = 'new' ORDER BY stage_row"
+            f"SELECT {values} FROM {temp}.stage_models WHERE kind = 'new' {self._order()}"
         )
         updated = ", ".join(c for c in _MODEL_UPDATE if c != "code")
         if self._staged_updates:
             run(
-                f"UPDATE models SET ({updated}) = (SELECT {updated} "
-                f"FROM {temp}.stage_models_v AS s WHERE s.kind = 'update' "
-                "AND s.code = models.code ORDER BY s.seq DESC LIMIT 1) "
+                f"UPDATE models SET ({updated}) = (SELECT {updated} FROM {temp}.stage_models AS s "
+                "WHERE s.kind = 'update' AND s.code = models.code ORDER BY s.seq DESC LIMIT 1) "
                 f"WHERE code IN (SELECT code FROM {temp}.stage_models WHERE kind = 'update')"
             )
         if self._staged_removals:
@@ -1240,36 +1212,14 @@ _MODEL_UPDATE = (
     "code",
 )  # fmt: skip
 _RECOGNITION_INSERT = ("year", "level", "decision_no", "decided_on", "body", "created_at")
-#: A model's place (`Locality.stored`), staged once per distinct place: a national batch
-#: names some 40,000 places for 400,000 models, and a staged model binds one number
-#: where it bound eleven values (a third of the staging's time went on those).
-_PLACE = (
-    "locality_scheme", "province_code", "province_name", "province_input", "commune_code",
-    "commune_name", "commune_input", "district_input", "legacy_province_code",
-    "legacy_district_code", "legacy_commune_code",
-)  # fmt: skip
-
-
-def _narrow(columns: tuple[str, ...]) -> tuple[str, ...]:
-    """Staged columns: the place's columns (which follow each other) replaced by its id."""
-    at = columns.index(_PLACE[0])
-    if columns[at : at + len(_PLACE)] != _PLACE:
-        raise AssertionError(f"the place's columns are apart in {columns}")
-    return (*columns[:at], "place", *columns[at + len(_PLACE) :])
-
-
-_STAGED_INSERT = _narrow(_MODEL_INSERT)
-_STAGED_UPDATE = _narrow(_MODEL_UPDATE)
 
 #: The staging tables: their columns (SQLite's are untyped), and PostgreSQL's shape for
 #: them, taken from the registry's own tables (no constraints: they are only filled).
 _STAGE_TABLES: dict[str, tuple[tuple[str, ...], str]] = {
-    "places": (("id", *_PLACE), f"SELECT 0::bigint AS id, {', '.join(_PLACE)} FROM models"),
     "models": (
-        ("seq", "kind", "gen", *_STAGED_INSERT),
+        ("seq", "kind", "gen", *_MODEL_INSERT),
         "SELECT 0::bigint AS seq, ''::text AS kind, 0::bigint AS gen, "
-        + ", ".join("0::bigint AS place" if c == "place" else c for c in _STAGED_INSERT)
-        + " FROM models",
+        f"{', '.join(_MODEL_INSERT)} FROM models",
     ),
     "recognitions": (
         ("seq", *_RECOGNITION_INSERT, "code"),
