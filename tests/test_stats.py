@@ -79,6 +79,7 @@ def _brute(models: list[Mod]) -> dict[str, Any]:
 def _comparable(data: dict[str, Any]) -> dict[str, Any]:
     data.pop("latest_import")
     batch = data.pop("latest_decisions")
+    assert data.pop("latest_decisions_count") == len(batch)  # none left out here
     data["latest_decisions"] = sorted(
         (b["decided_on"], b["year"], b["decision"], b["level"], b["recognized"]) for b in batch
     )
@@ -86,7 +87,32 @@ def _comparable(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_stats_match_brute_force(seeded: Path) -> None:
-    assert _comparable(stats_json(seeded)) == _brute(MODELS)
+    assert _comparable(stats_json(seeded, "--limit", "1000")) == _brute(MODELS)
+
+
+def test_latest_decisions_are_capped_most_models_first(run: Run, tmp_path: Path) -> None:
+    """A national registry's last day held some 860 decisions: `stats` shows those with
+    the most models (ten, or `--limit`), and says how many there were."""
+    from datetime import date
+
+    from tests.generated import Rec
+
+    day = date(2024, 6, 1)
+    models = generate(3, seed=3)
+    for m, levels in zip(models, (["commune", "province", "central"], ["commune", "province"],
+                                  ["commune"]), strict=True):  # fmt: skip
+        m.withdrawn_on = None
+        m.registered_on = date(2022, 1, 1)
+        m.recognitions = [Rec(2024, level, day) for level in levels]
+    assert run("import", str(write_csv(tmp_path / "rows.csv", models))).exit_code == 0
+    data = json.loads(run("stats", "--limit", "2", "--format", "json").stdout)
+    assert data["latest_decisions_count"] == 3
+    # The n-th recognition of a generated model is decision "n/QĐ-UBND".
+    assert [(d["decision"], d["recognized"]) for d in data["latest_decisions"]] == [
+        ("1/QĐ-UBND", 3), ("2/QĐ-UBND", 2),
+    ]  # fmt: skip
+    every = json.loads(run("stats", "--format", "json").stdout)["latest_decisions"]
+    assert [d["recognized"] for d in every] == [3, 2, 1]
 
 
 def test_latest_import_is_the_last_file(seeded: Path) -> None:

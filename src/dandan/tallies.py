@@ -668,8 +668,11 @@ class Stats:
     by_year: list[dict[str, Any]]
     #: The latest decision date (see `summarize`).
     latest_on: date | None
+    #: The decisions of that day, most models first (as many as asked for), and how
+    #: many there were: a national registry's last day can hold hundreds.
     latest_decisions: list[dict[str, Any]]
     latest_import: dict[str, Any] | None
+    latest_decisions_count: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -682,16 +685,19 @@ class Stats:
             "last_registered_on": self.last_registered_on,
             "by_year": self.by_year,
             "latest_on": self.latest_on,
+            "latest_decisions_count": self.latest_decisions_count,
             "latest_decisions": self.latest_decisions,
             "latest_import": self.latest_import,
         }
 
 
-def summarize(registry: Registry, where: ModelFilter | None = None) -> Stats:
+def summarize(
+    registry: Registry, where: ModelFilter | None = None, *, decisions: int | None = 10
+) -> Stats:
     """Totals, the trend by year, and the latest batches: the last imported file, and
     the recognitions decided on the latest decision date, one line per decision, since
-    councils recognise models in batches. Undated recognitions make that batch only
-    when no decision has a date."""
+    councils recognise models in batches (the `decisions` with the most models; None
+    for all). Undated recognitions make that batch only when no decision has a date."""
     where = where or ModelFilter()
     models = tally(registry, TallyQuery(where=where))
     recognitions = tally(registry, TallyQuery(where=where, count=Counting.recognitions))
@@ -719,7 +725,7 @@ def summarize(registry: Registry, where: ModelFilter | None = None) -> Stats:
         first, last = conn.execute(
             select(func.min(M.c.registered_on), func.max(M.c.registered_on)).where(*conditions)
         ).one()
-        latest_on, decisions = _latest_decisions(conn, conditions)
+        latest_on, batch = _latest_decisions(conn, conditions)
         latest_import = _latest_import(conn)
     return Stats(
         registered=models.total["registered"],
@@ -731,8 +737,9 @@ def summarize(registry: Registry, where: ModelFilter | None = None) -> Stats:
         last_registered_on=last,
         by_year=trend,
         latest_on=latest_on,
-        latest_decisions=decisions,
+        latest_decisions=batch if decisions is None else batch[:decisions],
         latest_import=latest_import,
+        latest_decisions_count=len(batch),
     )
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from dandan.commands.common import (
+    MAX_LIMIT,
     AsOfOption,
     BoundariesOption,
     ByEndOfOption,
@@ -215,6 +216,7 @@ def stats_view(stats: Stats) -> Record:
             "last_registered_on": N_("Last registered on"),
             "by_year": N_("By year"),
             "latest_on": N_("Latest decisions on"),
+            "latest_decisions_count": N_("Decisions that day"),
             "latest_decisions": N_("Latest decisions"),
             "latest_import": N_("Latest import"),
         },
@@ -242,7 +244,7 @@ def stats_view(stats: Stats) -> Record:
                 Column("at", "At (UTC)"),
             ],
         },
-        counts=("registered", "recognized", "recognitions", "withdrawn"),
+        counts=("registered", "recognized", "recognitions", "withdrawn", "latest_decisions_count"),
     )
 
 
@@ -253,6 +255,14 @@ def stats(
     field: FieldOption = None,
     sponsor: SponsorOption = None,
     holder: HolderOption = None,
+    limit: Annotated[
+        int,
+        Opt(
+            min=0,
+            max=MAX_LIMIT,
+            help="Show this many of the latest decisions, those with the most models first.",
+        ),
+    ] = 10,
     fmt: FormatOption = Format.table,
 ) -> None:
     """A summary of the registry: totals, the trend by year, and the latest recognitions."""
@@ -262,4 +272,4 @@ def stats(
     where = ModelFilter.parse(
         places=in_ or (), fields=field or (), sponsors=sponsor or (), holders=holder or ()
     )
-    show(stats_view(summarize(registry(ctx), where)), fmt)
+    show(stats_view(summarize(registry(ctx), where, decisions=limit)), fmt)
