@@ -325,6 +325,23 @@ def test_edit_moves_a_model_within_the_old_units(run: Run, registry: Registry) -
     assert registry.get(code).commune == NOW.communes[MAP.commune(19357)].name
 
 
+@pytest.mark.parametrize("district", [None, "Gio Linh"])
+def test_an_old_commune_named_without_its_district_records_its_district(
+    run: Run, registry: Registry, district: str | None
+) -> None:
+    """Xã Gio Mỹ (19510) lay in Huyện Gio Linh (466) of Quảng Trị (45), by the official
+    list of 2024: a record of 2023 that names the commune alone still records the
+    district, as one that names it does."""
+    given = ("--district", district) if district else ()
+    code = register(run, "--province", "Quảng Trị", *given, "--commune", "Gio Mỹ")
+    legacy = registry.get(code).legacy
+    assert legacy is not None
+    assert (legacy["province_code"], legacy["district_code"], legacy["commune_code"]) == (
+        45, 466, 19510,
+    )  # fmt: skip
+    assert legacy["district"] == "Huyện Gio Linh"
+
+
 # -- the mapping, pinned by hand (the mutation run's survivors) ------------------------
 # Expected values are read by hand from src/dandan/data/reorganisation_2025.json (the
 # official texts as the project records them), never from the code; `reorganisation()`
