@@ -671,8 +671,8 @@ class Stats:
     #: The decisions of that day, most models first (as many as asked for), and how
     #: many there were: a national registry's last day can hold hundreds.
     latest_decisions: list[dict[str, Any]]
+    latest_decisions_count: int
     latest_import: dict[str, Any] | None
-    latest_decisions_count: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -738,8 +738,8 @@ def summarize(
         by_year=trend,
         latest_on=latest_on,
         latest_decisions=batch if decisions is None else batch[:decisions],
-        latest_import=latest_import,
         latest_decisions_count=len(batch),
+        latest_import=latest_import,
     )
 
 
