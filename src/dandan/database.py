@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Table, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.ext.compiler import compiles
@@ -313,6 +313,18 @@ def _collated(element: vietnamese, compiler: SQLCompiler, **kw: Any) -> str:
 def _collated_words(element: vietnamese, compiler: SQLCompiler, **kw: Any) -> str:
     (column,) = element.clauses
     return f"string_to_array({compiler.process(column, **kw)}, ' ') COLLATE {COLLATION}"
+
+
+@compiles(Table, "sqlite")
+def _hinted(element: Table, compiler: SQLCompiler, **kw: Any) -> str:
+    """SQLite's INDEXED BY and NOT INDEXED, given as `Select.with_hint(table, hint,
+    "sqlite")`: SQLAlchemy renders a table's hints on other databases, not SQLite's.
+    Tallies name the covering index they are built for (`dandan.tallies`)."""
+    text: str = compiler.visit_table(element, **kw)  # type: ignore[no-untyped-call]
+    hints = kw.get("fromhints")
+    if hints and element in hints and kw.get("asfrom") and not kw.get("ashint"):
+        text = f"{text} {hints[element]}"
+    return text
 
 
 def _on_sqlite_begin(conn: Connection) -> None:

@@ -29,6 +29,36 @@ SQLModel.metadata.naming_convention = {
 }
 
 
+#: What a tally over a time window reads of each model besides its groups.
+WINDOW_COLUMNS = ("registered_on", "withdrawn_on", "first_recognized_on")
+#: Covering indexes for tallies: each leads with the columns of a grouping, in the
+#: order GROUP BY reads them, then the window, so a tally reads one index in group
+#: order and never the table (`dandan.tallies.covering_index` picks one, by name).
+#: `ix_models_tally` also carries the terms, so that any grouping of today's units
+#: with field, sponsor or holder is covered, if not ordered.
+TALLY_INDEXES: dict[str, tuple[str, ...]] = {
+    "ix_models_registered_on": WINDOW_COLUMNS,
+    "ix_models_tally": (
+        "province_code",
+        *WINDOW_COLUMNS,
+        "commune_code",
+        "field",
+        "sponsor",
+        "holder",
+    ),
+    "ix_models_commune": ("province_code", "commune_code", *WINDOW_COLUMNS),
+    "ix_models_field": ("field", *WINDOW_COLUMNS),
+    "ix_models_sponsor": ("sponsor", *WINDOW_COLUMNS),
+    "ix_models_holder": ("holder", *WINDOW_COLUMNS),
+    "ix_models_legacy": (
+        "legacy_province_code",
+        "legacy_district_code",
+        "legacy_commune_code",
+        *WINDOW_COLUMNS,
+    ),
+}
+
+
 class Model(SQLModel, table=True):
     """A registered "Dân vận khéo" model (mô hình)."""
 
@@ -47,7 +77,7 @@ class Model(SQLModel, table=True):
     province_code: int  # indexed first in ix_models_tally
     province_name: str = Field(max_length=100)
     province_input: str = Field(max_length=200)
-    commune_code: int | None = Field(default=None, index=True)
+    commune_code: int | None = Field(default=None, index=True)  # and in TALLY_INDEXES
     commune_name: str | None = Field(default=None, max_length=100)
     commune_input: str | None = Field(default=None, max_length=200)
     district_input: str | None = Field(default=None, max_length=200)
@@ -60,7 +90,7 @@ class Model(SQLModel, table=True):
     sponsor: str = Field(max_length=32)
     holder: str = Field(max_length=16)
     holder_name: str | None = Field(default=None, max_length=300)
-    registered_on: date = Field(index=True)
+    registered_on: date  # indexed in TALLY_INDEXES
     status: str = Field(max_length=16)
     withdrawn_on: date | None = None
     withdrawn_reason: str | None = Field(default=None, max_length=1000)
@@ -74,19 +104,7 @@ class Model(SQLModel, table=True):
     #: joining millions of recognitions; see `dandan.tallies`.
     first_recognized_on: date | None = None
 
-    __table_args__ = (
-        # Covers a tally over a cumulative window: in province order, with the range
-        # on registered_on usable, so `tally --province --by-end-of 2023` reads part
-        # of this index and never the table. commune_code last: covered, not ordered.
-        Index(
-            "ix_models_tally",
-            "province_code",
-            "registered_on",
-            "withdrawn_on",
-            "first_recognized_on",
-            "commune_code",
-        ),
-    )
+    __table_args__ = tuple(Index(name, *columns) for name, columns in TALLY_INDEXES.items())
 
 
 class Recognition(SQLModel, table=True):

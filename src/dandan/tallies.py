@@ -36,7 +36,7 @@ from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, and_, case, extract, func, select
+from sqlalchemy import Column, Connection, and_, case, extract, func, select
 
 from dandan import database, tables
 from dandan.errors import Advice, UsageError
@@ -49,6 +49,7 @@ from dandan.filters import (
 )
 from dandan.i18n import N_, _, day
 from dandan.localities import CURRENT_SCHEME, LEGACY_SCHEME, gazetteer, legacy_gazetteer
+from dandan.models import TALLY_INDEXES, WINDOW_COLUMNS
 from dandan.terms import Status
 from dandan.text import fold, sort_key
 from dandan.validation import SCHEMES, parse_date, parse_year
@@ -479,7 +480,8 @@ def _both(query: TallyQuery, groups: list[Any]) -> Any:
     end = query.window.end
     recognised = _count_if(recognised_within(None, end), "recognized")
     where = [*_conditions(query), *query.window.registered()]
-    return select(*groups, func.count().label("registered"), recognised).where(*where)
+    stmt = select(*groups, func.count().label("registered"), recognised).where(*where)
+    return _indexed(stmt, query, groups)
 
 
 def _count_if(condition: Any, name: str) -> Any:
@@ -487,7 +489,54 @@ def _count_if(condition: Any, name: str) -> Any:
 
 
 def _registered(query: TallyQuery, groups: list[Any]) -> Any:
-    return select(*groups, func.count()).where(*_conditions(query), *query.window.registered())
+    stmt = select(*groups, func.count()).where(*_conditions(query), *query.window.registered())
+    return _indexed(stmt, query, groups)
+
+
+def covering_index(query: TallyQuery, groups: Sequence[Any]) -> str | None:
+    """The index of `TALLY_INDEXES` a count over `models` alone reads, if the query
+    has no filter of its own: the one that leads with the groups' columns (then their
+    order is the index's), else the one that holds them all.
+
+    Named rather than left to the planner: statistics from a later ANALYZE once made
+    SQLite read a plain index and the table instead (0.82 s at 408,000 models, 11.5 s
+    at 4,080,000). With a filter, the planner chooses: its column may have a better
+    index than the groups'.
+    """
+    if query.where.attribute_where():
+        return None
+    # Years are taken from registered_on, which every one of these indexes holds.
+    wanted = tuple(g.name for g in groups if isinstance(g, Column))
+    if len(wanted) < len(groups) - sum(1 for d in query.by if d is Dimension.year):
+        return None
+    # (the index's own leading columns: the fewer, the fewer index pages to read)
+    leading = [
+        (len(prefix), name)
+        for name, columns in TALLY_INDEXES.items()
+        if (prefix := columns[: columns.index(WINDOW_COLUMNS[0])])[: len(wanted)] == wanted
+    ]
+    if leading:
+        return min(leading)[1]
+    return next(
+        (name for name, columns in TALLY_INDEXES.items() if set(wanted) <= set(columns)), None
+    )
+
+
+def _by_id(stmt: Any, query: TallyQuery) -> Any:
+    """`stmt`, counting recognitions, reading each model by its id, on SQLite: the
+    recognitions are fewer than the models, and a covering index of `models` once
+    tempted the planner to read every model and look its recognitions up (1.5 s at
+    408,000 models instead of 0.4 s). As in `covering_index`, a filter lets the
+    planner choose."""
+    if query.where.attribute_where():
+        return stmt
+    return stmt.with_hint(M, "NOT INDEXED", "sqlite")
+
+
+def _indexed(stmt: Any, query: TallyQuery, groups: Sequence[Any]) -> Any:
+    """`stmt` reading the covering index of its groups, on SQLite (see `covering_index`)."""
+    name = covering_index(query, groups)
+    return stmt if name is None else stmt.with_hint(M, f"INDEXED BY {name}", "sqlite")
 
 
 def _recognized(query: TallyQuery, groups: list[Any]) -> Any:
@@ -497,17 +546,19 @@ def _recognized(query: TallyQuery, groups: list[Any]) -> Any:
     if query.count is Counting.models and not by_recognition:
         # Each model once: a semi-join, cheaper than COUNT(DISTINCT) over a join.
         recognised = select(R.c.model_id).where(*window, *levels)
-        return select(*groups, func.count()).where(*_conditions(query), M.c.id.in_(recognised))
+        stmt = select(*groups, func.count()).where(*_conditions(query), M.c.id.in_(recognised))
+        return _by_id(stmt, query)
     counted = (
         func.count()
         if query.count is Counting.recognitions
         else func.count(R.c.model_id.distinct())
     )
-    return (
+    stmt = (
         select(*groups, counted)
         .select_from(R.join(M, M.c.id == R.c.model_id))
         .where(*_conditions(query), *window, *levels)
     )
+    return _by_id(stmt, query)
 
 
 def _grouped(stmt: Any, groups: list[Any]) -> Any:
