@@ -8,6 +8,7 @@ half-way with "database is locked".
 
 from __future__ import annotations
 
+import itertools
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -23,6 +24,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.expression import Join
 from sqlalchemy.sql.functions import FunctionElement
 
 from dandan.errors import Advice, RegistryUnavailable, UsageError
@@ -325,6 +327,34 @@ def _hinted(element: Table, compiler: SQLCompiler, **kw: Any) -> str:
     if hints and element in hints and kw.get("asfrom") and not kw.get("ashint"):
         text = f"{text} {hints[element]}"
     return text
+
+
+class ReadFirst(Join):
+    """An inner join whose left side SQLite reads first (its CROSS JOIN), whatever the
+    statistics say: a tally over recognitions reads them and each model by id, where
+    statistics once made SQLite read every model and look its recognitions up (5 s
+    instead of 1 s at 4 million models). Other databases get a plain JOIN."""
+
+    inherit_cache = True
+
+
+@compiles(ReadFirst)
+def _join(join: ReadFirst, compiler: SQLCompiler, **kw: Any) -> str:
+    text: str = compiler.visit_join(join, **kw)  # type: ignore[no-untyped-call]
+    return text
+
+
+@compiles(ReadFirst, "sqlite")
+def _cross_join(join: ReadFirst, compiler: SQLCompiler, **kw: Any) -> str:
+    kw.pop("asfrom", None)
+    linter = kw.get("from_linter")
+    if linter is not None:  # the two sides are joined (SQLAlchemy warns of lone tables)
+        linter.edges.update(itertools.product(join.left._from_objects, join.right._from_objects))
+    left = join.left._compiler_dispatch(compiler, asfrom=True, **kw)
+    right = join.right._compiler_dispatch(compiler, asfrom=True, **kw)
+    assert join.onclause is not None  # made with one
+    on = join.onclause._compiler_dispatch(compiler, **kw)
+    return f"{left} CROSS JOIN {right} ON {on}"
 
 
 def _on_sqlite_begin(conn: Connection) -> None:
