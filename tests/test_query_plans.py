@@ -166,3 +166,15 @@ def test_a_filtered_tally_leaves_the_index_to_the_planner(registry_db: str) -> N
     for sql, plan in _plans(registry_db, query):
         assert "INDEXED" not in sql
         assert "ix_models_field" not in plan, plan
+
+
+def test_the_models_of_a_commune_are_found_by_its_index(registry_db: str) -> None:
+    """`--in` a commune (a tally's filter, or `list`'s) reads ix_models_commune, which
+    leads with the commune's code, rather than every model."""
+    with sqlite3.connect(registry_db) as conn:
+        (commune,) = conn.execute("SELECT commune_code FROM models LIMIT 1").fetchone()
+    query = TallyQuery(
+        by=(Dimension.field,), window=BY_2023, where=ModelFilter(communes=(commune,))
+    )
+    for _sql, plan in _plans(registry_db, query):
+        assert "INDEX ix_models_commune (commune_code=?)" in plan, plan

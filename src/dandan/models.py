@@ -31,9 +31,9 @@ SQLModel.metadata.naming_convention = {
 
 #: What a tally over a time window reads of each model besides its groups.
 WINDOW_COLUMNS = ("registered_on", "withdrawn_on", "first_recognized_on")
-#: Covering indexes for tallies: each leads with the columns of a grouping, in the
-#: order GROUP BY reads them, then the window, so a tally reads one index in group
-#: order and never the table (`dandan.tallies.covering_index` picks one, by name).
+#: Covering indexes for tallies: each leads with the columns of a grouping (in any
+#: order: SQLite groups in the index's), then the window, so a tally reads one index
+#: in group order and never the table (`dandan.tallies.covering_index` picks one, by name).
 #: `ix_models_tally` also carries the terms, so that any grouping of today's units
 #: with field, sponsor or holder is covered, if not ordered.
 TALLY_INDEXES: dict[str, tuple[str, ...]] = {
@@ -46,7 +46,7 @@ TALLY_INDEXES: dict[str, tuple[str, ...]] = {
         "sponsor",
         "holder",
     ),
-    "ix_models_commune": ("province_code", "commune_code", *WINDOW_COLUMNS),
+    "ix_models_commune": ("commune_code", "province_code", *WINDOW_COLUMNS),
     "ix_models_field": ("field", *WINDOW_COLUMNS),
     "ix_models_sponsor": ("sponsor", *WINDOW_COLUMNS),
     "ix_models_holder": ("holder", *WINDOW_COLUMNS),
@@ -77,7 +77,7 @@ class Model(SQLModel, table=True):
     province_code: int  # indexed first in ix_models_tally
     province_name: str = Field(max_length=100)
     province_input: str = Field(max_length=200)
-    commune_code: int | None = Field(default=None, index=True)  # and in TALLY_INDEXES
+    commune_code: int | None = None  # indexed first in ix_models_commune
     commune_name: str | None = Field(default=None, max_length=100)
     commune_input: str | None = Field(default=None, max_length=200)
     district_input: str | None = Field(default=None, max_length=200)

@@ -24,7 +24,7 @@ WINDOW = ["registered_on", "withdrawn_on", "first_recognized_on"]
 INDEXES = {
     "ix_models_registered_on": WINDOW,
     "ix_models_tally": ["province_code", *WINDOW, "commune_code", "field", "sponsor", "holder"],
-    "ix_models_commune": ["province_code", "commune_code", *WINDOW],
+    "ix_models_commune": ["commune_code", "province_code", *WINDOW],
     "ix_models_field": ["field", *WINDOW],
     "ix_models_sponsor": ["sponsor", *WINDOW],
     "ix_models_holder": ["holder", *WINDOW],
@@ -34,6 +34,7 @@ INDEXES = {
 }  # fmt: skip
 #: Those revision 0004 had, with the columns it gave them.
 REPLACED = {
+    "ix_models_commune_code": ["commune_code"],  # ix_models_commune leads with it
     "ix_models_registered_on": ["registered_on"],
     "ix_models_tally": [
         "province_code", "registered_on", "withdrawn_on", "first_recognized_on", "commune_code"
