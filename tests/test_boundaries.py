@@ -342,6 +342,37 @@ def test_an_old_commune_named_without_its_district_records_its_district(
     assert legacy["district"] == "Huyện Gio Linh"
 
 
+def test_an_old_island_district_is_counted_in_the_special_zone_it_became(
+    run: Run, registry: Registry
+) -> None:
+    """Huyện Cồn Cỏ (471, Quảng Trị) had no communes; since 2025-07-01 it is Đặc khu
+    Cồn Cỏ (19742), a commune-level unit of Quảng Trị (44): by reorganisation_2025.json
+    (`districts_without_communes`) and current_units.json, read by hand."""
+    code = register(run, "--province", "Quảng Trị", "--district", "Cồn Cỏ")
+    model = registry.get(code)
+    assert (model.province_code, model.commune_code, model.commune) == (
+        44, 19742, "Đặc khu Cồn Cỏ",
+    )  # fmt: skip
+    assert model.legacy is not None
+    assert (model.legacy["district_code"], model.legacy["commune_code"]) == (471, None)
+
+
+def test_an_old_record_keeps_what_the_clerk_wrote_and_names_no_commune_it_lacks() -> None:
+    """The units as typed are kept beside the official ones (they are the record's
+    evidence); a record naming an old province alone has no commune at all. Xã Gio Mỹ
+    (19510) became part of Xã Gio Linh (19495): reorganisation_2025.json, by hand."""
+    loc = resolve_locality("quang tri", "gio my", "gio linh", before_merger=True)
+    assert (loc.province_input, loc.district_input, loc.commune_input) == (
+        "quang tri", "gio linh", "gio my",
+    )  # fmt: skip
+    assert loc.commune is not None and (loc.commune.code, loc.commune.name) == (
+        19495,
+        "Xã Gio Linh",
+    )
+    only = resolve_locality("Quảng Trị", None, None, before_merger=True)
+    assert only.commune is None and only.recorded[1:] == (None, None)
+
+
 # -- the mapping, pinned by hand (the mutation run's survivors) ------------------------
 # Expected values are read by hand from src/dandan/data/reorganisation_2025.json (the
 # official texts as the project records them), never from the code; `reorganisation()`
