@@ -157,15 +157,27 @@ def test_recognitions_are_read_first_and_each_model_by_its_id(
         assert "SCAN models" not in plan, plan
 
 
-def test_a_filtered_tally_leaves_the_index_to_the_planner(registry_db: str) -> None:
+@pytest.mark.parametrize(
+    "where",
+    [
+        ModelFilter(provinces=(44,)),
+        ModelFilter(statuses=("withdrawn",)),
+        ModelFilter(levels=("province",)),
+        ModelFilter(search="kinh te"),
+    ],
+    ids=["place", "status", "level", "search"],
+)
+def test_a_filtered_tally_leaves_the_index_to_the_planner(
+    registry_db: str, where: ModelFilter
+) -> None:
     """A filter's column may have a better index than the groups' (a province's models
-    are found by ix_models_tally, whatever the grouping)."""
-    query = TallyQuery(
-        by=(Dimension.field,), window=BY_2023, where=ModelFilter.parse(places=["Quảng Trị"])
-    )
-    for sql, plan in _plans(registry_db, query):
-        assert "INDEXED" not in sql
-        assert "ix_models_field" not in plan, plan
+    are found by ix_models_tally, whatever the grouping), or none in the groups' index:
+    `stats` counted withdrawn models through ix_models_registered_on and the table,
+    1.1 s at 408,000 models instead of 0.15 s."""
+    query = TallyQuery(by=(Dimension.year,), window=BY_2023, where=where)
+    for sql, _plan in _plans(registry_db, query):
+        assert "INDEXED BY" not in sql
+        assert "CROSS JOIN" not in sql
 
 
 def test_the_models_of_a_commune_are_found_by_its_index(registry_db: str) -> None:

@@ -525,7 +525,7 @@ def covering_index(query: TallyQuery, groups: Sequence[Any]) -> str | None:
     at 4,080,000). With a filter, the planner chooses: its column may have a better
     index than the groups'.
     """
-    if query.where.attribute_where() or not all(isinstance(g, Column) for g in groups):
+    if query.where != ModelFilter() or not all(isinstance(g, Column) for g in groups):
         return None
     wanted = {g.name for g in groups}
     # (then the index with the fewest columns before the window: the fewest pages)
@@ -558,11 +558,18 @@ def _recognized(query: TallyQuery, groups: list[Any]) -> Any:
         if query.count is Counting.recognitions
         else func.count(R.c.model_id.distinct())
     )
-    # Recognitions first, each model by id (see `database.ReadFirst`), unless a filter
-    # on models may find fewer of them.
-    filtered = bool(query.where.attribute_where())
-    join = (Join if filtered else database.ReadFirst)(R, M, M.c.id == R.c.model_id)
-    return select(*groups, counted).select_from(join).where(*_conditions(query), *window, *levels)
+    return (
+        select(*groups, counted)
+        .select_from(_with_models(query))
+        .where(*_conditions(query), *window, *levels)
+    )
+
+
+def _with_models(query: TallyQuery) -> Any:
+    """Recognitions joined to their models: the recognitions read first, each model by
+    its id (see `database.ReadFirst`), unless a filter on models may find fewer."""
+    join = Join if query.where != ModelFilter() else database.ReadFirst
+    return join(R, M, M.c.id == R.c.model_id)
 
 
 def _grouped(stmt: Any, groups: list[Any]) -> Any:
@@ -775,12 +782,13 @@ def summarize(
         }
         for y in sorted(by_year.keys() | recognitions_by_year.keys())
     ]
-    conditions = _conditions(TallyQuery(where=where))
+    query = TallyQuery(where=where)
+    conditions = _conditions(query)
     with database.translate_errors(registry.url), registry.engine.connect() as conn:
         first, last = conn.execute(
             select(func.min(M.c.registered_on), func.max(M.c.registered_on)).where(*conditions)
         ).one()
-        latest_on, batch = _latest_decisions(conn, conditions)
+        latest_on, batch = _latest_decisions(conn, query)
         latest_import = _latest_import(conn)
     return Stats(
         registered=models.total["registered"],
@@ -811,9 +819,10 @@ def _latest_import(conn: Connection) -> dict[str, Any] | None:
 
 
 def _latest_decisions(
-    conn: Connection, conditions: list[Any]
+    conn: Connection, query: TallyQuery
 ) -> tuple[date | None, list[dict[str, Any]]]:
-    joined = R.join(M, M.c.id == R.c.model_id)
+    conditions = _conditions(query)
+    joined = _with_models(query)
     decided = R.c.decided_on
     latest_decided, latest_undated = conn.execute(
         select(func.max(decided), func.max(R.c.year).filter(decided.is_(None)))
