@@ -8,6 +8,7 @@ import random
 import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -15,9 +16,10 @@ from hypothesis import strategies as st
 from sqlalchemy import String, column, create_engine, literal, select, table, text
 
 from dandan import database, tables
+from dandan.importing import import_files
 from dandan.localities import gazetteer, legacy_gazetteer
 from dandan.registry import ListOrder, Registry
-from dandan.text import sort_key
+from dandan.text import clean, sort_key, sort_prefix, sort_text
 from tests.conftest import Run
 
 #: Worked out by hand from the rules (a < ă < â < b < c < d < đ < e < ê < … < o < ô < ơ
@@ -282,3 +284,78 @@ def test_the_collation_is_a_total_order(a: str, b: str, c: str) -> None:
     assert _sign(compare(a, b)) == _sign((sort_key(a) > sort_key(b)) - (sort_key(a) < sort_key(b)))
     if compare(a, b) <= 0 and compare(b, c) <= 0:
         assert compare(a, c) <= 0
+
+
+# -- the stored sort key: the order of sort_key, as text ------------------------------
+
+
+def _order(a: Any, b: Any) -> int:
+    return int(a > b) - int(a < b)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_NAMES, _NAMES)
+def test_sort_text_compares_as_sort_key(a: str, b: str) -> None:
+    """Names are stored cleaned (no control characters: `text.clean`); their sort texts
+    compare as their keys, and a smaller stored prefix means a smaller key."""
+    a, b = clean(a), clean(b)
+    assert _order(sort_text(a), sort_text(b)) == _order(sort_key(a), sort_key(b))
+    if sort_prefix(a) < sort_prefix(b):
+        assert sort_key(a) < sort_key(b)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("\U0010fff0b", "\U0010fff1a"),  # past the surrogates: two characters each
+        ("\ud7ff", "\U00010000"),
+        ("Phường 9", "Phường 10"),
+        ("Hà Trung", "Hạ Hòa"),
+        ("Mô hình", "Mô hình dân vận khéo"),
+    ],
+)
+def test_sort_text_pairs(first: str, second: str) -> None:
+    assert sort_key(first) < sort_key(second)
+    assert sort_text(first) < sort_text(second)
+
+
+def test_names_sharing_the_stored_prefix_are_ordered_by_the_collation(db: Path | str) -> None:
+    """Names alike in their first words share `name_order`; the `vi` collation orders
+    them (the stored prefix alone would leave them in any order)."""
+    stem = "Mô hình dân vận khéo trong xây dựng nông thôn mới "
+    tails = ["ấp Bình Hòa", "ấp An Phú", "ấp 10", "ấp 9", "xã Đông Hà", "xã Dương Hòa"]
+    names = [stem + t for t in tails]
+    assert len({sort_prefix(n) for n in names}) == 1
+    registry = Registry(str(db))
+    for name in reversed(names):
+        registry.register(
+            name=name, province="quang tri", field="kinh te", sponsor="Hội Nông dân",
+            registered_on=FIRST_DAY,
+        )  # fmt: skip
+    listed = [m.name for m in registry.list_models(sort="name")]
+    assert listed == [stem + t for t in ["ấp 9", "ấp 10", "ấp An Phú", "ấp Bình Hòa",
+                                         "xã Dương Hòa", "xã Đông Hà"]]  # fmt: skip
+
+
+def test_every_write_keeps_the_stored_sort_key(db: Path | str, tmp_path: Path) -> None:
+    """An import, a register and an edit each store the start of the name's key: a new
+    model without it, or a renamed one with its old name's, would be listed out of
+    order."""
+    source = tmp_path / "models.csv"
+    source.write_text(
+        "name,province,field,sponsor,registered_on\n"
+        "Bình Minh,Quảng Trị,kinh tế,phụ nữ,2024-03-01\n"
+        "An Phú,Quảng Trị,kinh tế,phụ nữ,2024-03-01\n",
+        encoding="utf-8",
+    )
+    registry = Registry(str(db))
+    assert import_files(registry, [str(source)]).committed
+    registry.register(
+        name="Yên Bình", province="quang tri", field="kinh te", sponsor="Hội Nông dân",
+        registered_on=FIRST_DAY,
+    )  # fmt: skip
+    first = next(m for m in registry.list_models() if m.name == "An Phú")
+    registry.edit(first.code, name="Đông Hà")
+    assert [m.name for m in registry.list_models(sort="name")] == [
+        "Bình Minh", "Đông Hà", "Yên Bình",
+    ]  # fmt: skip

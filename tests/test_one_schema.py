@@ -41,6 +41,7 @@ MODEL: dict[str, Place] = {
     "code": Place(True, None, "code", True, True),  # the key: updates name it last
     "name": Place(True, "name", "name", True, True, "name"),
     "name_folded": Place(False, None, None, True, True),  # derived from name
+    "name_order": Place(False, None, None, True, True),  # derived from name
     "description": Place(True, "description", "description", True, True, "description"),
     "locality_scheme": Place(True, "locality_scheme", "locality_scheme", True, True),
     "province_code": Place(True, "province_code", "province_code", True, True),

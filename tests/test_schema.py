@@ -15,6 +15,7 @@ from dandan import schema
 from dandan.cli import app
 from dandan.localities import reorganisation
 from dandan.registry import Registry
+from dandan.text import sort_key
 from tests.conftest import REGISTER, Run
 
 FIRST_RELEASE = Path(__file__).parent / "data" / "registry-0.1.0.db"
@@ -81,7 +82,15 @@ def test_a_first_release_registry_upgrades_on_first_use_with_every_record_intact
         origin = mapping.origin(province, commune)
         assert old_units == [origin.province, origin.district, origin.commune]
     assert sum(1 for row in stored if row[2] is not None) > 150
-    old = Registry(str(db)).get("QTR-2023-00001").legacy
+    # Every name's sort key is stored (migration 0006), so listing by name is in order.
+    registry = Registry(str(db))
+    by_name = [m.name for m in registry.list_models(sort="name")]
+    assert by_name == sorted(by_name, key=sort_key) and len(by_name) == 197
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM models WHERE name_order IS NULL").fetchone() == (
+            0,
+        )
+    old = registry.get("QTR-2023-00001").legacy
     assert old is not None and (old["province_code"], old["district_code"]) == (45, 461)
     check = CliRunner().invoke(app, ["--db", str(db), "db", "check"])
     assert check.exit_code == 0, check.stdout + check.stderr

@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import DDL, Index, event
+from sqlalchemy import DDL, Index, String, event
 from sqlmodel import Field, SQLModel
 
 from dandan.database import POSTGRES_COLLATION
+from dandan.text import SORT_PREFIX
 
 #: Named constraints, so that migrations can find them again (SQLite alters a table by
 #: copying it, which needs every constraint's name). The index pattern is SQLAlchemy's
@@ -69,6 +70,14 @@ class Model(SQLModel, table=True):
     name: str = Field(max_length=300)
     #: Lower-case ASCII copy of `name`, so search ignores diacritics on every backend.
     name_folded: str = Field(max_length=300)
+    #: The start of the name's Vietnamese sort key (`text.sort_prefix`), compared as
+    #: plain code points ("C" on PostgreSQL): `list --sort name` walks its index, and
+    #: the `vi` collation orders only names that share it.
+    name_order: str | None = Field(
+        default=None,
+        sa_type=String(SORT_PREFIX).with_variant(String(SORT_PREFIX, collation="C"), "postgresql"),
+        index=True,
+    )
     description: str | None = Field(default=None, max_length=4000)
     #: The units the clerk's names were resolved against: "2024" (before 2025-07-01)
     #: or "2025" (current). Codes were reused in 2025, so no code stands without it.

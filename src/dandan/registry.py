@@ -338,7 +338,9 @@ class Registry:
         m = tables.models
         stmt = select(*(m.c[name] for name in _LISTED)).where(*(where or ModelFilter()).where())
         if order is ListOrder.name:
-            stmt = stmt.order_by(database.vietnamese(m.c.name), m.c.code)
+            # The stored start of each name's key walks an index; the collation orders
+            # only names that share it.
+            stmt = stmt.order_by(m.c.name_order, database.vietnamese(m.c.name), m.c.code)
         elif order is ListOrder.code:
             stmt = stmt.order_by(m.c.code)
         else:

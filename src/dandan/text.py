@@ -242,6 +242,61 @@ def sort_key(value: str) -> tuple[object, ...]:
     return tuple(map(_word_key, value.split())), value
 
 
+#: `sort_text`: what ends a name's words, a word, a part of a word's key. Lower than
+#: any character of the key (names hold no control characters).
+_END_WORDS, _END_WORD, _END_PART = "\x01", "\x02", "\x03"
+#: First characters of a piece, in the order of `_word_key`'s categories; a
+#: Vietnamese letter is one character, its rank after `_LETTER_BASE`.
+_PIECE_START = {_PUNCTUATION: "\x10", _NUMBER: "\x11", _OTHER: "\x7f"}
+_LETTER_BASE = 0x20
+
+
+def _ordinal(n: int) -> str:
+    """A number as text, in order: one character below the surrogates; above them two,
+    from the private use area (both after every single one)."""
+    code = _LETTER_BASE + n
+    if code < 0xD800:
+        return chr(code)
+    return chr(0xE000 + (n >> 12)) + chr(0xE000 + (n & 0xFFF))
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_text(word: str) -> str:
+    pieces, tones, capitals, raw = _word_key(word)
+    out: list[str] = []
+    for piece in pieces:
+        category = piece[0]
+        if category == _LETTER:
+            out.append(chr(_LETTER_BASE + int(piece[1])))  # type: ignore[call-overload]
+        elif category == _NUMBER:
+            out += (_PIECE_START[_NUMBER], _ordinal(int(piece[1])), str(piece[2]))  # type: ignore[call-overload]
+        else:
+            out += (_PIECE_START[int(category)], _ordinal(int(piece[1])))  # type: ignore[call-overload]
+    out.append(_END_PART)
+    out += (chr(_LETTER_BASE + t) for t in tones)
+    out.append(_END_PART)
+    out += (chr(_LETTER_BASE + c) for c in capitals)
+    out += (_END_PART, raw)
+    return "".join(out)
+
+
+#: How much of `sort_text` the registry stores (`models.name_order`): about three
+#: words; names that share it are ordered by the `vi` collation.
+SORT_PREFIX = 48
+
+
+def sort_prefix(value: str) -> str:
+    """The start of `sort_text`: a name whose prefix is smaller sorts first."""
+    return sort_text(value)[:SORT_PREFIX]
+
+
+def sort_text(value: str) -> str:
+    """`sort_key` as text: two names' texts compare (code point by code point, as
+    SQLite's BINARY and PostgreSQL's "C" collations do) as their keys do. Stored, it
+    lets the database walk an index in Vietnamese order (`models.name_order`)."""
+    return _END_WORD.join(map(_word_text, value.split())) + _END_WORDS + value
+
+
 def fold_spaces(value: str) -> str:
     return _SPACES.sub(" ", value).strip()
 

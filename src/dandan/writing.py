@@ -29,7 +29,7 @@ from dandan.i18n import _, day
 from dandan.localities import CODE_PREFIXES
 from dandan.models import Model
 from dandan.terms import Field, Holder, Level, Sponsor, Status, label
-from dandan.text import fold, undecodable
+from dandan.text import fold, sort_prefix, undecodable
 from dandan.validation import ModelDraft, RecognitionDraft, stored_locality
 
 
@@ -880,7 +880,7 @@ class Writer:
         d, day = row.model, self._day
         first = min((_recognized_on(r) for r in recognitions), key=_undated, default=None)
         return (
-            code, d.name, fold(d.name), d.description, *d.locality.stored,
+            code, d.name, fold(d.name), sort_prefix(d.name), d.description, *d.locality.stored,
             _PLAIN[d.field], _PLAIN[d.sponsor], _PLAIN[d.holder], d.holder_name,
             day(d.registered_on), _status_of(row.withdrawn_on is not None, bool(recognitions)),
             day(row.withdrawn_on), row.withdrawn_reason, self.stamp, self.stamp, self.batch_id,
@@ -890,7 +890,7 @@ class Writer:
     def _update_params(self, code: str, row: Change) -> tuple[Any, ...]:
         d = row.model
         return (
-            d.name, fold(d.name), d.description, *d.locality.stored,
+            d.name, fold(d.name), sort_prefix(d.name), d.description, *d.locality.stored,
             _PLAIN[d.field], _PLAIN[d.sponsor], _PLAIN[d.holder], d.holder_name,
             self._day(d.registered_on), self._day(row.withdrawn_on), row.withdrawn_reason,
             self.stamp, code,
@@ -1201,14 +1201,15 @@ _STATUS_SQL = (
 # The columns of each kind of parameter tuple, in order: the statements below, and
 # PostgreSQL's staging tables, are built from them.
 _MODEL_INSERT = (
-    "code", "name", "name_folded", "description", "locality_scheme", "province_code",
+    "code", "name", "name_folded", "name_order", "description", "locality_scheme", "province_code",
     "province_name", "province_input", "commune_code", "commune_name", "commune_input",
     "district_input", "legacy_province_code", "legacy_district_code", "legacy_commune_code",
     "field", "sponsor", "holder", "holder_name", "registered_on", "status", "withdrawn_on",
     "withdrawn_reason", "created_at", "updated_at", "batch_id", "first_recognized_on",
 )  # fmt: skip
 _MODEL_UPDATE = (
-    "name", "name_folded", "description", "locality_scheme", "province_code", "province_name",
+    "name", "name_folded", "name_order", "description", "locality_scheme", "province_code",
+    "province_name",
     "province_input", "commune_code", "commune_name", "commune_input", "district_input",
     "legacy_province_code", "legacy_district_code", "legacy_commune_code", "field", "sponsor",
     "holder", "holder_name", "registered_on", "withdrawn_on", "withdrawn_reason", "updated_at",
