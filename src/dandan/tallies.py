@@ -546,22 +546,31 @@ def _indexed(stmt: Any, query: TallyQuery, groups: Sequence[Any]) -> Any:
 
 
 def _recognized(query: TallyQuery, groups: list[Any]) -> Any:
-    window = recognition_dated(query.window.start, query.window.end)
-    levels = [R.c.level.in_(query.where.levels)] if query.where.levels else []
     by_recognition = bool({Dimension.year, Dimension.level} & set(query.by))
     if query.count is Counting.models and not by_recognition:
         # Each model once: a semi-join, cheaper than COUNT(DISTINCT) over a join.
-        recognised = select(R.c.model_id).where(*window, *levels)
+        recognised = select(R.c.model_id).where(*_recognition_where(query))
         return select(*groups, func.count()).where(*_conditions(query), M.c.id.in_(recognised))
     counted = (
         func.count()
         if query.count is Counting.recognitions
         else func.count(R.c.model_id.distinct())
     )
+    return _over_recognitions(query, groups, counted)
+
+
+def _recognition_where(query: TallyQuery) -> list[Any]:
+    """Recognitions dated in the window, at the levels asked for."""
+    levels = [R.c.level.in_(query.where.levels)] if query.where.levels else []
+    return [*recognition_dated(query.window.start, query.window.end), *levels]
+
+
+def _over_recognitions(query: TallyQuery, groups: list[Any], *measures: Any) -> Any:
+    """`measures` of the recognitions of `query`'s models, with `groups` (to group by)."""
     return (
-        select(*groups, counted)
+        select(*groups, *measures)
         .select_from(_with_models(query))
-        .where(*_conditions(query), *window, *levels)
+        .where(*_conditions(query), *_recognition_where(query))
     )
 
 
@@ -761,44 +770,48 @@ def summarize(
     councils recognise models in batches (the `decisions` with the most models; None
     for all). Undated recognitions make that batch only when no decision has a date."""
     where = where or ModelFilter()
-    models = tally(registry, TallyQuery(where=where))
-    recognitions = tally(registry, TallyQuery(where=where, count=Counting.recognitions))
+    # Totals from the rows by province (a model lies in one province) and by year (a
+    # recognition is dated in one year): a few passes, each over an index.
     by_province = tally(registry, TallyQuery(by=(Dimension.province,), where=where))
     withdrawn = tally(registry, TallyQuery(where=replace(where, statuses=(Status.withdrawn,))))
-    by_year = {
-        row["year"]: row
-        for row in tally(registry, TallyQuery(by=(Dimension.year,), where=where)).rows
-    }
-    per_year = tally(
-        registry, TallyQuery(by=(Dimension.year,), where=where, count=Counting.recognitions)
-    )
-    recognitions_by_year = {row["year"]: row["recognitions"] for row in per_year.rows}
-    trend = [
-        {
-            "year": y,
-            "registered": by_year.get(y, {}).get("registered", 0),
-            "recognized": by_year.get(y, {}).get("recognized", 0),
-            "recognitions": recognitions_by_year.get(y, 0),
-        }
-        for y in sorted(by_year.keys() | recognitions_by_year.keys())
-    ]
     query = TallyQuery(where=where)
-    conditions = _conditions(query)
+    by_year = TallyQuery(by=(Dimension.year,), where=where)
+    trend: dict[int, dict[str, int]] = {}
     with database.translate_errors(registry.url), registry.engine.connect() as conn:
+        if query.has_registered:
+            years = _group_columns(by_year.by, recognitions=False)
+            for year, count in conn.execute(_registered(by_year, years)):
+                trend.setdefault(int(year), {})["registered"] = int(count)
+        measures = (func.count(R.c.model_id.distinct()), func.count())
+        dated = _group_columns(by_year.by, recognitions=True)
+        for year, models, recognitions in conn.execute(
+            _grouped(_over_recognitions(by_year, dated, *measures), dated)
+        ):
+            trend.setdefault(int(year), {}).update(recognized=models, recognitions=recognitions)
         first, last = conn.execute(
-            select(func.min(M.c.registered_on), func.max(M.c.registered_on)).where(*conditions)
+            select(func.min(M.c.registered_on), func.max(M.c.registered_on)).where(
+                *_conditions(query)
+            )
         ).one()
         latest_on, batch = _latest_decisions(conn, query)
         latest_import = _latest_import(conn)
     return Stats(
-        registered=models.total["registered"],
-        recognized=models.total["recognized"],
-        recognitions=recognitions.total["recognitions"],
-        withdrawn=withdrawn.total["registered"],
+        registered=by_province.total.get("registered", 0),
+        recognized=by_province.total[by_province.query.recognized_key],
+        recognitions=sum(y.get("recognitions", 0) for y in trend.values()),
+        withdrawn=withdrawn.total.get("registered", 0),
         provinces=sum(1 for r in by_province.rows if r["registered"]),
         first_registered_on=first,
         last_registered_on=last,
-        by_year=trend,
+        by_year=[
+            {
+                "year": year,
+                "registered": counts.get("registered", 0),
+                "recognized": counts.get("recognized", 0),
+                "recognitions": counts.get("recognitions", 0),
+            }
+            for year, counts in sorted(trend.items())
+        ],
         latest_on=latest_on,
         latest_decisions=batch if decisions is None else batch[:decisions],
         latest_decisions_count=len(batch),
