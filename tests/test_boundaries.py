@@ -373,6 +373,16 @@ def test_an_old_record_keeps_what_the_clerk_wrote_and_names_no_commune_it_lacks(
     assert only.commune is None and only.recorded[1:] == (None, None)
 
 
+def test_a_current_record_keeps_the_commune_as_the_clerk_wrote_it() -> None:
+    """As an old record does: the text typed beside the official unit it resolved to
+    (Xã Gio Linh, 19495 in Quảng Trị, 44: current_units.json, by hand)."""
+    loc = resolve_locality("quang tri", "gio linh", before_merger=False)
+    assert (loc.province_input, loc.district_input, loc.commune_input) == (
+        "quang tri", None, "gio linh",
+    )  # fmt: skip
+    assert loc.commune is not None and (loc.commune.code, loc.province.code) == (19495, 44)
+
+
 # -- the mapping, pinned by hand (the mutation run's survivors) ------------------------
 # Expected values are read by hand from src/dandan/data/reorganisation_2025.json (the
 # official texts as the project records them), never from the code; `reorganisation()`
