@@ -65,16 +65,49 @@ SELECT province_code, sum(registered) AS registered, sum(recognized) AS recogniz
 """.strip()
 
 
-def tally_sql() -> str:
-    """The SQL `dandan tally --province --by-end-of 2023` runs, from the library itself."""
+#: The groupings analysts use, as `dandan tally` options: each is timed beside
+#: sqlite3 (and sqlite-utils, for one statement) running the SQL dandan runs.
+GROUPINGS: dict[str, list[str]] = {
+    "province, by end of 2023": ["--province", "--by-end-of", "2023"],
+    "commune, by end of 2023": ["--commune", "--by-end-of", "2023"],
+    "field": ["--by", "field"],
+    "sponsor, in 2024": ["--by", "sponsor", "--year", "2024"],
+    "holder, since 2024": ["--by", "holder", "--since", "2024"],
+    "year": ["--by", "year"],
+    "level, by end of 2025": ["--by", "level", "--by-end-of", "2025"],
+    "old communes, by end of 2024": [
+        "--boundaries", "2024", "--by", "commune", "--by-end-of", "2024"
+    ],
+}  # fmt: skip
+
+
+def statements_of(options: list[str]) -> list[str]:
+    """The SQL `dandan tally OPTIONS` runs for its groups, from the library itself."""
     from sqlalchemy.dialects import sqlite
 
-    from dandan.tallies import Dimension, TallyQuery, Window, statements
+    from dandan.tallies import TallyQuery, Window, statements
 
-    query = TallyQuery(by=(Dimension.province,), window=Window.parse(by_end_of=2023))
-    (statement,) = statements(query)
-    compiled = statement.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True})
-    return " ".join(str(compiled).split())
+    def value(flag: str) -> str | None:
+        return options[options.index(flag) + 1] if flag in options else None
+
+    by = [options[i + 1] for i, o in enumerate(options) if o == "--by"]
+    by += [o[2:] for o in options if o in ("--province", "--commune")]
+    window = Window.parse(
+        year=value("--year"), by_end_of=value("--by-end-of"), since=value("--since")
+    )
+    query = TallyQuery.parse(by=by, window=window, boundaries=value("--boundaries") or "current")
+    return [
+        " ".join(
+            str(s.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True})).split()
+        )
+        for s in statements(query)
+    ]
+
+
+def tally_sql() -> str:
+    """The SQL `dandan tally --province --by-end-of 2023` runs, from the library itself."""
+    (sql,) = statements_of(GROUPINGS["province, by end of 2023"])
+    return sql
 
 
 def rows_csv(n: int, seed: int) -> Path:
@@ -273,6 +306,14 @@ def numbers(output: str) -> dict[int, tuple[int, int]]:
 
 def run(rows: int, seed: int, loader: str, repeat: int) -> bool:
     db = registry(rows, seed, loader)
+    # A registry built by an earlier dandan is brought up to date first, untimed
+    # (SQLite: after a copy beside it, which is not kept).
+    before = set(db.parent.glob(f"{db.name}.schema-*.bak"))
+    subprocess.run(
+        [str(BIN / "dandan"), "--db", str(db), "db", "upgrade"], check=True, capture_output=True
+    )
+    for copy in set(db.parent.glob(f"{db.name}.schema-*.bak")) - before:
+        copy.unlink()
     with sqlite3.connect(db) as conn:
         models = conn.execute("SELECT count(*) FROM models").fetchone()[0]
         recs = conn.execute("SELECT count(*) FROM recognitions").fetchone()[0]
@@ -301,7 +342,29 @@ def run(rows: int, seed: int, loader: str, repeat: int) -> bool:
     print(f"{'command':<20} {'wall s':>8} {'× sqlite-utils':>15}")
     for name, (seconds, _) in results.items():
         print(f"{name:<20} {seconds:>8.3f} {seconds / base:>15.2f}")
+    if sqlite3_cli:
+        groupings(db, sqlite3_cli, repeat)
     return True
+
+
+def groupings(db: Path, sqlite3_cli: str, repeat: int) -> None:
+    """Every grouping of `GROUPINGS`: dandan end to end, beside sqlite3 (and
+    sqlite-utils, where the tally is one statement) running the same SQL."""
+    print(f"\n{'tally':<30} {'dandan s':>9} {'sqlite3 s':>10} {'sqlite-utils s':>15} {'× s-u':>6}")
+    for name, options in GROUPINGS.items():
+        sqls = statements_of(options)
+        dandan, _ = best_of(
+            [str(BIN / "dandan"), "--db", str(db), "tally", *options, "--format", "csv"], repeat
+        )
+        floor, _ = best_of([sqlite3_cli, "-csv", str(db), "; ".join(sqls)], repeat)
+        utils = ""
+        ratio = ""
+        if len(sqls) == 1:
+            seconds, _ = best_of(
+                [str(BIN / "sqlite-utils"), "query", str(db), sqls[0], "--csv"], repeat
+            )
+            utils, ratio = f"{seconds:.3f}", f"{dandan / seconds:.2f}"
+        print(f"{name:<30} {dandan:>9.3f} {floor:>10.3f} {utils:>15} {ratio:>6}")
 
 
 def main() -> int:
