@@ -156,7 +156,7 @@ def _by_end_of(year: int) -> Any:
     return Span(None, date(year, 12, 31))
 
 
-FORMULAS = ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "'=already quoted"]
+FORMULAS = ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "'=already quoted", "''=quoted twice"]
 
 
 def _formula_registry(tmp_path: Path, run: Run) -> None:

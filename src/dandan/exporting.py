@@ -188,10 +188,20 @@ def rows(
     Places are written as recorded, in their own scheme (old units with their old
     codes and `locality_scheme` 2024), so that re-importing restores them exactly.
     """
+    for values in _records(registry, where, window):
+        yield dict(zip(COLUMNS, values, strict=True))
+
+
+def _records(
+    registry: Registry, where: ModelFilter | None = None, window: Window | None = None
+) -> Iterator[tuple[Any, ...]]:
+    """`rows` as tuples in the order of `COLUMNS`, fetched a thousand at a time: the
+    writers take them as they are (a dictionary per row, and a fetch per row, were a
+    third of an export's time)."""
     stmt = statement(where, window)
     old: Gazetteer | None = None
     with database.translate_errors(registry.url), registry.engine.connect() as conn:
-        for values in conn.execute(stmt):
+        for values in conn.execution_options(yield_per=1000).execute(stmt):
             (code, name, description, scheme, province, province_code, commune, commune_code,
              old_province, old_district, old_commune, *rest) = values  # fmt: skip
             district = district_code = None
@@ -202,14 +212,8 @@ def rows(
                     district, district_code = old.districts[old_district].name, old_district
                 commune_code = old_commune
                 commune = old.communes[old_commune].name if old_commune is not None else None
-            yield dict(
-                zip(
-                    COLUMNS,
-                    (code, name, description, province, province_code, district, district_code,
-                     commune, commune_code, scheme, *rest),
-                    strict=True,
-                )
-            )  # fmt: skip
+            yield (code, name, description, province, province_code, district, district_code,
+                   commune, commune_code, scheme, *rest)  # fmt: skip
 
 
 def _text(value: Any) -> str:
@@ -239,28 +243,39 @@ def _xml_safe(value: Any) -> Any:
     return _NOT_XML.sub("\ufffd", value) if isinstance(value, str) else value
 
 
+#: The first characters of a text cell `spreadsheet_safe` may have to quote.
+_RISKY = frozenset("=+-@\t\r'")
+
+
 def _write_csv(
-    items: Iterator[dict[str, Any]],
+    items: Iterator[tuple[Any, ...]],
     out: IO[str],
     summary: ExportSummary,
     headers: Headers = Headers.en,
 ) -> None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header_row(headers))
-    for row in _counted(items, summary):
-        writer.writerow(["" if row[k] is None else _safe(row[k]) for k in COLUMNS])
+    # The csv module writes None as "", numbers and dates as their text (ISO dates);
+    # only text that may start a formula goes through `spreadsheet_safe` (`_safe`).
+    writer.writerows(
+        [spreadsheet_safe(v) if type(v) is str and v[:1] in _RISKY else v for v in row]
+        for row in _counted(items, summary)
+    )
 
 
-def _write_json(items: Iterator[dict[str, Any]], out: IO[str], summary: ExportSummary) -> None:
+def _write_json(items: Iterator[tuple[Any, ...]], out: IO[str], summary: ExportSummary) -> None:
     out.write("[")
     for i, row in enumerate(_counted(items, summary)):
-        raw = {k: v.isoformat() if isinstance(v, date) else v for k, v in row.items()}
+        raw = {
+            k: v.isoformat() if isinstance(v, date) else v
+            for k, v in zip(COLUMNS, row, strict=True)
+        }
         out.write(("," if i else "") + "\n  " + json.dumps(raw, ensure_ascii=False))
     out.write("\n]\n")
 
 
 def _write_xlsx(
-    items: Iterator[dict[str, Any]],
+    items: Iterator[tuple[Any, ...]],
     out: IO[bytes],
     summary: ExportSummary,
     headers: Headers = Headers.en,
@@ -276,7 +291,7 @@ def _write_xlsx(
     try:
         sheet.append(header_row(headers))
         for row in _counted(items, summary):
-            sheet.append([_xml_safe(_safe(row[k])) for k in COLUMNS])
+            sheet.append([_xml_safe(_safe(v)) for v in row])
         # `book.save`, but with its archive in hand, to close it whatever happens.
         book.properties.modified = datetime.now(UTC).replace(tzinfo=None)
         archive = ZipFile(out, "w", ZIP_DEFLATED, allowZip64=True)
@@ -301,13 +316,16 @@ def _abandon(sheet: Any, archive: Any) -> None:
             writer.cleanup()  # its temporary copy of the rows: people's names
 
 
-def _counted(items: Iterator[dict[str, Any]], summary: ExportSummary) -> Iterator[dict[str, Any]]:
+_YEAR = COLUMNS.index("recognition_year")
+
+
+def _counted(items: Iterator[tuple[Any, ...]], summary: ExportSummary) -> Iterator[tuple[Any, ...]]:
     last = None
     for row in items:
-        if row["code"] != last:
+        if row[0] != last:  # the code: rows come in code order
             summary.models += 1
-            last = row["code"]
-        if row["recognition_year"] is not None:
+            last = row[0]
+        if row[_YEAR] is not None:
             summary.recognitions += 1
         yield row
 
@@ -336,7 +354,7 @@ def export(
     kind = format_for(target, fmt)
     header_language = parse_headers(headers)
     summary = ExportSummary(destination=target)
-    items = rows(registry, where, window)
+    items = _records(registry, where, window)
     if target == STDOUT:
         import sys
 
