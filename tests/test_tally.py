@@ -614,3 +614,21 @@ def test_tallies_on_postgresql_match_brute_force(tmp_path: Path, pg_url: str) ->
                 group_args,
                 window_args,
             )
+
+
+@pytest.mark.parametrize(
+    ("options", "start", "end"),
+    [
+        ({"year": "", "since": "2024"}, date(2024, 1, 1), None),
+        ({"period": "", "since": "2022", "year": None}, date(2022, 1, 1), None),
+        ({"by_end_of": "", "as_of": "2025-06-30"}, None, date(2025, 6, 30)),
+        ({"year": "", "by_end_of": "2023", "period": ""}, None, date(2023, 12, 31)),
+    ],
+)
+def test_an_empty_option_sets_no_end_of_the_window(
+    options: dict[str, str | None], start: date | None, end: date | None
+) -> None:
+    """A script passing every option, the unused ones empty, gets the window of the
+    others, not "cannot be combined" (the command line never sends an empty one)."""
+    window = Window.parse(**options)
+    assert (window.start, window.end) == (start, end)
