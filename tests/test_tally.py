@@ -15,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from dandan.cli import app
+from dandan.errors import UsageError
 from dandan.registry import ModelFilter, Registry
 from dandan.synthetic import COLUMNS as SYNTHETIC_COLUMNS
 from dandan.synthetic import generate_rows
@@ -632,3 +633,33 @@ def test_an_empty_option_sets_no_end_of_the_window(
     others, not "cannot be combined" (the command line never sends an empty one)."""
     window = Window.parse(**options)
     assert (window.start, window.end) == (start, end)
+
+
+@pytest.mark.parametrize(
+    ("options", "field", "message"),
+    [
+        (
+            {"year": "2023", "since": "2021"},
+            "since",
+            "cannot be combined with --year: both say where the window starts; give one of them",
+        ),
+        (
+            {"by_end_of": "2023", "as_of": "2023-06-30"},
+            "as_of",
+            "cannot be combined with --by-end-of: both say where the window ends; give one of them",
+        ),
+        (
+            {"as_of": "2023-06-30", "period": "2021-2025"},
+            "period",
+            "cannot be combined with --as-of: both say where the window ends; give one of them",
+        ),
+    ],
+)
+def test_two_options_for_one_end_of_the_window_are_refused_naming_both(
+    options: dict[str, str], field: str, message: str
+) -> None:
+    """The message names the first option as typed on the command line, the error's
+    field the second, and which end of the window both set."""
+    with pytest.raises(UsageError) as refused:
+        Window.parse(**options)
+    assert (refused.value.field, refused.value.message) == (field, message)
