@@ -663,3 +663,33 @@ def test_two_options_for_one_end_of_the_window_are_refused_naming_both(
     with pytest.raises(UsageError) as refused:
         Window.parse(**options)
     assert (refused.value.field, refused.value.message) == (field, message)
+
+
+@pytest.mark.parametrize(
+    ("options", "field", "message"),
+    [
+        ({"period": "2021"}, "period", "bad period '2021': write two years, e.g. 2021-2025"),
+        (
+            {"period": "2025-2021"},
+            "period",
+            "bad period '2025-2021': the first year comes first, e.g. 2021-2025",
+        ),
+        (
+            {"since": "2024", "by_end_of": "2023"},
+            "by_end_of",
+            "the window starts on 2024-01-01, after it ends on 2023-12-31; swap the years",
+        ),
+        (
+            {"since": "2024", "as_of": "2023-06-30"},
+            "as_of",
+            "the window starts on 2024-01-01, after it ends on 2023-06-30; swap the years",
+        ),
+    ],
+)
+def test_a_window_that_cannot_be_is_refused_whole(
+    options: dict[str, str], field: str, message: str
+) -> None:
+    """Each refusal says what is wrong and what to write instead, in full."""
+    with pytest.raises(UsageError) as refused:
+        Window.parse(**options)
+    assert (refused.value.field, refused.value.message) == (field, message)
