@@ -32,8 +32,8 @@ ROWS = 3000
 
 
 #: The statistics `dandan import` left on a registry of 408,000 synthetic models
-#: (sampled: `PRAGMA analysis_limit`), with which SQLite read every model to find
-#: recognitions, and a plain index and the table for a tally by field.
+#: (sampled: `PRAGMA analysis_limit`; taken before ix_models_commune led with the
+#: commune), with which SQLite read every model to find recognitions.
 NATIONAL = [
     ("recognitions", "ix_recognitions_year", "112475 1001"),
     ("recognitions", "ix_recognitions_model_id", "225128 1"),
@@ -44,7 +44,6 @@ NATIONAL = [
     ("models", "ix_models_commune", "461006 1001 112 1 1 1"),
     ("models", "ix_models_tally", "222784 1001 5 5 2 1 1 1 1"),
     ("models", "ix_models_registered_on", "429590 167 42 3"),
-    ("models", "ix_models_commune_code", "336609 112"),
     ("models", "sqlite_autoindex_models_1", "443034 1"),
 ]
 
