@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from dandan.cli import app
-from dandan.errors import UsageError
+from dandan.errors import InvalidInput, UsageError
 from dandan.registry import ModelFilter, Registry
 from dandan.synthetic import COLUMNS as SYNTHETIC_COLUMNS
 from dandan.synthetic import generate_rows
@@ -693,3 +693,22 @@ def test_a_window_that_cannot_be_is_refused_whole(
     with pytest.raises(UsageError) as refused:
         Window.parse(**options)
     assert (refused.value.field, refused.value.message) == (field, message)
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        ({"year": "23"}, "year"),
+        ({"since": "2O21"}, "since"),
+        ({"by_end_of": "1850"}, "by_end_of"),
+        ({"as_of": "31/02/2024"}, "as_of"),
+        ({"period": "1850-2025"}, "period"),
+        ({"period": "2021-3000"}, "period"),
+    ],
+)
+def test_a_bad_year_or_day_names_the_option_it_came_in(options: dict[str, str], field: str) -> None:
+    """The command line turns the field into the option to fix (`--by-end-of: bad year
+    '1850'`), so each year is read under its own option's name."""
+    with pytest.raises(InvalidInput) as refused:
+        Window.parse(**options)
+    assert refused.value.field == field
