@@ -712,3 +712,9 @@ def test_a_bad_year_or_day_names_the_option_it_came_in(options: dict[str, str], 
     with pytest.raises(InvalidInput) as refused:
         Window.parse(**options)
     assert refused.value.field == field
+
+
+def test_a_period_of_one_year_is_that_year() -> None:
+    """`--period 2023-2023` is a period whose first year is its last: accepted."""
+    window = Window.parse(period="2023-2023")
+    assert (window.start, window.end) == (date(2023, 1, 1), date(2023, 12, 31))
