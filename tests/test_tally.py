@@ -653,21 +653,6 @@ def test_an_empty_option_sets_no_end_of_the_window(
             "period",
             "cannot be combined with --as-of: both say where the window ends; give one of them",
         ),
-    ],
-)
-def test_two_options_for_one_end_of_the_window_are_refused_naming_both(
-    options: dict[str, str], field: str, message: str
-) -> None:
-    """The message names the first option as typed on the command line, the error's
-    field the second, and which end of the window both set."""
-    with pytest.raises(UsageError) as refused:
-        Window.parse(**options)
-    assert (refused.value.field, refused.value.message) == (field, message)
-
-
-@pytest.mark.parametrize(
-    ("options", "field", "message"),
-    [
         ({"period": "2021"}, "period", "bad period '2021': write two years, e.g. 2021-2025"),
         (
             {"period": "2025-2021"},
@@ -689,7 +674,9 @@ def test_two_options_for_one_end_of_the_window_are_refused_naming_both(
 def test_a_window_that_cannot_be_is_refused_whole(
     options: dict[str, str], field: str, message: str
 ) -> None:
-    """Each refusal says what is wrong and what to write instead, in full."""
+    """Each refusal says what is wrong and what to write instead, in full; two options
+    for one end name the first as typed on the command line (the error's field is the
+    second) and the end both set."""
     with pytest.raises(UsageError) as refused:
         Window.parse(**options)
     assert (refused.value.field, refused.value.message) == (field, message)
