@@ -10,6 +10,12 @@ fresh process and a fresh database:
       module and `sqlite3.executemany` (5,000 rows at a time) into a `models`
       table with a UNIQUE code and a `recognitions` table whose `model_id`
       references it, in one transaction (WAL, like the registry);
+  (b2) the floor, plus what the registry stores and indexes besides the rows: the
+      units as integer codes, the folded name and the Vietnamese sort key of each
+      name (`dandan.text`), the first recognition's date, and the secondary indexes
+      the registry has (its tally indexes among them, taken from dandan's tables and
+      built after the load, as an import into an empty registry builds them). b2/b
+      is the part of a/b that no import into this registry can avoid;
   (c) `sqlite-utils insert DB models FILE --csv` (unless --skip-sqlite-utils);
   and, when DANDAN_BENCH_PG_URL names a database to spare, `dandan import` into
   PostgreSQL (rows streamed with COPY into staging tables, merged in one transaction).
@@ -40,8 +46,10 @@ PG_URL = os.environ.get("DANDAN_BENCH_PG_URL")
 BIN = Path(sys.executable).parent
 
 FLOOR = r"""
-import csv, itertools, sqlite3, sys
+import csv, itertools, json, sqlite3, sys
 path, db = sys.argv[1], sys.argv[2]
+# (b2) The registry's secondary indexes (DDL), when given: the keys they need are stored too.
+indexes = json.loads(sys.argv[3]) if len(sys.argv) > 3 else None
 conn = sqlite3.connect(db, isolation_level=None)
 conn.execute("PRAGMA journal_mode = WAL")
 conn.execute("PRAGMA synchronous = NORMAL")
@@ -52,31 +60,81 @@ with open(path, newline="", encoding="utf-8") as handle:
     model = [i for i, c in enumerate(header) if c not in own]
     recognition = [header.index(c) for c in own]
     code = header.index("code")
-    def columns(indexes):
-        return ", ".join(f'"{header[i]}"' for i in indexes)
-    def marks(indexes):
-        return ", ".join("?" for _ in indexes)
-    conn.execute(f"CREATE TABLE models (id INTEGER PRIMARY KEY, {columns(model)})")
+    def columns(positions):
+        return ", ".join(f'"{header[i]}"' for i in positions)
+    def marks(positions):
+        return ", ".join("?" for _ in positions)
+    keys = ()
+    if indexes is not None:
+        from dandan.text import fold, sort_prefix
+        keys = ("province_code", "commune_code", "legacy_province_code", "legacy_district_code",
+                "legacy_commune_code", "name_folded", "name_order", "first_recognized_on")
+        at = {c: header.index(c) for c in
+              ("name", "province", "district", "commune", "locality_scheme", "decided_on")}
+        units = {}
+        def unit(*names):  # a unit's integer code, as the registry stores it
+            return units.setdefault(names, len(units))
+        def keyed(row):
+            scheme, province = row[at["locality_scheme"]], row[at["province"]]
+            district, commune, name = row[at["district"]], row[at["commune"]], row[at["name"]]
+            old = scheme == "2024"
+            return (
+                unit(scheme, province), unit(scheme, province, district, commune),
+                unit(province) if old else None, unit(province, district) if old else None,
+                unit(province, district, commune) if old else None,
+                fold(name), sort_prefix(name), row[at["decided_on"]] or None,
+            )
+    stored = ", ".join((columns(model), *keys))
+    conn.execute(f"CREATE TABLE models (id INTEGER PRIMARY KEY, {stored})")
     conn.execute("CREATE UNIQUE INDEX models_code ON models (code)")
     conn.execute(
         "CREATE TABLE recognitions (id INTEGER PRIMARY KEY, "
         f"model_id INTEGER NOT NULL REFERENCES models (id), {columns(recognition)})"
     )
     # A file holds one row per recognition: the model once, each recognition keyed to it.
-    add_model = f"INSERT OR IGNORE INTO models ({columns(model)}) VALUES ({marks(model)})"
+    add_model = (
+        f"INSERT OR IGNORE INTO models ({stored}) "
+        f"VALUES ({', '.join('?' for _ in range(len(model) + len(keys)))})"
+    )
     add_recognition = (
         f"INSERT INTO recognitions (model_id, {columns(recognition)}) "
         f"SELECT id, {marks(recognition)} FROM models WHERE code = ?"
     )
     conn.execute("BEGIN")
     while chunk := list(itertools.islice(reader, 5000)):
-        conn.executemany(add_model, ([row[i] for i in model] for row in chunk))
+        if keys:
+            conn.executemany(add_model, ([*(row[i] for i in model), *keyed(row)] for row in chunk))
+        else:
+            conn.executemany(add_model, ([row[i] for i in model] for row in chunk))
         conn.executemany(
             add_recognition,
             ((*[row[i] for i in recognition], row[code]) for row in chunk if row[recognition[0]]),
         )
+    for ddl in indexes or ():  # built after the load, as an import into an empty registry does
+        conn.execute(ddl)
     conn.execute("COMMIT")
 """
+#: The floor's names for the registry's indexed columns (others have the same name).
+KEYED_COLUMNS = {("recognitions", "year"): "recognition_year"}
+
+
+def keyed_indexes() -> list[str]:
+    """The registry's secondary indexes, as DDL on the keyed floor's tables: taken from
+    dandan's own tables, so that an index added there is built here too."""
+    from sqlmodel import SQLModel
+
+    import dandan.models  # noqa: F401  (the tables)
+
+    ddl = []
+    for table in ("models", "recognitions"):
+        for index in sorted(SQLModel.metadata.tables[table].indexes, key=lambda ix: str(ix.name)):
+            if index.unique:
+                continue  # the floor has the unique code index already
+            names = [KEYED_COLUMNS.get((table, c.name), c.name) for c in index.columns]
+            ddl.append(f"CREATE INDEX {index.name} ON {table} ({', '.join(names)})")
+    return ddl
+
+
 #: `dandan import`, with the time of each phase (`ImportSummary.timings`) on stderr.
 DANDAN = r"""
 import json, sys
@@ -164,6 +222,11 @@ def bench(n: int, skip_sqlite_utils: bool = False) -> dict[str, Run]:
     runs["b"] = timed(
         "floor (csv + executemany)", [sys.executable, "-c", FLOOR, str(path), str(b_db)]
     )
+    b2_db = fresh(OUT / f"floor-keyed-{n}.db")
+    runs["b2"] = timed(
+        "floor + keys and indexes",
+        [sys.executable, "-c", FLOOR, str(path), str(b2_db), json.dumps(keyed_indexes())],
+    )
     sqlite_utils = shutil.which("sqlite-utils", path=str(BIN)) or shutil.which("sqlite-utils")
     if sqlite_utils and not skip_sqlite_utils:
         c_db = fresh(OUT / f"sqlite-utils-{n}.db")
@@ -178,8 +241,9 @@ def bench(n: int, skip_sqlite_utils: bool = False) -> dict[str, Run]:
             "dandan import, PostgreSQL", [str(BIN / "dandan"), "--db", PG_URL, "import", str(path)]
         )
     models, recognitions = rows_in(a_db, "models"), rows_in(a_db, "recognitions")
-    # The floor stores the same models and recognitions.
-    assert (rows_in(b_db, "models"), rows_in(b_db, "recognitions")) == (models, recognitions)
+    # The floors store the same models and recognitions.
+    for db in (b_db, b2_db):
+        assert (rows_in(db, "models"), rows_in(db, "recognitions")) == (models, recognitions)
     print(f"\n{n:,} models: {lines:,} rows ({recognitions:,} recognitions, {models:,} models)")
     print(f"{'':28} {'wall s':>8} {'CPU s':>8} {'peak MB':>8}")
     for run in runs.values():
@@ -188,6 +252,11 @@ def bench(n: int, skip_sqlite_utils: bool = False) -> dict[str, Run]:
     print(
         f"ratio a/b (dandan / floor):        {a.seconds / b.seconds:.2f}  (target ≤ 2.0; "
         f"CPU time {a.cpu / b.cpu:.2f})"
+    )
+    b2 = runs["b2"]
+    print(
+        f"ratio b2/b (keys and indexes alone): {b2.seconds / b.seconds:.2f}  (CPU time "
+        f"{b2.cpu / b.cpu:.2f}); a/b2: {a.seconds / b2.seconds:.2f}"
     )
     if a.phases:
         shown = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in a.phases.items())
