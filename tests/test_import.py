@@ -47,7 +47,14 @@ VIETNAMESE = {
     "recognition_year": "Năm công nhận", "recognition_level": "Cấp công nhận",
     "decision_no": "Số quyết định", "decided_on": "Ngày quyết định",
 }  # fmt: skip
-SUMMARY_NEW = {"inserted": 3, "updated": 0, "skipped": 0, "invalid": 0, "written": True}
+SUMMARY_NEW = {
+    "inserted": 3,
+    "updated": 0,
+    "skipped": 0,
+    "invalid": 0,
+    "not_records": 0,
+    "written": True,
+}
 
 
 def csv_text(rows: list[list[str]], header: list[str] = COLUMNS, delimiter: str = ",") -> str:
@@ -424,7 +431,7 @@ def test_errors_file_and_skip_invalid(run: Run, registry: Registry, tmp_path: Pa
     result = run("import", str(path), "--skip-invalid", "--errors", str(errors), "--format", "json")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout) == {
-        "inserted": 3, "updated": 0, "skipped": 0, "invalid": 1, "written": True,
+        "inserted": 3, "updated": 0, "skipped": 0, "invalid": 1, "not_records": 0, "written": True,
     }  # fmt: skip
     check_stored(registry)
     with errors.open(encoding="utf-8-sig") as handle:
@@ -464,7 +471,7 @@ def test_a_refused_import_claims_nothing_written(
     result = run("import", str(path), "--format", "json")
     assert result.exit_code == 1
     assert json.loads(result.stdout) == {
-        "inserted": 0, "updated": 0, "skipped": 0, "invalid": 1, "written": False,
+        "inserted": 0, "updated": 0, "skipped": 0, "invalid": 1, "not_records": 0, "written": False,
     }  # fmt: skip
     assert "nothing imported" in result.stderr
     assert dump(db) == before
@@ -566,7 +573,7 @@ def test_reimport_changes_nothing_and_is_recorded(
     before = dump(db, skip=("import_batches", "events"))
     again = run("import", str(path), "--format", "json")
     assert json.loads(again.stdout) == {
-        "inserted": 0, "updated": 0, "skipped": 3, "invalid": 0, "written": True,
+        "inserted": 0, "updated": 0, "skipped": 3, "invalid": 0, "not_records": 0, "written": True,
     }  # fmt: skip
     assert "nothing changed" in again.stderr
     assert dump(db, skip=("import_batches", "events")) == before
@@ -582,7 +589,14 @@ def test_new_recognition_for_a_registered_model_is_an_update(
     imported(run, write(tmp_path, csv_text([ROWS[2]])))
     later = _with(ROWS[2], recognition_year="2025", recognition_level="xã", decided_on="2025-05-05")
     summary = imported(run, write(tmp_path, csv_text([ROWS[2], later])))
-    assert summary == {"inserted": 0, "updated": 1, "skipped": 1, "invalid": 0, "written": True}
+    assert summary == {
+        "inserted": 0,
+        "updated": 1,
+        "skipped": 1,
+        "invalid": 0,
+        "not_records": 0,
+        "written": True,
+    }
     model = registry.get("HNO-2024-00007")
     assert [(r.year, r.level) for r in model.recognitions] == [(2025, "commune")]
     assert model.status == "recognized"

@@ -36,6 +36,7 @@ from dandan.registry import Registry
 from dandan.sources import (
     HEADERS,
     Cells,
+    Layout,
     SourceInfo,
     check_mojibake,
     looks_garbled,
@@ -118,8 +119,14 @@ class ImportSummary:
             "updated": self.updated,
             "skipped": self.skipped,
             "invalid": self.invalid,
+            "not_records": self.not_records,
             "written": self.committed,
         }
+
+    @property
+    def not_records(self) -> int:
+        """Rows passed over as total rows, section headings or empty rows."""
+        return sum(info.not_records for info in self.sources)
 
 
 def validate_row(
@@ -160,9 +167,12 @@ def validate_row(
     )
     reason = text(values.get("withdrawn_reason"), "withdrawn_reason")
     recognition = None
-    if (values.get("recognition_year") or "").strip() or (
-        values.get("recognition_level") or ""
-    ).strip():
+    if (
+        not (values.get("recognition_year") or "").strip()
+        and not (values.get("recognition_level") or "").strip()
+    ):
+        _check_no_details(values)
+    else:
         recognition = draft_recognition(
             year=values.get("recognition_year"),
             level=values.get("recognition_level"),
@@ -172,6 +182,24 @@ def validate_row(
             today=today,
         )
     return Change(source, line, raw, model.code, model, withdrawn_on, reason, recognition)
+
+
+#: The columns of a recognition besides its year and level.
+_RECOGNITION_DETAILS = ("decision_no", "decided_on", "recognized_by")
+
+
+def _check_no_details(values: Mapping[str, str]) -> None:
+    """A decision's number, date or body with no year or level would be dropped without
+    a word (the model imported as unrecognised): refused instead."""
+    details = [v.strip() for c in _RECOGNITION_DETAILS if (v := values.get(c) or "").strip()]
+    if details:
+        raise InvalidInput(
+            _(
+                "the recognition ({details}) has no year or level; fill both, "
+                "or clear the recognition's cells"
+            ).format(details=", ".join(details)),
+            field="recognition_year",
+        )
 
 
 def _check_codes(values: Mapping[str, str], model: ModelDraft) -> None:
@@ -206,6 +234,8 @@ class ImportOptions:
     today: date | None = None
     #: "2024" or "2025": the units every row names, unless the row says (`--legacy`).
     boundaries: str | None = None
+    #: Where the header is and the sheet-wide values, when detection needs help.
+    layout: Layout = field(default_factory=Layout)
 
 
 def import_files(
@@ -249,7 +279,11 @@ def import_files(
                     summary.sources.append(info)
                     job.start_source(writer, info)
                     records = read_records(
-                        path, encoding=options.encoding, sheet=options.sheet, info=info
+                        path,
+                        encoding=options.encoding,
+                        sheet=options.sheet,
+                        info=info,
+                        layout=options.layout,
                     )
                     while True:
                         started = clock()
@@ -728,11 +762,17 @@ class RowChecks:
             for i, (year, level) in enumerate(zip(years, levels, strict=True))
             if (year or level) and ((year or "").strip() or (level or "").strip())
         ]
-        if not rows:
-            return found
         dates = columns.get("decided_on", absent)
         decisions = columns.get("decision_no", absent)
         bodies = columns.get("recognized_by", absent)
+        if len(rows) < len(absent) and any(c in columns for c in _RECOGNITION_DETAILS):
+            # Details without a year or level: `validate_row` says which.
+            recognised = set(rows)
+            for i, details in enumerate(zip(dates, decisions, bodies, strict=True)):
+                if i not in recognised and any(d and not d.isspace() for d in details):
+                    found[i] = _REFUSED
+        if not rows:
+            return found
         terms = self.terms.column(
             ["\x00".join((years[i] or "", levels[i] or "", dates[i] or "")) for i in rows]
         )

@@ -675,6 +675,34 @@ CODE_PREFIXES: dict[int, str] = {
 }
 
 
+#: Words before a province's name in a title: "TỈNH QUẢNG TRỊ", "THÀNH PHỐ HUẾ", "TP. HCM",
+#: and its Party committee's ("TỈNH ỦY QUẢNG TRỊ"), longest first.
+_TITLE_TYPES = ("tinh uy", "thanh uy", "thanh pho", "tinh", "tp")
+#: A type word, and the (up to four) words after it, not consumed: "tỉnh A và tỉnh B".
+_TITLE_WORDS = re.compile(r"\b(?:" + "|".join(_TITLE_TYPES) + r") (?=((?:\w+ ?){1,4}))")
+
+
+def provinces_named_in(title: str) -> list[str]:
+    """The provinces a title names after a type word ("DANH SÁCH MÔ HÌNH … TỈNH QUẢNG
+    TRỊ NĂM 2023"), today's or those before 2025-07-01, by their short names: the
+    longest name at each place, each province once."""
+    found: list[str] = []
+    for match in _TITLE_WORDS.finditer(fold(title)):
+        words = match.group(1).split()
+        for n in range(len(words), 0, -1):
+            spelled = " ".join(words[:n])
+            if spelled.isdigit():  # a year, not a province's code
+                continue
+            # Today's name first: "Thừa Thiên Huế" is the city of Huế, one province.
+            names = {p.name for p in gazetteer().find_provinces(spelled)} or {
+                p.name for p in legacy_gazetteer().find_provinces(spelled)
+            }
+            if names:
+                found += sorted(names - set(found))
+                break
+    return found
+
+
 def lookup(query: str) -> list[dict[str, object]]:
     """What a name may resolve to, as rows for `dandan localities`: current units
     first, then old ones with the current unit each became. Exact matches in either

@@ -18,7 +18,7 @@ import re
 import sys
 import warnings
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -61,8 +61,9 @@ COLUMNS: tuple[str, ...] = tuple(HEADERS)
 #: identifiers (`COLUMNS`) stay the default, since scripts read them.
 VIETNAMESE_HEADERS: dict[str, str] = {column: spellings[0] for column, spellings in HEADERS.items()}
 REQUIRED = ("name", "province", "field", "sponsor")
-#: How many rows from the top may hold titles before the header row.
-_HEADER_SEARCH = 10
+#: How many rows from the top are searched for the header: up to ten title rows, then
+#: a header on two rows.
+_HEADER_SEARCH = 12
 _HEADER_INDEX = {
     key(spelling): column
     for column, spellings in HEADERS.items()
@@ -125,6 +126,15 @@ class SourceInfo:
     #: Our column name → the header as the file writes it.
     headers: dict[str, str] = field(default_factory=dict)
     unknown_columns: list[str] = field(default_factory=list)
+    #: The header's row (of a header on two rows, the first) and how many rows it spans.
+    header_row: int | None = None
+    header_rows: int = 1
+    #: Sheet-wide values in effect, by column (`Layout.values`, a title's province).
+    values: dict[str, str] = field(default_factory=dict)
+    #: Values read from a title row: column -> (value, row).
+    title_values: dict[str, tuple[str, int]] = field(default_factory=dict)
+    #: Rows passed over as total rows, section headings or empty rows.
+    not_records: int = 0
     size: int | None = None
     bytes_read: int = 0
     sha256: str = ""
@@ -202,12 +212,19 @@ def sniff_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
-def map_headers(headers: list[str], info: SourceInfo) -> list[str | None]:
-    """Our column name for each header (None for unknown ones), checking required columns."""
-    mapped: list[str | None] = []
+def map_headers(
+    headers: list[str],
+    info: SourceInfo,
+    mapped: list[str | None] | None = None,
+    given: Mapping[str, str] | None = None,
+) -> list[str | None]:
+    """Our column name for each header (None for unknown ones), checking required
+    columns: those the file lacks may be `given` sheet-wide. `mapped` is the columns
+    already read from a header on two rows."""
+    if mapped is None:
+        mapped = _header_of(headers)
     seen: set[str] = set()
-    for header in headers:
-        column = _HEADER_INDEX.get(key(header or ""))
+    for header, column in zip(headers, mapped, strict=True):
         if column is not None and column in seen:
             raise InvalidInput(
                 _("{file}: column {header!r} appears twice").format(file=info.name, header=header)
@@ -217,61 +234,240 @@ def map_headers(headers: list[str], info: SourceInfo) -> list[str | None]:
         if column is not None:
             seen.add(column)
             info.headers[column] = header.strip()
-        mapped.append(column)
-    missing = [c for c in REQUIRED if c not in seen]
+    available = seen | set(given or ()) | set(info.title_values)
+    missing = [c for c in REQUIRED if c not in available]
     if missing:
         found = ", ".join(h for h in headers if h)
+        where = "" if info.header_row is None else _(" in row {row}").format(row=info.header_row)
         if found:
-            message = _("{file}: missing required column(s): {columns} (headers found: {headers})")
+            message = _(
+                "{file}: missing required column(s): {columns} (headers found{where}: {headers})"
+            )
         else:
             message = _("{file}: missing required column(s): {columns} (headers found: none)")
         raise InvalidInput(
-            message.format(file=info.name, columns=", ".join(missing), headers=found),
+            message.format(file=info.name, columns=", ".join(missing), headers=found, where=where),
             advice=Advice.import_template,
         )
     info.columns = [c for c in mapped if c is not None]
     return mapped
 
 
+@dataclass(frozen=True)
+class Layout:
+    """What a clerk tells the import about a sheet's layout, where detection needs help."""
+
+    #: The header's row, 1-based (of a header on two rows, the first): instead of
+    #: looking for it among the top rows.
+    header_row: int | None = None
+    #: Sheet-wide values: a column's value for every row that leaves it empty (a sheet
+    #: of one province often names it only in its title).
+    values: Mapping[str, str] = field(default_factory=dict)
+
+
+def sheet_values(pairs: Iterable[str]) -> dict[str, str]:
+    """`COLUMN=VALUE` texts as sheet-wide values, COLUMN by any of its headers."""
+    values: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        column = _HEADER_INDEX.get(key(name))
+        if not sep or column is None:
+            raise InvalidInput(
+                _("{pair!r} is not COLUMN=VALUE with a known column (e.g. {example})").format(
+                    pair=pair, example='province="Quảng Trị"'
+                ),
+                field="set",
+            )
+        values[column] = value.strip()
+    return values
+
+
+#: What a total row starts with (as `key` folds it): counted, never imported.
+_TOTALS = frozenset({"tongcong", "cong", "tongso", "tong", "congtong", "total"})
+#: A section heading in one cell: "I. HUYỆN CAM LỘ", "2) Khối cơ quan", "B - Xã".
+_SECTION = re.compile(r"(?:[IVXLC]+|\d{1,3}|[A-ZĐ])\s*[.):–-]\s*\S|[IVXLC]+\s+\S")
+#: A section's numbering in a cell of its own, its heading in the next ("II" | "KHỐI
+#: CƠ QUAN"): Roman numerals or a capital letter; an Arabic number there is a record's
+#: STT, and a record with only a name is an error to report, not a row to pass over.
+_SECTION_NUMBER = re.compile(r"(?:[IVXLC]+|[A-ZĐ])[.)]?")
+
+
+def not_a_record(cells: Sequence[str]) -> bool:
+    """A total row, a section heading or an empty row: offices' sheets carry them
+    between the records, and they are passed over (and counted), not refused."""
+    filled = [c.strip() for c in cells if c and not c.isspace()]
+    if not filled:
+        return True
+    first = filled[0]
+    if key(first) in _TOTALS:
+        return True
+    if len(filled) == 1:
+        return _SECTION.match(first) is not None
+    return len(filled) == 2 and _SECTION_NUMBER.fullmatch(first) is not None
+
+
+def _header_of(cells: Sequence[str]) -> list[str | None]:
+    return [_HEADER_INDEX.get(key(c)) if c else None for c in cells]
+
+
+def _two_row_header(
+    top: Sequence[str], below: Sequence[str]
+) -> tuple[list[str | None], list[str]] | None:
+    """The columns of a header on two rows (a parent merged over its children: "Công
+    nhận" over "Năm | Cấp | Số QĐ"), or None when the second row is not one of
+    headers. A child is read with its parent first ("Ngày" under "Quyết định" is "Ngày
+    quyết định"), then alone ("Huyện" under "Địa bàn thực hiện")."""
+    width = max(len(top), len(below))
+    parent = ""
+    mapped: list[str | None] = []
+    shown: list[str] = []
+    known = children = 0
+    for j in range(width):
+        above = top[j].strip() if j < len(top) else ""
+        child = below[j].strip() if j < len(below) else ""
+        if above:
+            parent = above  # a merged cell's text is in its first cell only
+        if not child:
+            mapped.append(_HEADER_INDEX.get(key(above)) if above else None)
+            shown.append(above)
+            continue
+        children += 1
+        column = None
+        for spelling in (f"{child} {parent}", f"{parent} {child}", child):
+            column = _HEADER_INDEX.get(key(spelling))
+            if column is not None:
+                break
+        known += column is not None
+        mapped.append(column)
+        shown.append(f"{parent} / {child}" if parent else child)
+    # A row of data under a header may hold a word that is a header ("Tỉnh" as a
+    # level): a row of children is mostly headers.
+    if not known or known * 2 < children:
+        return None
+    return mapped, shown
+
+
+@dataclass
+class _Header:
+    at: int  # index in the rows read ahead
+    rows: int  # 1 or 2
+    mapped: list[str | None]
+    shown: list[str]
+
+
+def _find_header(top: Sequence[tuple[int, list[str]]], layout: Layout, info: SourceInfo) -> _Header:
+    """The header among the top rows: the first that names the required columns
+    (with the sheet-wide values, and a province named by a title above it), on one
+    row or two; or the row the clerk named. Without one, the row that came closest,
+    for the error to name."""
+    best: _Header | None = None
+    for at, (line, cells) in enumerate(top):
+        if layout.header_row is not None and line != layout.header_row:
+            continue
+        if not any(c.strip() for c in cells):
+            continue
+        single = _header_of(cells)
+        header = _Header(at, 1, single, [c.strip() for c in cells])
+        if at + 1 < len(top) and any(single):
+            two = _two_row_header(cells, top[at + 1][1])
+            if two is not None and len({*two[0]} - {None}) > len({*single} - {None}):
+                header = _Header(at, 2, *two)
+        found = {c for c in header.mapped if c is not None} | set(layout.values)
+        if best is None or len(found) > len({c for c in best.mapped if c is not None}):
+            best = header
+        title = None
+        if not {"province", "province_code"} & found:
+            title = _title_province(top[:at])
+            if title is not None:
+                found.add("province")
+        if all(c in found for c in REQUIRED) or layout.header_row is not None:
+            if title is not None:
+                info.title_values["province"] = title
+            return header
+    if best is None:
+        if layout.header_row is not None:
+            # (A sheet leaves its empty rows out; a CSV file has them, as empty lines.)
+            if top and top[-1][0] > layout.header_row:
+                message = _("{file}: row {row}, given as the header, is empty")
+            else:
+                message = _("{file}: there is no row {row} to read the header from")
+            raise InvalidInput(
+                message.format(file=info.name, row=layout.header_row), field="header_row"
+            )
+        raise InvalidInput(_("{file}: the file is empty (no header row)").format(file=info.name))
+    title = _title_province(top[: best.at])
+    if title is not None:  # not missing, then, in the error that follows
+        info.title_values["province"] = title
+    return best
+
+
+def _title_province(titles: Sequence[tuple[int, list[str]]]) -> tuple[str, int] | None:
+    """The province the rows above the header name, if they name one and only one
+    ("BAN DÂN VẬN TỈNH ỦY QUẢNG TRỊ", "DANH SÁCH … TỈNH QUẢNG TRỊ NĂM 2023"), and the
+    row that first names it: the sheet's province then."""
+    from dandan.localities import provinces_named_in
+
+    named: dict[str, int] = {}
+    for line, cells in titles:
+        for name in provinces_named_in(" ".join(c for c in cells if c)):
+            named.setdefault(name, line)
+    return next(iter(named.items())) if len(named) == 1 else None
+
+
 def _rows(
-    records: Iterator[list[Any]], info: SourceInfo, *, typed: bool = False
+    records: Iterator[list[Any]],
+    info: SourceInfo,
+    *,
+    typed: bool = False,
+    layout: Layout | None = None,
 ) -> Iterator[tuple[int, Sequence[str]]]:
     """Rows as the texts of `info.columns`, in that order. `typed` sources
     (spreadsheets) hold numbers and dates."""
+    layout = layout or Layout()
     # csv.reader knows the physical line (quoted cells may span lines); sheets count rows.
-    counted = getattr(records, "line_num", None) is None
-    line = 0
-    mapped: list[str | None] = []
-    first_header: list[str] | None = None
-    for raw in records:
-        line = line + 1 if counted else records.line_num  # type: ignore[attr-defined]
-        header = [_cell(v) for v in raw]
-        _check_lengths(header, header, line, info)
-        if not any(h.strip() for h in header):
-            continue  # blank lines, common above spreadsheet headers
-        first_header = first_header or header
-        # Spreadsheets often carry a title above the table: the header is the first of
-        # the top rows that names the required columns.
-        if all(c in {_HEADER_INDEX.get(key(h)) for h in header} for c in REQUIRED):
-            mapped = map_headers(header, info)
-            break
-        if line >= _HEADER_SEARCH:
-            map_headers(first_header, info)  # raises: names what is missing
+    if getattr(records, "line_num", None) is None:
+        numbered: Iterator[tuple[int, list[Any]]] = enumerate(records, 1)
     else:
-        if first_header is None:
-            raise InvalidInput(
-                _("{file}: the file is empty (no header row)").format(file=info.name)
-            )
-        map_headers(first_header, info)
+        numbered = ((records.line_num, raw) for raw in records)  # type: ignore[attr-defined]
+    # The header is among the top rows: titles above it, up to `_HEADER_SEARCH` rows.
+    last = _HEADER_SEARCH if layout.header_row is None else layout.header_row + 1
+    top: list[tuple[int, list[str]]] = []
+    for line, raw in numbered:
+        top.append((line, [_cell(v) for v in raw]))
+        if line >= last:
+            break
+    header = _find_header(top, layout, info)
+    for line, cells in top[: header.at + header.rows]:  # rows below: by the header's names
+        _check_lengths(cells, cells, line, info)
+    info.header_row, info.header_rows = top[header.at][0], header.rows
+    mapped = map_headers(header.shown, info, header.mapped, layout.values)
+    # The sheet-wide values: the clerk's, then a province read from the title.
+    values = dict(layout.values)
+    if "province" in info.title_values and not {"province", "province_code"} & {*mapped, *values}:
+        values["province"] = info.title_values["province"][0]
+    else:
+        info.title_values.pop("province", None)
+    info.values = values
     pairs = [(column, i) for i, column in enumerate(mapped) if column is not None]
     names = [column for column, _index in pairs]
     width = len(mapped)
     # With every header known (the usual case) a row zips straight onto the names.
     pick = None if len(pairs) == width else operator.itemgetter(*(i for _column, i in pairs))
-    for raw in records:
-        line = line + 1 if counted else records.line_num  # type: ignore[attr-defined]
+    # A record names its field and sponsor: a row without them is checked for being a
+    # total row or a heading, so the check costs a record nothing.
+    telling = [names.index(c) for c in ("field", "sponsor") if c in names and c not in values]
+    every = not telling  # no column tells: every row is checked
+    first, second = (telling * 2)[:2] if telling else (0, 0)
+    filled = [(names.index(c), v) for c, v in values.items() if c in names]
+    added = tuple(v for c, v in values.items() if c not in names)
+    names += [c for c in values if c not in names]
+    info.columns = names
+    header_text = header.shown
+    rest = ((line, list(cells)) for line, cells in top[header.at + header.rows :])
+    for line, raw in itertools.chain(rest, numbered):
         if len(raw) != width:
             if not any(raw):
+                info.not_records += 1
                 continue
             if len(raw) > width and any(_cell(v).strip() for v in raw[width:]):
                 raise InvalidInput(
@@ -284,13 +480,22 @@ def _rows(
         if typed:
             raw = [_cell(v) for v in raw]  # the sheet's reader checked their length
         elif raw and max(map(len, raw)) > MAX_CELL_CHARS:
-            _check_lengths(raw, header, line, info)
-        values = raw if pick is None else pick(raw)
-        if len(names) == 1:
-            values = (values,)
-        if not any(values):
-            continue  # a line of empty cells
-        yield line, values
+            _check_lengths(raw, header_text, line, info)
+        values_of = raw if pick is None else pick(raw)
+        if len(pairs) == 1:
+            values_of = (values_of,)
+        if not any(values_of) or (
+            (every or not (values_of[first] and values_of[second])) and not_a_record(raw)
+        ):
+            info.not_records += 1
+            continue
+        if filled or added:
+            values_of = list(values_of)
+            for i, value in filled:
+                if not values_of[i] or values_of[i].isspace():
+                    values_of[i] = value
+            values_of += added
+        yield line, values_of
 
 
 def _check_lengths(cells: list[str], header: list[str], line: int, info: SourceInfo) -> None:
@@ -384,13 +589,15 @@ def read_source(
     encoding: str | None = None,
     sheet: str | None = None,
     info: SourceInfo | None = None,
+    layout: Layout | None = None,
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """Rows of a CSV/TSV/xlsx file (or "-" for standard input), with their line numbers.
 
     `info` is filled in as the file is read: encoding, columns, bytes read, checksum.
     """
     info = info if info is not None else SourceInfo(path)
-    for line, values in read_records(path, encoding=encoding, sheet=sheet, info=info):
+    records = read_records(path, encoding=encoding, sheet=sheet, info=info, layout=layout)
+    for line, values in records:
         yield line, dict(zip(info.columns, values, strict=True))
 
 
@@ -400,6 +607,7 @@ def read_records(
     encoding: str | None = None,
     sheet: str | None = None,
     info: SourceInfo | None = None,
+    layout: Layout | None = None,
 ) -> Iterator[tuple[int, Sequence[str]]]:
     """As `read_source`, each row as a sequence of texts in the order of `info.columns`
     (known once the header is read): no dictionary per row, for the import."""
@@ -409,16 +617,16 @@ def read_records(
     try:
         head = raw.peek(4) if hasattr(raw, "peek") else b""
         if head[:2] == b"PK" or name.lower().endswith((".xlsx", ".xlsm")):
-            yield from _read_xlsx(raw, info, sheet)
+            yield from _read_xlsx(raw, info, sheet, layout)
         else:
-            yield from _read_text(raw, info, encoding)
+            yield from _read_text(raw, info, encoding, layout)
     finally:
         if raw is not sys.stdin.buffer:
             raw.close()
 
 
 def _read_text(
-    raw: IO[bytes], info: SourceInfo, encoding: str | None
+    raw: IO[bytes], info: SourceInfo, encoding: str | None, layout: Layout | None
 ) -> Iterator[tuple[int, Sequence[str]]]:
     hashing = _HashingReader(raw, info)
     buffered = io.BufferedReader(hashing, buffer_size=1 << 16)
@@ -440,7 +648,7 @@ def _read_text(
         first = text.readline()
         info.delimiter = sniff_delimiter(first)
         reader = csv.reader(itertools.chain((first,), text), delimiter=info.delimiter)
-        yield from _rows(reader, info)
+        yield from _rows(reader, info, layout=layout)
         hashing.finish()
     except UnicodeDecodeError as exc:
         hint = "cp1258" if chosen.startswith("utf") else "utf-8"
@@ -479,7 +687,7 @@ def _read_text(
 
 
 def _read_xlsx(
-    raw: IO[bytes], info: SourceInfo, sheet: str | None
+    raw: IO[bytes], info: SourceInfo, sheet: str | None, layout: Layout | None
 ) -> Iterator[tuple[int, Sequence[str]]]:
     # openpyxl warns of what it meets inside a workbook (a number formatted as a date
     # beyond the calendar, a missing default style): each warning was two stray lines on
@@ -491,7 +699,7 @@ def _read_xlsx(
     info.sha256 = hashlib.sha256(data).hexdigest()
     book = _Workbook(data, info)
     try:
-        yield from _rows(book.rows(sheet), info, typed=True)
+        yield from _rows(book.rows(sheet), info, typed=True, layout=layout)
     finally:
         book.close()
 

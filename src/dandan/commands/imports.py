@@ -39,6 +39,7 @@ SUMMARY_LABELS = {
     "updated": N_("updated"),
     "skipped": N_("skipped"),
     "invalid": N_("invalid"),
+    "not_records": N_("not records"),
     # False for a dry run or a refused import: its counts were not written.
     "written": N_("written"),
 }
@@ -67,6 +68,23 @@ def import_(
     sheet: Annotated[
         str | None, Opt(help="Sheet of an .xlsx workbook (default: the first).")
     ] = None,
+    header_row: Annotated[
+        int | None,
+        Opt(
+            "--header-row",
+            min=1,
+            help="The header's row (1-based; of a two-row header, the first): "
+            "instead of finding it among the top rows.",
+        ),
+    ] = None,
+    set_values: Annotated[
+        list[str] | None,
+        Opt(
+            "--set",
+            help="COLUMN=VALUE: fill a column for every row that leaves it empty, e.g. "
+            '--set province="Quảng Trị" (repeatable; COLUMN by its English or Vietnamese header).',
+        ),
+    ] = None,
     template: Annotated[
         bool, Opt("--template", help="Print an empty import file (the header row) and exit.")
     ] = False,
@@ -75,6 +93,7 @@ def import_(
 ) -> None:
     """Import models and recognitions from CSV/xlsx files: all rows or none."""
     from dandan.importing import ImportOptions, import_files
+    from dandan.sources import Layout, sheet_values
     from dandan.sources import template as empty_template
     from dandan.writing import OnConflict
 
@@ -96,6 +115,7 @@ def import_(
         encoding=encoding,
         sheet=sheet,
         boundaries=boundaries(legacy),
+        layout=Layout(header_row=header_row, values=sheet_values(set_values or ())),
     )
     reg = registry(ctx)
     with _errors_file(errors, reg.url, files) as errors_out, _progress() as progress:
@@ -124,12 +144,19 @@ def _report(summary: ImportSummary, policy: OnConflict, dry_run: bool, errors: P
         more = summary.invalid - len(summary.errors)
         note(_("… and {count} more invalid row(s)").format(count=n(more)))
     for info in summary.sources:
+        _report_layout(info)
         if info.unknown_columns:
             note(
                 _("{file}: ignored unknown column(s): {columns}").format(
                     file=info.name, columns=listed(info.unknown_columns)
                 )
             )
+    if summary.not_records:
+        note(
+            _("{count} row(s) passed over as totals, headings or empty rows").format(
+                count=n(summary.not_records)
+            )
+        )
     counts = _("{inserted} inserted, {updated} updated, {skipped} unchanged, {invalid} invalid")
     counts = counts.format(
         inserted=n(summary.inserted),
@@ -149,6 +176,24 @@ def _report(summary: ImportSummary, policy: OnConflict, dry_run: bool, errors: P
         note(counts)
     if errors is not None and summary.invalid:
         note(_("rejected rows written to {file}").format(file=errors))
+
+
+def _report_layout(info: SourceInfo) -> None:
+    """How a sheet was read, where it was not a plain table: which row is the header,
+    and the values taken for the whole sheet."""
+    if info.header_row is not None and (info.header_row > 1 or info.header_rows > 1):
+        where = (
+            _("{file}: header read from row {row}")
+            if info.header_rows == 1
+            else _("{file}: header read from rows {row} and {next}")
+        )
+        note(where.format(file=info.name, row=info.header_row, next=info.header_row + 1))
+    for column, (value, row) in info.title_values.items():
+        note(
+            _("{file}: {column} {value!r} for every row, from the title (row {row})").format(
+                file=info.name, column=column, value=value, row=row
+            )
+        )
 
 
 @contextmanager
