@@ -624,6 +624,7 @@ def test_tallies_on_postgresql_match_brute_force(tmp_path: Path, pg_url: str) ->
         ({"period": "", "since": "2022", "year": None}, date(2022, 1, 1), None),
         ({"by_end_of": "", "as_of": "2025-06-30"}, None, date(2025, 6, 30)),
         ({"year": "", "by_end_of": "2023", "period": ""}, None, date(2023, 12, 31)),
+        ({"since": "", "as_of": "2024-06-30"}, None, date(2024, 6, 30)),
     ],
 )
 def test_an_empty_option_sets_no_end_of_the_window(
@@ -699,6 +700,25 @@ def test_a_bad_year_or_day_names_the_option_it_came_in(options: dict[str, str], 
     with pytest.raises(InvalidInput) as refused:
         Window.parse(**options)
     assert refused.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("options", "label"),
+    [
+        ({}, "all time"),
+        ({"year": "2023"}, "in 2023"),
+        ({"period": "2021-2025"}, "in 2021–2025"),
+        ({"since": "2021"}, "since 2021"),
+        ({"by_end_of": "2023"}, "by the end of 2023"),
+        ({"as_of": "2023-12-31"}, "as of 2023-12-31"),
+        ({"since": "2021", "by_end_of": "2023"}, "since 2021, by the end of 2023"),
+        ({"since": "2021", "as_of": "2024-06-30"}, "since 2021, as of 2024-06-30"),
+    ],
+)
+def test_a_window_is_told_as_it_was_asked(options: dict[str, str], label: str) -> None:
+    """`--year 2023` and `--period 2023-2023` are the same days; the title says what the
+    analyst asked for, which `parse` records option by option."""
+    assert Window.parse(**options).label == label
 
 
 def test_a_period_of_one_year_is_that_year() -> None:
