@@ -46,7 +46,7 @@ PG_URL = os.environ.get("DANDAN_BENCH_PG_URL")
 BIN = Path(sys.executable).parent
 
 FLOOR = r"""
-import csv, itertools, json, sqlite3, sys
+import csv, itertools, json, os, sqlite3, sys
 path, db = sys.argv[1], sys.argv[2]
 # (b2) The registry's secondary indexes (DDL), when given: the keys they need are stored too.
 indexes = json.loads(sys.argv[3]) if len(sys.argv) > 3 else None
@@ -110,7 +110,9 @@ with open(path, newline="", encoding="utf-8") as handle:
             add_recognition,
             ((*[row[i] for i in recognition], row[code]) for row in chunk if row[recognition[0]]),
         )
-    for ddl in indexes or ():  # built after the load, as an import into an empty registry does
+    if indexes:  # built after the load, as an import into an empty registry builds them
+        conn.execute(f"PRAGMA threads = {min(os.cpu_count() or 1, 4)}")  # sorter threads
+    for ddl in indexes or ():
         conn.execute(ddl)
     conn.execute("COMMIT")
 """
