@@ -20,10 +20,11 @@ from hypothesis import strategies as st
 from dandan.aliases import Aliases, read
 from dandan.errors import InvalidInput
 from dandan.filters import ModelFilter
-from dandan.importing import ImportOptions, import_files
+from dandan.importing import ImportOptions, RowChecks, _validated, import_files
 from dandan.registry import Registry
 from dandan.terms import Field, Holder, Level, Sponsor, parse_term
 from tests.conftest import Run, dump
+from tests.test_import_checks import checked, info_for
 
 #: What each common abbreviation means, by the column it is written in (written by hand).
 ABBREVIATIONS: list[tuple[str, str, str]] = [
@@ -413,3 +414,54 @@ def test_no_bytes_crash_the_aliases_reader(
     else:
         for column, table in aliases.columns.items():
             assert all(parse_term(KINDS[column], value) for value in table.values())
+
+
+ALIASED = Aliases.of(enumerate(csv.reader(io.StringIO(LOCAL.partition("\n")[2])), 2), "aliases.csv")
+#: Each term column's values: aliases, built-in spellings, refusals, a spreadsheet's
+#: leading apostrophe (read by `validate_row` itself).
+POOLS = {
+    "field": ["Sinh kế", "sinh ke", "VH-XH", "Kinh tế", "Sinh", "'Sinh kế"],
+    "sponsor": ["Tổ PN", "TO PN", "Hội LHPN xã", "CA", "Tổ", "'Tổ PN", ""],
+    "holder": ["Hộ gia đình", "", "CN", "hộ", "'Hộ gia đình"],
+    "recognition_level": ["Cụm thi đua", "cụm thi đua", "tỉnh", "TW", "Cụm", ""],
+    "registered_on": ["2022-03-01", "31/02/2023"],
+}
+
+
+@settings(max_examples=150)
+@given(st.lists(st.fixed_dictionaries({c: st.sampled_from(v) for c, v in POOLS.items()}),
+                min_size=1, max_size=20), st.integers(1, 20))  # fmt: skip
+def test_the_column_checks_read_aliases_as_validate_row_does(
+    rows: list[dict[str, str]], chunk: int
+) -> None:
+    """The memoised column checks of an import and `validate_row` agree, aliases and all."""
+    today = date(2025, 1, 1)
+    full = [
+        BASE
+        | {"name": "Tổ tự quản"}
+        | row
+        | {"recognition_year": "2023" if row["recognition_level"] else ""}
+        for row in rows
+    ]
+    info = info_for(COLUMNS)
+    expected = [_validated(r, info, line, today, None, ALIASED) for line, r in enumerate(full, 2)]
+    checks = RowChecks(today, None, ALIASED)
+    assert checked(full, info, None, chunk, checks) == expected
+    assert checked(full, info, None, chunk, checks) == expected
+
+
+def test_aliases_are_read_once_per_value_not_row_by_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A valid row whose terms are aliases is assembled from the columns' memos: it never
+    goes through `validate_row` one by one (which would slow a large import down)."""
+    import dandan.importing
+
+    def row_by_row(*args: object) -> None:
+        raise AssertionError("a valid row went through validate_row")
+
+    monkeypatch.setattr(dandan.importing, "_validated", row_by_row)
+    aliased = {"field": "Sinh kế", "sponsor": "to pn", "holder": "Hộ gia đình",
+               "recognition_year": "2023", "recognition_level": "Cụm thi đua"}  # fmt: skip
+    rows = [BASE | {"name": f"Tổ {i}"} | aliased for i in range(50)]
+    found = checked(rows, info_for(COLUMNS), None, 20, RowChecks(date(2025, 1, 1), None, ALIASED))
+    assert [(c.model.field, c.model.sponsor, c.model.holder, c.recognition.level)
+            for c in found] == [("economy", "women", "individual", "province")] * 50  # fmt: skip
