@@ -46,6 +46,17 @@ def english(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LANG", "C.UTF-8")
 
 
+@pytest.fixture(autouse=True)
+def config_folder(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """The user's config folder (where an import finds `aliases.csv`): an empty one of
+    the test's own, never the machine's."""
+    folder = tmp_path_factory.mktemp("config")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(folder))
+    return folder / "dandan"
+
+
 @pytest.fixture
 def db(tmp_path: Path, backend: str) -> Any:
     """The test's registry: a SQLite file path, or the URL of an emptied PostgreSQL

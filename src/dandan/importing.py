@@ -28,6 +28,7 @@ from typing import Any, TextIO
 
 from sqlalchemy import Connection, insert
 
+from dandan.aliases import Aliases
 from dandan.errors import Advice, InvalidInput
 from dandan.i18n import _
 from dandan.localities import MERGER_DAY
@@ -130,14 +131,22 @@ class ImportSummary:
 
 
 def validate_row(
-    raw: dict[str, str], source: str, line: int, today: date, scheme: str | None = None
+    raw: dict[str, str],
+    source: str,
+    line: int,
+    today: date,
+    scheme: str | None = None,
+    aliases: Aliases | None = None,
 ) -> Change:
     """One row through the same rules as `register` and `recognize`; `scheme` (the
-    `--legacy`/`--current` of the batch) yields to the row's own `locality_scheme`."""
+    `--legacy`/`--current` of the batch) yields to the row's own `locality_scheme`;
+    `aliases`, the office's own spellings of terms, are read as the terms they name."""
     values = raw
     joined = "\x00" + "\x00".join(raw.values())  # one C-level scan instead of one per cell
     if "\x00'" in joined:
         values = {k: from_spreadsheet(v) for k, v in raw.items()}
+    if aliases:
+        values = aliases.row(values)
     if not joined.isascii() and looks_garbled(joined):
         for column in _TEXT_COLUMNS:
             if values.get(column):
@@ -236,6 +245,9 @@ class ImportOptions:
     boundaries: str | None = None
     #: Where the header is and the sheet-wide values, when detection needs help.
     layout: Layout = field(default_factory=Layout)
+    #: The office's own spellings of terms (`aliases.load`: `--aliases FILE` and the
+    #: config folder's file), checked before any file is read.
+    aliases: Aliases | None = None
 
 
 def import_files(
@@ -272,7 +284,7 @@ def import_files(
             try:
                 with conn.begin():
                     writer.open_stage()
-                checks = RowChecks(today, parse_scheme(options.boundaries))
+                checks = RowChecks(today, parse_scheme(options.boundaries), options.aliases)
                 timings, clock = summary.timings, _clock
                 for path in paths:
                     info = SourceInfo(as_text(path))
@@ -452,10 +464,15 @@ class _Job:
 
 
 def _validated(
-    raw: dict[str, str], info: SourceInfo, line: int, today: date, scheme: str | None
+    raw: dict[str, str],
+    info: SourceInfo,
+    line: int,
+    today: date,
+    scheme: str | None,
+    aliases: Aliases | None = None,
 ) -> Change | RowError:
     try:
-        return validate_row(raw, info.name, line, today, scheme)
+        return validate_row(raw, info.name, line, today, scheme, aliases)
     except InvalidInput as exc:
         column = FIELD_COLUMNS.get(exc.field or "", exc.field)
         # Name the column as the file writes it ("Năm công nhận"), so a clerk finds it.
@@ -618,12 +635,13 @@ class RowChecks:
     text), goes through `validate_row` itself: its error, or its record, is that one's.
     """
 
-    def __init__(self, today: date, scheme: str | None) -> None:
+    def __init__(self, today: date, scheme: str | None, aliases: Aliases | None = None) -> None:
         self.today, self.scheme = today, scheme
+        self.aliases = aliases or Aliases()
         self.schemes = _Memo(_plain(parse_scheme))
-        self.fields = _Memo(_plain(_required_term(Field)))
-        self.sponsors = _Memo(_plain(_required_term(Sponsor)))
-        self.holders = _Memo(_plain(holder_term))
+        self.fields = _Memo(_plain(self._aliased("field", _required_term(Field))))
+        self.sponsors = _Memo(_plain(self._aliased("sponsor", _required_term(Sponsor))))
+        self.holders = _Memo(_plain(self._aliased("holder", holder_term)))
         self.registered = _Memo(_plain(lambda value: registration_date(value, today)))
         self.withdrawn = _Memo(
             _plain(
@@ -636,6 +654,13 @@ class RowChecks:
         )
         self.places = _Memo(self._place)
         self.terms = _Memo(self._terms)
+
+    def _aliased(self, column: str, check: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        """`check` of the term an office's alias names (the memo calls it once a value)."""
+        if not self.aliases.columns.get(column):
+            return check
+        spelled = self.aliases.spelled
+        return lambda value: check(spelled(column, value))
 
     @staticmethod
     def _place(key: str) -> Any:
@@ -656,7 +681,8 @@ class RowChecks:
         parts = key.split("\x00")
         if len(parts) != 3 or any(_plain(str)(value) is _REFUSED for value in parts):
             return _REFUSED
-        return recognition_terms(parts[0], parts[1], parts[2], self.today)
+        level = self.aliases.spelled("recognition_level", parts[1])
+        return recognition_terms(parts[0], level, parts[2], self.today)
 
     def rows(
         self, records: Sequence[tuple[int, Sequence[str]]], info: SourceInfo
@@ -747,7 +773,9 @@ class RowChecks:
             )
         )
         for i in again:
-            found[i] = _validated(dict(cells[i]), info, lines[i], self.today, self.scheme)
+            found[i] = _validated(
+                dict(cells[i]), info, lines[i], self.today, self.scheme, self.aliases
+            )
         return found
 
     def _recognitions(

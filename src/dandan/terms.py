@@ -72,13 +72,34 @@ _TERMS: dict[type[StrEnum], tuple[Term, ...]] = {
             "culture_society",
             "Văn hóa – xã hội",
             "Culture–society",
-            ("văn hoá xã hội", "vhxh", "culture", "society", "social", "van hoa", "xã hội"),
+            (
+                "văn hoá xã hội",
+                "vhxh",
+                "culture",
+                "society",
+                "social",
+                "van hoa",
+                "xã hội",
+                "vh",
+                "văn hóa, xã hội",
+            ),
         ),
         Term(
             "defence_security",
             "Quốc phòng – an ninh",
             "Defence–security",
-            ("qpan", "defense security", "defense", "defence", "security", "an ninh", "quốc phòng"),
+            (
+                "qpan",
+                "defense security",
+                "defense",
+                "defence",
+                "security",
+                "an ninh",
+                "quốc phòng",
+                "an ninh quốc phòng",
+                "anqp",
+                "qp",
+            ),
         ),
         Term(
             "party_building",
@@ -92,6 +113,13 @@ _TERMS: dict[type[StrEnum], tuple[Term, ...]] = {
                 "political system",
                 "xdd",
                 "hệ thống chính trị",
+                "xd đảng",
+                "xd htct",
+                "htct",
+                "xdđ và htct",
+                "xd đảng và htct",
+                "xây dựng đảng và htct",
+                "xây dựng đảng, chính quyền",
             ),
         ),
     ),
@@ -100,25 +128,60 @@ _TERMS: dict[type[StrEnum], tuple[Term, ...]] = {
             "party",
             "Cấp ủy Đảng",
             "Party committee",
-            ("cấp ủy", "đảng ủy", "đảng", "party", "chi bộ", "ban dân vận"),
+            ("cấp ủy", "đảng ủy", "đảng", "party", "chi bộ", "ban dân vận", "bdv"),
         ),
         Term(
             "government",
             "Chính quyền",
             "Authorities",
-            ("ủy ban nhân dân", "ubnd", "authority", "government", "chính quyền địa phương"),
+            (
+                "ủy ban nhân dân",
+                "ubnd",
+                "authority",
+                "government",
+                "chính quyền địa phương",
+                "hđnd",
+                "hội đồng nhân dân",
+                "hđnd và ubnd",
+            ),
         ),
         Term(
             "fatherland_front",
             "Mặt trận Tổ quốc",
             "Fatherland Front",
-            ("mttq", "ủy ban mặt trận tổ quốc", "mặt trận", "front", "vietnam fatherland front"),
+            (
+                "mttq",
+                "ủy ban mặt trận tổ quốc",
+                "mặt trận",
+                "front",
+                "vietnam fatherland front",
+                "ubmttq",
+                "ủy ban mttq",
+                "mttqvn",
+                "mặt trận tổ quốc việt nam",
+                "ban công tác mặt trận",
+                "bctmt",
+            ),
         ),
         Term(
             "women",
             "Hội Liên hiệp Phụ nữ",
             "Women's Union",
-            ("hội phụ nữ", "phụ nữ", "hlhpn", "women", "womens union"),
+            (
+                "hội phụ nữ",
+                "phụ nữ",
+                "hlhpn",
+                "women",
+                "womens union",
+                "lhpn",
+                "hội lhpn",
+                "hội lh phụ nữ",
+                "liên hiệp phụ nữ",
+                "hội lhpn việt nam",
+                "hpn",
+                "pn",
+                "chi hội phụ nữ",
+            ),
         ),
         Term(
             "youth",
@@ -130,25 +193,40 @@ _TERMS: dict[type[StrEnum], tuple[Term, ...]] = {
                 "thanh niên",
                 "youth",
                 "đoàn",
+                "đtn",
+                "đoàn tn",
+                "đoàn tncs",
+                "đoàn tncs hcm",
+                "tncs hcm",
+                "tncs hồ chí minh",
+                "chi đoàn",
             ),
         ),
         Term(
             "farmers",
             "Hội Nông dân",
             "Farmers' Union",
-            ("nông dân", "hnd", "farmers", "farmer", "farmers union"),
+            ("nông dân", "hnd", "farmers", "farmer", "farmers union", "hội nd", "chi hội nông dân"),
         ),
         Term(
             "veterans",
             "Hội Cựu chiến binh",
             "Veterans' Association",
-            ("cựu chiến binh", "ccb", "veterans", "veteran"),
+            ("cựu chiến binh", "ccb", "veterans", "veteran", "hội ccb", "hccb", "chi hội ccb"),
         ),
         Term(
             "trade_union",
             "Công đoàn",
             "Trade union",
-            ("liên đoàn lao động", "ldld", "trade union", "union", "công đoàn cơ sở"),
+            (
+                "liên đoàn lao động",
+                "ldld",
+                "trade union",
+                "union",
+                "công đoàn cơ sở",
+                "cđ",
+                "cđcs",
+            ),
         ),
         Term(
             "army",
@@ -162,16 +240,32 @@ _TERMS: dict[type[StrEnum], tuple[Term, ...]] = {
                 "military",
                 "bộ đội biên phòng",
                 "biên phòng",
+                "qs",
+                "bchqs",
+                "ban chqs",
+                "bộ chqs",
+                "bđbp",
+                "bộ đội",
             ),
         ),
-        Term("police", "Công an", "Police", ("police", "công an nhân dân")),
+        Term("police", "Công an", "Police", ("police", "công an nhân dân", "ca", "cand")),
         Term("other", "Khác", "Other", ("other", "others")),
     ),
     Level: (
-        Term("commune", "Cấp xã", "Commune", ("xã", "phường", "commune", "ward")),
-        Term("district", "Cấp huyện", "District", ("huyện", "quận", "thị xã", "district")),
+        Term(
+            "commune",
+            "Cấp xã",
+            "Commune",
+            ("xã", "phường", "commune", "ward", "thị trấn", "cấp cơ sở", "cơ sở"),
+        ),
+        Term("district", "Cấp huyện", "District", ("huyện", "quận", "thị xã", "district", "tx")),
         Term("province", "Cấp tỉnh", "Province", ("tỉnh", "thành phố", "province", "provincial")),
-        Term("central", "Trung ương", "Central", ("cấp trung ương", "tw", "national", "central")),
+        Term(
+            "central",
+            "Trung ương",
+            "Central",
+            ("cấp trung ương", "tw", "national", "central", "tư", "toàn quốc"),
+        ),
     ),
     Holder: (
         Term("collective", "Tập thể", "Collective", ("collective", "group", "tt")),
@@ -205,13 +299,15 @@ _KIND_FIELDS: dict[type[StrEnum], str] = {
 
 
 def _build_index() -> dict[type[StrEnum], dict[str, str]]:
+    """Each kind's spellings by their key. A key two terms of a kind would share is a
+    mistake in the table above, refused here: which term it means would be a guess."""
     index: dict[type[StrEnum], dict[str, str]] = {}
     for kind, terms in _TERMS.items():
         table: dict[str, str] = {}
         for term in terms:
             for spelling in (term.value, term.vi, term.en, *term.aliases):
-                # Also accept a Vietnamese label without its "Cấp"/"Hội" head word.
-                table.setdefault(key(spelling), term.value)
+                if table.setdefault(key(spelling), term.value) != term.value:
+                    raise AssertionError(f"{kind.__name__}: {spelling!r} names two terms")
         index[kind] = table
     return index
 
@@ -248,9 +344,39 @@ def shown(column: str, value: object, lang: str) -> object:
     return label(kind, value, lang)
 
 
+#: The words that say at which level a sponsoring body sits ("UBND xã", "Hội LHPN
+#: tỉnh", "Đoàn TN cấp huyện"), as keys: the body is the same at every level.
+_UNIT_WORDS = tuple(
+    key(word)
+    for word in (
+        "xã", "phường", "thị trấn", "huyện", "quận", "thị xã", "tỉnh", "thành phố",
+        "cơ sở", "trung ương",
+    )
+)  # fmt: skip
+_LEVEL_HEAD = key("cấp")
+
+
+def _without_unit(kind: type[StrEnum], folded: str) -> str | None:
+    """The term a sponsor's spelling means once a trailing unit word is set aside, if
+    exactly one: two readings (none is known today) would be a guess, refused."""
+    table = _INDEX[kind]
+    found = set()
+    for word in _UNIT_WORDS:
+        if folded.endswith(word) and len(folded) > len(word):
+            body = folded[: -len(word)]
+            if body.endswith(_LEVEL_HEAD):
+                body = body[: -len(_LEVEL_HEAD)]
+            if body in table:
+                found.add(table[body])
+    return found.pop() if len(found) == 1 else None
+
+
 @lru_cache(maxsize=4096)
 def _lookup(kind: type[StrEnum], text: str) -> StrEnum | None:
-    found = _INDEX[kind].get(key(text))
+    folded = key(text)
+    found = _INDEX[kind].get(folded)
+    if found is None and kind is Sponsor:
+        found = _without_unit(kind, folded)
     return kind(found) if found is not None else None
 
 

@@ -88,10 +88,19 @@ def import_(
     template: Annotated[
         bool, Opt("--template", help="Print an empty import file (the header row) and exit.")
     ] = False,
+    aliases: Annotated[
+        Path | None,
+        Opt(
+            "--aliases",
+            help="CSV of the office's own spellings (column,alias,value), added to the "
+            "aliases.csv of the config folder.",
+        ),
+    ] = None,
     legacy: UnitsOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Import models and recognitions from CSV/xlsx files: all rows or none."""
+    from dandan.aliases import load as load_aliases
     from dandan.importing import ImportOptions, import_files
     from dandan.sources import Layout, sheet_values
     from dandan.sources import template as empty_template
@@ -116,6 +125,7 @@ def import_(
         sheet=sheet,
         boundaries=boundaries(legacy),
         layout=Layout(header_row=header_row, values=sheet_values(set_values or ())),
+        aliases=load_aliases(aliases),
     )
     reg = registry(ctx)
     with _errors_file(errors, reg.url, files) as errors_out, _progress() as progress:
