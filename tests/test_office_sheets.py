@@ -366,3 +366,90 @@ def test_layout_is_library_api(tmp_path: Path) -> None:
     assert rows == [
         (3, {"name": "A", "field": "Kinh tế", "province": "Huế", "sponsor": "CA"}),
     ]
+
+
+def book_of(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    first = book.active
+    assert first is not None
+    book.remove(first)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+#: One sheet per commune, as an office keeps them; and a sheet of notes.
+COMMUNES: dict[str, list[list[Any]]] = {
+    "Cam Thành": [["DANH SÁCH MÔ HÌNH XÃ CAM THÀNH, TỈNH QUẢNG TRỊ"],
+                  ["TT", "Tên mô hình", "Huyện", "Xã", "Lĩnh vực", "Khối chủ trì", "Ngày đăng ký"],
+                  [1, "Tổ tự quản đường làng", "Cam Lộ", "Cam Thành", "Kinh tế", "Hội ND",
+                   "2023-03-01"],
+                  ["Cộng", None, None, None, None, None, None]],
+    "Cam Hiếu": [["Tên mô hình", "Tỉnh", "Huyện", "Xã", "Lĩnh vực", "Khối chủ trì",
+                  "Ngày đăng ký"],
+                 ["Camera an ninh thôn", "Quảng Trị", "Cam Lộ", "Cam Hiếu", "An ninh", "Công an",
+                  "2023-02-01"]],
+    "Ghi chú": [["Sổ theo dõi của Ban Dân vận"]],
+}  # fmt: skip
+
+
+def test_several_sheets_each_read_on_its_own(run: Run, db: Path, tmp_path: Path) -> None:
+    from dandan.importing import list_batches
+
+    path = book_of(tmp_path / "cam-lo.xlsx", COMMUNES)
+    result = run("import", str(path), "--sheet", "Cam Thành", "--sheet", "Cam Hiếu")
+    assert result.exit_code == 0, result.stderr
+    found = {m.name: (m.province, m.legacy and m.legacy["commune"], m.sponsor)
+             for m in Registry(str(db)).list_models()}  # fmt: skip
+    assert found == {
+        "Tổ tự quản đường làng": ("Quảng Trị", "Xã Cam Thành", "farmers"),
+        "Camera an ninh thôn": ("Quảng Trị", "Xã Cam Hiếu", "police"),
+    }
+    assert "cam-lo.xlsx [Cam Thành]: 1 inserted, 0 updated, 0 unchanged, 0 invalid, 1 not " \
+        "records" in result.stderr  # fmt: skip
+    assert "cam-lo.xlsx [Cam Thành]: province 'Quảng Trị' for every row, from the title " \
+        "(row 1)" in result.stderr  # fmt: skip
+    batches = {b["source"]: b["inserted"] for b in list_batches(Registry(str(db)))}
+    assert batches == {"cam-lo.xlsx [Cam Thành]": 1, "cam-lo.xlsx [Cam Hiếu]": 1}
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (("--all-sheets",), "error: cam-lo.xlsx [Ghi chú]: missing required column(s): name, "),
+        (("--sheet", "Cam Thành", "--sheet", "Gio Linh"),
+         "error: --sheet: no sheet 'Gio Linh' in cam-lo.xlsx; sheets: Cam Thành, Cam Hiếu, "
+         "Ghi chú"),
+    ],
+)  # fmt: skip
+def test_several_sheets_are_all_or_nothing(
+    run: Run, db: Path, registry: Registry, tmp_path: Path, options: tuple[str, ...], message: str
+) -> None:
+    path = book_of(tmp_path / "cam-lo.xlsx", COMMUNES)
+    before = dump(db)
+    result = run("import", str(path), *options)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1].startswith(message), result.stderr
+    assert dump(db) == before
+
+
+def test_a_dry_run_says_how_it_read_the_sheet(run: Run, registry: Registry, tmp_path: Path) -> None:
+    path = workbook(tmp_path / "cam-lo.xlsx", OFFICE)
+    result = run("import", str(path), "--dry-run", "--set", "holder=tập thể")
+    assert result.exit_code == 0, result.stderr
+    said = result.stderr.splitlines()
+    assert said[:4] == [
+        "cam-lo.xlsx: header read from rows 4 and 5",
+        "cam-lo.xlsx: columns: Tên mô hình → name, Địa bàn thực hiện / Huyện → district, "
+        "Địa bàn thực hiện / Xã → commune, Lĩnh vực → field, Khối chủ trì → sponsor, "
+        "Ngày đăng ký → registered_on, Công nhận / Năm → recognition_year, "
+        "Công nhận / Cấp → recognition_level, Công nhận / Số QĐ → decision_no",
+        "cam-lo.xlsx: province 'Quảng Trị' for every row, from the title (row 1)",
+        "cam-lo.xlsx: holder 'tập thể' for every row that leaves it empty",
+    ]
+    assert registry.list_models() == []

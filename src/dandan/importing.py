@@ -41,10 +41,10 @@ from dandan.sources import (
     SourceInfo,
     check_mojibake,
     looks_garbled,
-    read_records,
+    read_sheets,
 )
 from dandan.terms import Field, Sponsor, parse_term
-from dandan.text import as_text, from_spreadsheet
+from dandan.text import from_spreadsheet
 from dandan.validation import (
     MAX_LENGTHS,
     ModelDraft,
@@ -100,6 +100,8 @@ class ImportSummary:
     recognitions: int = 0
     errors: list[RowError] = field(default_factory=list)
     sources: list[SourceInfo] = field(default_factory=list)
+    #: Each file's (each sheet's) name and own counts, in the order read.
+    by_source: list[tuple[str, dict[str, int]]] = field(default_factory=list)
     #: The batch was written (not a dry run, nor refused).
     committed: bool = False
     #: Seconds spent in each phase: reading and parsing the files, validating the rows,
@@ -239,7 +241,10 @@ class ImportOptions:
     skip_invalid: bool = False
     dry_run: bool = False
     encoding: str | None = None
-    sheet: str | None = None
+    #: The sheets of a workbook to read, each with its own header and counts (by
+    #: default the first), or every one.
+    sheets: tuple[str, ...] = ()
+    all_sheets: bool = False
     today: date | None = None
     #: "2024" or "2025": the units every row names, unless the row says (`--legacy`).
     boundaries: str | None = None
@@ -287,35 +292,35 @@ def import_files(
                 checks = RowChecks(today, parse_scheme(options.boundaries), options.aliases)
                 timings, clock = summary.timings, _clock
                 for path in paths:
-                    info = SourceInfo(as_text(path))
-                    summary.sources.append(info)
-                    job.start_source(writer, info)
-                    records = read_records(
+                    tables = read_sheets(
                         path,
+                        sheets=options.sheets,
+                        all_sheets=options.all_sheets,
                         encoding=options.encoding,
-                        sheet=options.sheet,
-                        info=info,
                         layout=options.layout,
                     )
-                    while True:
-                        started = clock()
-                        chunk = list(itertools.islice(records, CHUNK))
-                        read = clock()
-                        timings["read"] += read - started
-                        if not chunk:
-                            break
-                        summary.rows += len(chunk)
-                        validated = checks.rows(chunk, info)
-                        checked = clock()
-                        timings["validate"] += checked - read
-                        # Each chunk in its own transaction: it reads the registry and
-                        # writes only the staging tables, so it holds no write lock.
-                        with conn.begin():
-                            job.apply(writer, validated)
-                        timings["stage"] += clock() - checked
-                        if progress is not None:
-                            progress(info, summary.rows)
-                    job.end_source(info)
+                    for info, records in tables:
+                        summary.sources.append(info)
+                        job.start_source(writer, info)
+                        while True:
+                            started = clock()
+                            chunk = list(itertools.islice(records, CHUNK))
+                            read = clock()
+                            timings["read"] += read - started
+                            if not chunk:
+                                break
+                            summary.rows += len(chunk)
+                            validated = checks.rows(chunk, info)
+                            checked = clock()
+                            timings["validate"] += checked - read
+                            # Each chunk in its own transaction: it reads the registry and
+                            # writes only the staging tables, so it holds no write lock.
+                            with conn.begin():
+                                job.apply(writer, validated)
+                            timings["stage"] += clock() - checked
+                            if progress is not None:
+                                progress(info, summary.rows)
+                        job.end_source(info)
                 if summary.invalid and not options.skip_invalid:
                     summary.refused()
                 elif not options.dry_run:
@@ -415,6 +420,10 @@ class _Job:
         inserted, updated, skipped, invalid = (
             now - then for now, then in zip(self._counts(), self._before, strict=True)
         )
+        self.summary.by_source.append((info.name, {
+            "inserted": inserted, "updated": updated, "skipped": skipped, "invalid": invalid,
+            "not_records": info.not_records,
+        }))  # fmt: skip
         self.sources.append(
             _Source(info, self._mark, self._started, utc_now(), inserted, updated, skipped, invalid)
         )

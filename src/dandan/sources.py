@@ -610,16 +610,59 @@ def read_records(
     layout: Layout | None = None,
 ) -> Iterator[tuple[int, Sequence[str]]]:
     """As `read_source`, each row as a sequence of texts in the order of `info.columns`
-    (known once the header is read): no dictionary per row, for the import."""
+    (known once the header is read): no dictionary per row, for the import. One table:
+    the file's, or the workbook's `sheet` (by default its first)."""
+    tables = read_sheets(
+        path, sheets=() if sheet is None else (sheet,), encoding=encoding, layout=layout, info=info
+    )
+    for _info, rows in tables:
+        yield from rows
+
+
+def read_sheets(
+    path: str,
+    *,
+    sheets: Sequence[str] = (),
+    all_sheets: bool = False,
+    encoding: str | None = None,
+    layout: Layout | None = None,
+    info: SourceInfo | None = None,
+) -> Iterator[tuple[SourceInfo, Iterator[tuple[int, Sequence[str]]]]]:
+    """Each table of a file, with the `SourceInfo` its rows fill: the named sheets of a
+    workbook (or every one, or the first), each read on its own (its own header, its
+    own counts, named "FILE [SHEET]" when there are several); the one table of a CSV
+    file. Each table's rows are read before the next table is opened. `info`, if given,
+    is the first table's."""
     raw, name, size = _open_binary(path)
-    info = info if info is not None else SourceInfo(name)
-    info.name, info.size = name, size
+    first = info if info is not None else SourceInfo(name)
+    first.name, first.size = name, size
     try:
         head = raw.peek(4) if hasattr(raw, "peek") else b""
-        if head[:2] == b"PK" or name.lower().endswith((".xlsx", ".xlsm")):
-            yield from _read_xlsx(raw, info, sheet, layout)
-        else:
-            yield from _read_text(raw, info, encoding, layout)
+        if not (head[:2] == b"PK" or name.lower().endswith((".xlsx", ".xlsm"))):
+            yield first, _read_text(raw, first, encoding, layout)
+            return
+        # openpyxl warns of what it meets inside a workbook (a number formatted as a date
+        # beyond the calendar, a missing default style): each warning was two stray lines
+        # on stderr. The values themselves are checked like any other.
+        warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
+        data = raw.read()
+        first.kind, first.bytes_read = "xlsx", len(data)
+        first.sha256 = hashlib.sha256(data).hexdigest()
+        book = _Workbook(data, first)
+        try:
+            chosen: list[str | None] = [*(book.sheets if all_sheets else dict.fromkeys(sheets))]
+            for sheet in chosen:
+                book.check_sheet(sheet)
+            several = len(chosen) > 1
+            for sheet in chosen or [None]:
+                info = first
+                if several:
+                    info = SourceInfo(f"{name} [{sheet}]", kind="xlsx", size=size)
+                    info.bytes_read, info.sha256 = first.bytes_read, first.sha256
+                book.info = info
+                yield info, _rows(book.rows(sheet), info, typed=True, layout=layout)
+        finally:
+            book.close()
     finally:
         if raw is not sys.stdin.buffer:
             raw.close()
@@ -686,24 +729,6 @@ def _read_text(
         ) from None
 
 
-def _read_xlsx(
-    raw: IO[bytes], info: SourceInfo, sheet: str | None, layout: Layout | None
-) -> Iterator[tuple[int, Sequence[str]]]:
-    # openpyxl warns of what it meets inside a workbook (a number formatted as a date
-    # beyond the calendar, a missing default style): each warning was two stray lines on
-    # stderr. The values themselves are checked like any other.
-    warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
-    data = raw.read()
-    info.kind = "xlsx"
-    info.bytes_read = len(data)
-    info.sha256 = hashlib.sha256(data).hexdigest()
-    book = _Workbook(data, info)
-    try:
-        yield from _rows(book.rows(sheet), info, typed=True, layout=layout)
-    finally:
-        book.close()
-
-
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _ROW, _CELL, _SHARED = f"{_MAIN}row", f"{_MAIN}c", f"{_MAIN}si"
 #: How much of a part the XML parser is given at a time.
@@ -758,18 +783,22 @@ class _Workbook:
     def close(self) -> None:
         self.archive.close()
 
+    def check_sheet(self, sheet: str | None) -> None:
+        """Refuse a sheet the workbook does not hold, naming those it does."""
+        if sheet is not None and sheet not in self.sheets:
+            raise InvalidInput(
+                _("no sheet {sheet!r} in {file}; sheets: {sheets}").format(
+                    sheet=sheet, file=self.info.name, sheets=listed(list(self.sheets))
+                ),
+                field="sheet",
+            )
+
     def rows(self, sheet: str | None) -> _SheetRows:
         """The rows of `sheet`, or of the first worksheet."""
         from openpyxl.worksheet._reader import WorkSheetParser
 
         info = self.info
-        if sheet is not None and sheet not in self.sheets:
-            raise InvalidInput(
-                _("no sheet {sheet!r} in {file}; sheets: {sheets}").format(
-                    sheet=sheet, file=info.name, sheets=listed(list(self.sheets))
-                ),
-                field="sheet",
-            )
+        self.check_sheet(sheet)
         if not self.sheets:
             raise InvalidInput(_("{file}: the workbook holds no sheet").format(file=info.name))
         title = sheet if sheet is not None else next(iter(self.sheets))

@@ -66,8 +66,12 @@ def import_(
         str | None, Opt(help="Force the encoding (utf-8, utf-16, cp1258); detected by default.")
     ] = None,
     sheet: Annotated[
-        str | None, Opt(help="Sheet of an .xlsx workbook (default: the first).")
+        list[str] | None,
+        Opt(help="Sheet of an .xlsx workbook (default: the first); repeatable."),
     ] = None,
+    all_sheets: Annotated[
+        bool, Opt("--all-sheets", help="Read every sheet of the workbooks, each on its own.")
+    ] = False,
     header_row: Annotated[
         int | None,
         Opt(
@@ -122,7 +126,8 @@ def import_(
         skip_invalid=skip_invalid,
         dry_run=dry_run,
         encoding=encoding,
-        sheet=sheet,
+        sheets=tuple(sheet or ()),
+        all_sheets=all_sheets,
         boundaries=boundaries(legacy),
         layout=Layout(header_row=header_row, values=sheet_values(set_values or ())),
         aliases=load_aliases(aliases),
@@ -147,20 +152,28 @@ def _report(summary: ImportSummary, policy: OnConflict, dry_run: bool, errors: P
     from dandan.sources import listed
 
     n = i18n.number
-    for error in summary.errors:
-        said = str(error) if error.advice is None else f"{error}; {_(ADVICE[error.advice])}"
-        note(_("error: {message}").format(message=said))
-    if summary.invalid > len(summary.errors):
-        more = summary.invalid - len(summary.errors)
-        note(_("… and {count} more invalid row(s)").format(count=n(more)))
-    for info in summary.sources:
-        _report_layout(info)
+    for info in summary.sources:  # how each was read, then what was wrong in it
+        _report_layout(info, dry_run)
         if info.unknown_columns:
             note(
                 _("{file}: ignored unknown column(s): {columns}").format(
                     file=info.name, columns=listed(info.unknown_columns)
                 )
             )
+    for error in summary.errors:
+        said = str(error) if error.advice is None else f"{error}; {_(ADVICE[error.advice])}"
+        note(_("error: {message}").format(message=said))
+    if summary.invalid > len(summary.errors):
+        more = summary.invalid - len(summary.errors)
+        note(_("… and {count} more invalid row(s)").format(count=n(more)))
+    if len(summary.by_source) > 1:
+        for name, made in summary.by_source:
+            note(
+                _("{file}: {inserted} inserted, {updated} updated, {skipped} unchanged, "
+                  "{invalid} invalid, {not_records} not records").format(
+                    file=name, **{k: n(v) for k, v in made.items()}
+                )
+            )  # fmt: skip
     if summary.not_records:
         note(
             _("{count} row(s) passed over as totals, headings or empty rows").format(
@@ -188,22 +201,34 @@ def _report(summary: ImportSummary, policy: OnConflict, dry_run: bool, errors: P
         note(_("rejected rows written to {file}").format(file=errors))
 
 
-def _report_layout(info: SourceInfo) -> None:
-    """How a sheet was read, where it was not a plain table: which row is the header,
-    and the values taken for the whole sheet."""
-    if info.header_row is not None and (info.header_row > 1 or info.header_rows > 1):
+def _report_layout(info: SourceInfo, dry_run: bool) -> None:
+    """How a sheet was read, where it was not a plain table (and always on a dry run,
+    so that a clerk fixes a sheet without reading the source): which row is the
+    header, what each header was taken for, the values taken for the whole sheet."""
+    if info.header_row is not None and (dry_run or info.header_row > 1 or info.header_rows > 1):
         where = (
             _("{file}: header read from row {row}")
             if info.header_rows == 1
             else _("{file}: header read from rows {row} and {next}")
         )
         note(where.format(file=info.name, row=info.header_row, next=info.header_row + 1))
+    if dry_run and info.headers:
+        mapping = ", ".join(f"{header} → {column}" for column, header in info.headers.items())
+        note(_("{file}: columns: {mapping}").format(file=info.name, mapping=mapping))
     for column, (value, row) in info.title_values.items():
         note(
             _("{file}: {column} {value!r} for every row, from the title (row {row})").format(
                 file=info.name, column=column, value=value, row=row
             )
         )
+    if dry_run:
+        for column, value in info.values.items():
+            if column not in info.title_values:
+                note(
+                    _("{file}: {column} {value!r} for every row that leaves it empty").format(
+                        file=info.name, column=column, value=value
+                    )
+                )
 
 
 @contextmanager
