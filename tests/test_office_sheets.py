@@ -453,3 +453,16 @@ def test_a_dry_run_says_how_it_read_the_sheet(run: Run, registry: Registry, tmp_
         "cam-lo.xlsx: holder 'tập thể' for every row that leaves it empty",
     ]
     assert registry.list_models() == []
+
+
+def test_a_bad_row_is_named_by_its_sheet_row_and_column(
+    run: Run, db: Path, registry: Registry, tmp_path: Path
+) -> None:
+    sheets = {**COMMUNES, "Cam Hiếu": [list(r) for r in COMMUNES["Cam Hiếu"]]}
+    sheets["Cam Hiếu"][1][3] = "Cam Nowhere"
+    path = book_of(tmp_path / "cam-lo.xlsx", sheets)
+    before = dump(db)
+    result = run("import", str(path), "--sheet", "Cam Thành", "--sheet", "Cam Hiếu")
+    assert result.exit_code == 1
+    assert "error: cam-lo.xlsx [Cam Hiếu]:2: column Xã: " in result.stderr
+    assert dump(db) == before
