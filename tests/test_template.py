@@ -9,7 +9,9 @@ from typing import Any
 
 import openpyxl
 import pytest
+from typer.testing import CliRunner
 
+from dandan.cli import app
 from dandan.registry import Registry
 from tests.conftest import Run, dump
 
@@ -199,7 +201,7 @@ def test_a_filled_template_imports_exactly_what_was_filled(
         for header, value in values.items():
             sheet.cell(row=row, column=column[header], value=value)
 
-    model = {
+    model: dict[str, Any] = {
         "Tên mô hình": "Tổ phụ nữ giữ gìn bản sạch đẹp",
         "Mô tả": "Mỗi tuần dọn vệ sinh đường bản",
         "Tỉnh": "Lai Châu",
@@ -210,12 +212,17 @@ def test_a_filled_template_imports_exactly_what_was_filled(
         "Tên chủ thể": "Chi hội phụ nữ bản Nậm Củm",
         "Ngày đăng ký": date(2023, 3, 15),
     }
-    fill(2, {**model, "Năm công nhận": 2023, "Cấp công nhận": "Cấp xã",
-             "Số quyết định": "125/QĐ-UBND", "Ngày quyết định": datetime(2023, 11, 20),
-             "Cơ quan công nhận": "UBND xã Bum Nưa"})  # fmt: skip
+    recognition = {
+        "Năm công nhận": 2023,
+        "Cấp công nhận": "Cấp xã",
+        "Số quyết định": "125/QĐ-UBND",
+        "Ngày quyết định": datetime(2023, 11, 20),
+        "Cơ quan công nhận": "UBND xã Bum Nưa",
+    }
+    fill(2, model | recognition)
     # The same model, recognised again: its columns repeat, as the instructions say.
-    fill(3, {**model, "Năm công nhận": 2024, "Cấp công nhận": "Cấp tỉnh"})
-    fill(4, {
+    fill(3, model | {"Năm công nhận": 2024, "Cấp công nhận": "Cấp tỉnh"})
+    unrecognised = {
         "Tên mô hình": "Nuôi ong lấy mật",
         "Tỉnh": "Lai Châu",
         "Xã": "Xã Than Uyên",
@@ -223,7 +230,8 @@ def test_a_filled_template_imports_exactly_what_was_filled(
         "Khối chủ trì": "Hội Cựu chiến binh",
         "Loại chủ thể": "Cá nhân",
         "Tên chủ thể": "Lò Văn Pánh",
-    })  # fmt: skip
+    }
+    fill(4, unrecognised)
     # A date typed in Excel: the day's serial number, in the column's own format.
     typed = sheet.cell(row=4, column=column["Ngày đăng ký"], value=45902)  # 2025-09-02
     typed.number_format = date_format
@@ -299,20 +307,12 @@ def test_the_registry_is_never_written_over(tmp_path: Path) -> None:
     link = tmp_path / "link.xlsx"
     link.symlink_to(registry)
     for target in (registry, link):
-        result = _run_on(registry, target)
+        result = CliRunner().invoke(app, ["--db", str(registry), "template", str(target)])
         assert result.exit_code == 2, result.stderr
         assert "is the registry itself" in result.stderr
         assert result.stderr.count("\n") == 1
     assert dump(registry) == before
     assert not [p for p in tmp_path.iterdir() if p.suffix == ".tmp"]
-
-
-def _run_on(registry: Path, target: Path) -> Any:
-    from typer.testing import CliRunner
-
-    from dandan.cli import app
-
-    return CliRunner().invoke(app, ["--db", str(registry), "template", str(target)])
 
 
 def test_an_existing_file_is_replaced_as_export_replaces_its_own(run: Run, tmp_path: Path) -> None:
@@ -328,3 +328,39 @@ def test_the_csv_template_for_scripts_stays(run: Run) -> None:
     result = run("import", "--template")
     assert result.exit_code == 0
     assert result.stdout.startswith("code,name,description,province,")
+
+
+def test_every_term_a_drop_down_offers_imports_as_its_term(
+    run: Run, db: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "mau.xlsx"
+    assert run("template", str(path)).exit_code == 0
+    book = openpyxl.load_workbook(path)
+    sheet = book.worksheets[0]
+    column = {cell.value: cell.column for cell in sheet[1]}
+    # What each label means, written out by hand.
+    fields = ["economy", "culture_society", "defence_security", "party_building"]
+    sponsors = ["party", "government", "fatherland_front", "women", "youth", "farmers"]
+    sponsors += ["veterans", "trade_union", "army", "police", "other"]
+    holders = ["collective", "individual"]
+    levels = ["commune", "district", "province", "central"]
+    for i, sponsor in enumerate(SPONSORS):
+        row = {
+            "Tên mô hình": f"Mô hình số {i + 1}",
+            "Tỉnh": PROVINCES[i],
+            "Lĩnh vực": FIELDS[i % 4],
+            "Khối chủ trì": sponsor,
+            "Loại chủ thể": HOLDERS[i % 2],
+            "Ngày đăng ký": date(2023, 1, i + 1),
+            "Năm công nhận": 2024,
+            "Cấp công nhận": LEVELS[i % 4],
+        }
+        for header, value in row.items():
+            sheet.cell(row=i + 2, column=column[header], value=value)
+    book.save(path)
+    result = run("import", str(path))
+    assert result.exit_code == 0, result.stderr
+    stored = sorted(Registry(str(db)).list_models(), key=lambda m: m.registered_on)
+    assert [(m.field, m.sponsor, m.holder, m.recognitions[0].level) for m in stored] == [
+        (fields[i % 4], sponsors[i], holders[i % 2], levels[i % 4]) for i in range(11)
+    ]

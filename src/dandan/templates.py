@@ -280,8 +280,8 @@ def _validate_dates(sheet: Any, letter: str, column: str) -> None:
         errorStyle="stop",
         errorTitle=header[:32],
         error=(
-            f"Nhập một ngày từ {EARLIEST:%d/%m/%Y} đến hôm nay, "
-            "dạng ngày/tháng/năm, ví dụ 15/03/2023."
+            f"Nhập một ngày từ {EARLIEST:%d/%m/%Y} đến hôm nay: ngày/tháng/năm, ví dụ "
+            "15/03/2023, hoặc năm-tháng-ngày, ví dụ 2023-03-15."
         ),
         promptTitle=header[:32],
         prompt="Ngày/tháng/năm, ví dụ 15/03/2023.",
@@ -331,6 +331,8 @@ def _help_sheet(sheet: Any, province: Province | None) -> None:
         "Các cột tô màu cam là bắt buộc; các cột màu xanh điền nếu có.",
         "Ngày ghi theo dạng ngày/tháng/năm, ví dụ 15/03/2023 (hoặc 2023-03-15). Ngày không "
         f"được trước {EARLIEST:%d/%m/%Y} và không được sau hôm nay.",
+        "Nếu máy tính đặt ngày theo kiểu tháng/ngày (kiểu Mỹ), hãy gõ năm-tháng-ngày "
+        "(2023-03-15): ô vẫn hiện ngày/tháng/năm, và không nhầm ngày với tháng.",
         "Mô hình chưa được công nhận: để trống các cột công nhận (Năm công nhận, Cấp công "
         "nhận, Số quyết định, Ngày quyết định, Cơ quan công nhận). Mô hình đã được công "
         "nhận: phải có cả Năm công nhận và Cấp công nhận.",
