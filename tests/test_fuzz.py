@@ -857,6 +857,7 @@ BASE: dict[str, list[str]] = {
     "reinstate": ["QTR-2023-00001", "--reason", "Nhầm"],
     "import": ["{batch}"],
     "imports": [],
+    "template": ["{tmp}/template.xlsx", "--province", "quang tri"],
     "localities": ["dong ha"],
     "tally": ["--province"],
     "stats": [],
@@ -1005,6 +1006,8 @@ FILE_CALLS = [
     ["import", "{batch}", "--errors", "{}"],
     ["export", "{}"],
     ["report", "{}.html"],
+    ["template", "{}.xlsx"],
+    ["template", "{}"],
     ["db", "backup", "{}"],
     ["db", "copy", "--to", "{}"],
 ]

@@ -23,6 +23,7 @@ from dandan.commands import (
     models,
     report,
     tally,
+    template,
 )
 from dandan.commands.common import one_line
 from dandan.commands.core import DandanCommand, RootGroup
@@ -108,6 +109,7 @@ COMMANDS: dict[str, Callable[..., Any]] = {
     "reinstate": corrections.reinstate,
     "import": imports.import_,
     "imports": imports.imports,
+    "template": template.template,
     "localities": localities.localities,
     "tally": tally.tally,
     "stats": tally.stats,
