@@ -625,6 +625,7 @@ def test_tallies_on_postgresql_match_brute_force(tmp_path: Path, pg_url: str) ->
         ({"by_end_of": "", "as_of": "2025-06-30"}, None, date(2025, 6, 30)),
         ({"year": "", "by_end_of": "2023", "period": ""}, None, date(2023, 12, 31)),
         ({"since": "", "as_of": "2024-06-30"}, None, date(2024, 6, 30)),
+        ({"as_of": "", "year": "2024"}, date(2024, 1, 1), date(2024, 12, 31)),
     ],
 )
 def test_an_empty_option_sets_no_end_of_the_window(
@@ -713,6 +714,8 @@ def test_a_bad_year_or_day_names_the_option_it_came_in(options: dict[str, str], 
         ({"as_of": "2023-12-31"}, "as of 2023-12-31"),
         ({"since": "2021", "by_end_of": "2023"}, "since 2021, by the end of 2023"),
         ({"since": "2021", "as_of": "2024-06-30"}, "since 2021, as of 2024-06-30"),
+        # A window of one day: it starts on the day it ends.
+        ({"since": "2024", "as_of": "2024-01-01"}, "since 2024, as of 2024-01-01"),
     ],
 )
 def test_a_window_is_told_as_it_was_asked(options: dict[str, str], label: str) -> None:

@@ -202,10 +202,11 @@ def _report(summary: ImportSummary, policy: OnConflict, dry_run: bool, errors: P
 
 
 def _report_layout(info: SourceInfo, dry_run: bool) -> None:
-    """How a sheet was read, where it was not a plain table (and always on a dry run,
-    so that a clerk fixes a sheet without reading the source): which row is the
-    header, what each header was taken for, the values taken for the whole sheet."""
-    if info.header_row is not None and (dry_run or info.header_row > 1 or info.header_rows > 1):
+    """How a sheet was read, where detection did more than skip title rows (and always
+    on a dry run, so that a clerk fixes a sheet without reading the source): which
+    row is the header, what each header was taken for, the values taken for the
+    whole sheet."""
+    if info.header_row is not None and (dry_run or info.header_rows > 1):
         where = (
             _("{file}: header read from row {row}")
             if info.header_rows == 1
