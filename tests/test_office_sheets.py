@@ -466,3 +466,10 @@ def test_a_bad_row_is_named_by_its_sheet_row_and_column(
     assert result.exit_code == 1
     assert "error: cam-lo.xlsx [Cam Hiếu]:2: column Xã: " in result.stderr
     assert dump(db) == before
+
+
+def test_header_row_names_the_first_of_two(run: Run, db: Path, tmp_path: Path) -> None:
+    path = workbook(tmp_path / "cam-lo.xlsx", OFFICE)
+    result = run("import", str(path), "--header-row", "4", "--format", "json")
+    assert summary(result)["inserted"] == 3
+    assert stored(db) == STORED
