@@ -300,6 +300,44 @@ def test_errors_in_vietnamese(run: Run) -> None:
     assert done.stderr.startswith("lỗi:"), done.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "english", "vietnamese"),
+    [
+        (
+            ("list", "--format", "xml"),
+            "Invalid value for '--format' / '-f': 'xml' is not one of 'table', 'csv', 'json'",
+            "Giá trị không hợp lệ cho '--format' / '-f': 'xml' không phải là một trong các giá "
+            "trị 'table', 'csv', 'json'",
+        ),
+        (
+            ("list", "--limit", "-5"),
+            "Invalid value for '--limit': it must be 0 or more",
+            "Giá trị không hợp lệ cho '--limit': giá trị phải từ 0 trở lên",
+        ),
+        (
+            ("list", "--limit", "abc"),
+            "Invalid value for '--limit': 'abc' is not a whole number",
+            "Giá trị không hợp lệ cho '--limit': 'abc' không phải là số nguyên",
+        ),
+        (
+            ("register", "--regsitered-on", "2024"),
+            "No such option: --regsitered-on (did you mean --registered-on?)",
+            "Không có tùy chọn: --regsitered-on (có phải ý bạn là --registered-on?)",
+        ),
+    ],
+)
+def test_the_parsers_refusals_are_ours_in_both_languages(
+    run: Run, args: tuple[str, ...], english: str, vietnamese: str
+) -> None:
+    """click and pydantic refuse a malformed option in English of their own ("Input should
+    be greater than or equal to 0", "(Possible options: …)"): the reader gets ours."""
+    command = f"dandan {args[0]}"
+    done = run(*args)
+    assert (done.exit_code, done.stderr) == (2, f"error: {english} (see `{command} --help`)\n")
+    done = run("--lang", "vi", *args)
+    assert (done.exit_code, done.stderr) == (2, f"lỗi: {vietnamese} (xem `{command} --help`)\n")
+
+
 def test_unknown_language_is_refused(run: Run) -> None:
     done = run("--lang", "fr", "tally")
     assert done.exit_code == 2

@@ -137,7 +137,7 @@ class RootGroup(DandanGroup):
             from dandan.commands.common import one_line
 
             ctx = getattr(exc, "ctx", None)
-            text = one_line(click_message(message()))
+            text = one_line(click_message(message(), exc))
             if ctx is not None:
                 text += _(" (see `{command} --help`)").format(command=ctx.command_path)
             typer.echo(_("error: {message}").format(message=text), err=True)
@@ -174,6 +174,10 @@ def _adopt_typer_words() -> None:
 #: click's error messages (written in English in Typer's copy of click): the pattern
 #: and the catalog's message for it; the rest of a message stays as click wrote it.
 CLICK_MESSAGES: tuple[tuple[str, str], ...] = (
+    (
+        r"No such option: (?P<option>\S+) \(Possible options: (?P<options>.+)\)",
+        N_("No such option: {option} (did you mean {options}?)"),
+    ),
     (r"No such option: (?P<option>\S+)", N_("No such option: {option}")),
     (r"Missing option (?P<option>.+)\.", N_("Missing option {option}.")),
     (r"Missing argument (?P<argument>.+)\.", N_("Missing argument {argument}.")),
@@ -191,12 +195,58 @@ CLICK_MESSAGES: tuple[tuple[str, str], ...] = (
 )
 
 
-def click_message(message: str) -> str:
-    """click's error `message` in the current language, when it is one we know."""
+#: pydantic's reasons for refusing an option's value (Typer checks values with it), by
+#: pydantic's error type: ours, in the reader's language; `{value}` is what was typed.
+PYDANTIC_REASONS: dict[str, str] = {
+    "int_parsing": N_("{value!r} is not a whole number"),
+    "int_from_float": N_("{value!r} is not a whole number"),
+    "float_parsing": N_("{value!r} is not a number"),
+    "bool_parsing": N_("{value!r} is not yes or no (true or false)"),
+    "greater_than_equal": N_("it must be {ge} or more"),
+    "greater_than": N_("it must be more than {gt}"),
+    "less_than_equal": N_("it must be {le} or less"),
+    "less_than": N_("it must be less than {lt}"),
+    "enum": N_("{value!r} is not one of {expected}"),
+    "literal_error": N_("{value!r} is not one of {expected}"),
+}
+#: Typer's own refusal of a choice, which pydantic hands on as a `value_error`.
+_NOT_ONE_OF = re.compile(r"'(?P<value>.*)' is not one of (?P<expected>.+?)\.?", re.DOTALL)
+
+
+def click_message(message: str, exc: BaseException | None = None) -> str:
+    """click's error `message` in the current language, when it is one we know; the
+    reason pydantic gave for a refused value (the cause of `exc`) told in our words."""
+    reason = _pydantic_reason(exc.__cause__) if exc is not None else None
     for pattern, template in CLICK_MESSAGES:
         if m := re.fullmatch(pattern, message, flags=re.DOTALL):
-            return _(template).format(**m.groupdict())
+            words = m.groupdict()
+            if reason is not None and "reason" in words:
+                words["reason"] = reason
+            return _(template).format(**words)
     return message
+
+
+def _pydantic_reason(cause: BaseException | None) -> str | None:
+    """The first of a pydantic ValidationError's errors in the reader's language, or None
+    for any other cause (or an error type not in `PYDANTIC_REASONS`)."""
+    errors = getattr(cause, "errors", None)
+    if type(cause).__name__ != "ValidationError" or not callable(errors):
+        return None
+    found = errors()
+    if not found:
+        return None
+    first: dict[str, Any] = found[0]
+    context = dict(first.get("ctx") or {})
+    kind = first.get("type", "")
+    if kind == "value_error" and (m := _NOT_ONE_OF.fullmatch(str(context.get("error", "")))):
+        kind, context = "enum", m.groupdict()
+    template = PYDANTIC_REASONS.get(kind)
+    if template is None:
+        return None
+    try:
+        return _(template).format(value=context.pop("value", first.get("input")), **context)
+    except (KeyError, IndexError, ValueError):
+        return None
 
 
 def _impossible(args: Sequence[str]) -> str | None:
