@@ -52,6 +52,24 @@ def test_every_command_and_option_has_help_and_is_in_the_readme(path: str, comma
     )
 
 
+@pytest.mark.parametrize("lang", ["en", "vi"])
+@pytest.mark.parametrize(("path", "command"), COMMANDS, ids=[p for p, _ in COMMANDS])
+def test_every_option_value_is_a_word_in_the_help(lang: str, path: str, command: object) -> None:
+    """An option's value reads as a word a person fills in (`--in PLACE`, `--in ĐỊA-BÀN`),
+    not as a Python type (`<list[str]>`), and no bound nobody reaches is shown."""
+    from dandan.commands.core import METAVARS
+
+    for param in getattr(command, "params", []):
+        if not getattr(param, "is_flag", False):
+            assert param.metavar or param.name in METAVARS, (
+                f"{path} {param.opts[0]}: no word for its value in commands.core.METAVARS"
+            )
+    done = CliRunner().invoke(app, ["--lang", lang, *path.split(), "--help"])
+    assert done.exit_code == 0, done.output
+    for typed in ("<str>", "<int", "<list[", "<path>", "{code}", "9223372036854775807"):
+        assert typed not in done.output, f"{path} --help shows {typed}"
+
+
 def test_version(run: Run) -> None:
     result = run("--version")
     assert result.exit_code == 0

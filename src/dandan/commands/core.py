@@ -57,9 +57,81 @@ def help_texts(command: Any) -> Iterator[str]:
                 yield text
 
 
+#: The word that stands for an option's or an argument's value in the help, by its
+#: parameter name: Typer would write its type (`<str>`, `<list[str]>`, `<int range>`,
+#: and `{code}` in the usage line). One word (hyphenated in Vietnamese), as a reader
+#: fills it in. A test checks that every parameter without a word of its own has one.
+METAVARS: dict[str, str] = {
+    "actor": N_("ACTOR"),
+    "aliases": N_("FILE"),
+    "as_of": N_("DATE"),
+    "boundaries": N_("UNITS"),
+    "by": N_("GROUP"),
+    "by_end_of": N_("YEAR"),
+    "code": N_("CODE"),
+    "commune": N_("COMMUNE"),
+    "count": N_("WHAT"),
+    "db_": N_("REGISTRY"),
+    "decided_on": N_("DATE"),
+    "decision": N_("NUMBER"),
+    "description": N_("TEXT"),
+    "district": N_("DISTRICT"),
+    "encoding": N_("ENCODING"),
+    "errors": N_("FILE"),
+    "field": N_("FIELD"),
+    "file": N_("FILE"),
+    "files": N_("FILES"),
+    "fmt": N_("FORMAT"),
+    "header_row": N_("ROW"),
+    "headers": N_("LANGUAGE"),
+    "holder": N_("HOLDER"),
+    "holder_name": N_("NAME"),
+    "in_": N_("PLACE"),
+    "lang": N_("LANGUAGE"),
+    "level": N_("LEVEL"),
+    "limit": N_("N"),
+    "name": N_("NAME"),
+    "on": N_("DATE"),
+    "on_conflict": N_("ACTION"),
+    "period": N_("YEARS"),
+    "province": N_("PROVINCE"),
+    "query": N_("NAME"),
+    "reason": N_("TEXT"),
+    "registered_on": N_("DATE"),
+    "search": N_("WORDS"),
+    "set_values": N_("COLUMN=VALUE"),
+    "sheet": N_("SHEET"),
+    "since": N_("YEAR"),
+    "sort": N_("ORDER"),
+    "sponsor": N_("SPONSOR"),
+    "status": N_("STATUS"),
+    "to": N_("REGISTRY"),
+    "year": N_("YEAR"),
+}
+#: Above this, an option's upper bound is only there to keep a number within SQL's
+#: integers, and the help says the lower one alone ("x>=0", not "0<=x<=9223372036854775807").
+_UNSAID_MAX = 2**31
+
+
+def _words(param: Any) -> None:
+    """An option's or argument's value shown as a word in the reader's language, and
+    its range without an upper bound nobody reaches."""
+    if getattr(param, "is_flag", False):
+        return
+    if param.metavar is None and param.name in METAVARS:
+        param.metavar = _(METAVARS[param.name])
+        if param.param_type_name == "argument":  # its name is the word: no type after it
+            param.display_type_rich = lambda ctx: None
+    low, high = getattr(param, "min", None), getattr(param, "max", None)
+    if isinstance(high, int) and high >= _UNSAID_MAX:
+        param._get_number_range_help_str = lambda: None if low is None else f"x>={low}"
+
+
 def _translate(command: Any) -> None:
     """The help of `command` and its options, in the current language (in place: the
     command objects are made afresh for each run of the command line)."""
+    for param in command.params:
+        _words(param)
     if i18n.language() == i18n.DEFAULT:
         return
     if command.help:
