@@ -23,7 +23,7 @@ QTR-2024-00002,Sân chơi,Quảng Trị,Phường Đông Hà,kinh tế,phụ n�
 
 
 def test_history_tells_register_edit_recognize_withdraw_with_before_and_after(
-    run: Run, registry: Registry
+    run: Run, registry: Registry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     result = run(*REGISTER)
     code = result.stdout.strip()
@@ -57,6 +57,18 @@ def test_history_tells_register_edit_recognize_withdraw_with_before_and_after(
     table = run("history", code).stdout
     assert "holder: collective → individual" in table
     assert "recognised at province level (2023)" in table
+    # In Vietnamese, the fields, terms and dates as a Vietnamese reader writes them;
+    # JSON keeps identifiers whatever the language.
+    monkeypatch.setenv("COLUMNS", "400")  # one line per event
+    table = run("--lang", "vi", "history", code).stdout
+    assert "Tên: Tổ tự quản đường làng → Đường làng xanh; Chủ thể: Tập thể → Cá nhân" in table
+    assert (
+        "Trạng thái: Đã công nhận → Đã rút; Ngày rút: — → 01/02/2024; Lý do rút: — → Giải thể"
+        in (table)
+    )
+    assert json.loads(run("--lang", "vi", "history", code, "--format", "json").stdout) == (
+        json.loads(shown.stdout)
+    )
 
 
 def test_an_edit_of_place_names_is_recorded_as_entered_with_codes_and_names(

@@ -14,10 +14,11 @@ from typing import Any
 
 from sqlalchemy import and_, or_, select
 
-from dandan import database, tables
+from dandan import database, i18n, tables
 from dandan.errors import Advice, NotFound
 from dandan.i18n import N_, _
 from dandan.registry import Registry
+from dandan.terms import COLUMN_LABELS, shown
 from dandan.validation import parse_code
 from dandan.writing import level_words
 
@@ -107,10 +108,25 @@ def summary(
             )
         elif key == "recognitions" and isinstance(new, list):
             parts.append(say(N_("{count} recognition(s) added")).format(count=len(new)))
-        else:
+        elif english or i18n.language() == i18n.DEFAULT:
             parts.append(f"{key}: {_shown(before.get(key))} → {_shown(new)}")
+        else:  # the field's name, its terms and dates as the reader writes them
+            name = say(COLUMN_LABELS[key]) if key in COLUMN_LABELS else key
+            told = (_told(key, value) for value in (before.get(key), new))
+            parts.append("{}: {} → {}".format(name, *told))
     return "; ".join(parts)
 
 
 def _shown(value: Any) -> str:
     return "—" if value is None else str(value)
+
+
+def _told(key: str, value: Any) -> str:
+    """A snapshot's value as a reader of the current language reads it: a term's
+    label, a date in the reader's style."""
+    if isinstance(value, str) and key.endswith("_on"):
+        try:
+            return i18n.day(date.fromisoformat(value))
+        except ValueError:
+            return value
+    return _shown(shown(key, value, i18n.language()))

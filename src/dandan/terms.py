@@ -336,6 +336,36 @@ COLUMNS: dict[str, type[StrEnum]] = {
 }
 
 
+#: What a person reads for each field of a model (`dandan show`, the audit trail's
+#: changes), in English; the catalog has them in Vietnamese.
+COLUMN_LABELS: dict[str, str] = {
+    "code": N_("Code"),
+    "name": N_("Name"),
+    "description": N_("Description"),
+    "province": N_("Province"),
+    "province_code": N_("Province code"),
+    "commune": N_("Commune"),
+    "commune_code": N_("Commune code"),
+    "locality_scheme": N_("Recorded in units of"),
+    "legacy": N_("Before 2025-07-01"),
+    "field": N_("Field"),
+    "sponsor": N_("Sponsor"),
+    "holder": N_("Holder"),
+    "holder_name": N_("Holder name"),
+    "registered_on": N_("Registered on"),
+    "status": N_("Status"),
+    "withdrawn_on": N_("Withdrawn on"),
+    "withdrawn_reason": N_("Withdrawal reason"),
+    "recognitions": N_("Recognitions"),
+    "province_input": N_("Province as written"),
+    "commune_input": N_("Commune as written"),
+    "district_input": N_("District as written"),
+    "legacy_province_code": N_("Province code before 2025-07-01"),
+    "legacy_district_code": N_("District code before 2025-07-01"),
+    "legacy_commune_code": N_("Commune code before 2025-07-01"),
+}
+
+
 def shown(column: str, value: object, lang: str) -> object:
     """What a person reads in `column`: a term's label in `lang`, other values as they are."""
     kind = COLUMNS.get(column)

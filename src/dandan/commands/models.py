@@ -23,30 +23,12 @@ from dandan.commands.common import (
 from dandan.errors import UsageError
 from dandan.i18n import N_, _
 from dandan.rendering import Column, Format, Record, Table, Text
+from dandan.terms import COLUMN_LABELS
 
 if TYPE_CHECKING:
     from dandan.registry import ModelRecord
 
-LABELS = {
-    "code": N_("Code"),
-    "name": N_("Name"),
-    "description": N_("Description"),
-    "province": N_("Province"),
-    "province_code": N_("Province code"),
-    "commune": N_("Commune"),
-    "commune_code": N_("Commune code"),
-    "locality_scheme": N_("Recorded in units of"),
-    "legacy": N_("Before 2025-07-01"),
-    "field": N_("Field"),
-    "sponsor": N_("Sponsor"),
-    "holder": N_("Holder"),
-    "holder_name": N_("Holder name"),
-    "registered_on": N_("Registered on"),
-    "status": N_("Status"),
-    "withdrawn_on": N_("Withdrawn on"),
-    "withdrawn_reason": N_("Withdrawal reason"),
-    "recognitions": N_("Recognitions"),
-}
+LABELS = COLUMN_LABELS
 LEGACY_COLUMNS = [
     Column("province", "Province"),
     Column("province_code", "Code"),
