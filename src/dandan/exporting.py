@@ -37,6 +37,7 @@ from dandan.localities import LEGACY_SCHEME, Gazetteer, legacy_gazetteer
 from dandan.sources import COLUMNS as IMPORT_COLUMNS
 from dandan.sources import VIETNAMESE_HEADERS
 from dandan.tallies import Window
+from dandan.terms import Field, Holder, Level, Sponsor, label
 from dandan.text import spreadsheet_safe
 
 if TYPE_CHECKING:
@@ -216,6 +217,26 @@ def _records(
                    commune, commune_code, scheme, *rest)  # fmt: skip
 
 
+#: The term columns of an export, by position, and the vocabulary of each.
+_TERM_COLUMNS = tuple(
+    (COLUMNS.index(column), kind)
+    for column, kind in (
+        ("field", Field), ("sponsor", Sponsor), ("holder", Holder), ("recognition_level", Level),
+    )
+)  # fmt: skip
+
+
+def _in_vietnamese(items: Iterator[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    """Rows whose terms a person reads in Vietnamese ("Kinh tế", "Tập thể", "Cấp tỉnh"),
+    for a file with Vietnamese headers: the import reads those back as the same terms."""
+    for row in items:
+        values = list(row)
+        for i, kind in _TERM_COLUMNS:
+            if values[i] is not None:
+                values[i] = label(kind, values[i], "vi")
+        yield tuple(values)
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -355,6 +376,8 @@ def export(
     header_language = parse_headers(headers)
     summary = ExportSummary(destination=target)
     items = _records(registry, where, window)
+    if header_language is Headers.vi and kind is not ExportFormat.json:
+        items = _in_vietnamese(items)
     if target == STDOUT:
         import sys
 
