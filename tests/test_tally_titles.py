@@ -149,14 +149,15 @@ def test_title_states_every_filter(seeded: Run, args: list[str], expected: str) 
         (
             "en",
             "error: --in: 'dong ha' is ambiguous: before 2025-07-01 Thành phố Đông Hà "
-            "(Quảng Trị, 461), today Phường Đông Hà (Quảng Trị, 19333); give the code, or "
-            "--boundaries 2024 (the old unit) or --boundaries current (today's)\n",
+            "(Quảng Trị, 461), today Phường Đông Hà (Quảng Trị, 19333); give the code; or say "
+            "which with --boundaries 2024 (the old unit) or --boundaries current (today's)\n",
         ),
         (
             "vi",
             "lỗi: --in: 'dong ha' chưa rõ là đơn vị nào: trước 01/07/2025 là Thành phố Đông Hà "
-            "(Quảng Trị, 461), hiện nay là Phường Đông Hà (Quảng Trị, 19333); hãy ghi mã, hoặc "
-            "--boundaries 2024 (đơn vị cũ) hay --boundaries current (đơn vị hiện nay)\n",
+            "(Quảng Trị, 461), hiện nay là Phường Đông Hà (Quảng Trị, 19333); hãy ghi mã; hoặc "
+            "chỉ rõ bằng --boundaries 2024 (đơn vị cũ) hay --boundaries current (đơn vị hiện "
+            "nay)\n",
         ),
     ],
 )

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Table, and_, case, exists, extract, not_, or_
 
 from dandan import tables, terms
-from dandan.errors import InvalidInput
+from dandan.errors import Advice, InvalidInput
 from dandan.i18n import N_, _, day, language, number
 from dandan.localities import (
     CURRENT_SCHEME,
@@ -152,7 +152,7 @@ class ModelFilter:
             try:
                 unit = resolve_place(place, legacy_first=legacy_first, scheme_given=scheme_given)
             except InvalidInput as exc:  # the user typed it after --in, not --province
-                raise InvalidInput(exc.message, field="in") from None
+                raise InvalidInput(exc.message, field="in", advice=exc.advice) from None
             found[unit.scheme, type(unit).__name__].append(unit.code)
         return cls(
             provinces=tuple(found[CURRENT_SCHEME, "Province"]),
@@ -310,7 +310,7 @@ def resolve_place(
     A name that is a unit in each scheme, of different kinds (Đông Hà: the old city,
     today's ward), is not guessed: it is refused with both, unless `scheme_given` says
     the preferred scheme was chosen (`--boundaries`); None means the caller offers no
-    such choice, so the message asks only for a code. Units of one kind in both (the
+    such choice, so only a code is advised. Units of one kind in both (the
     province of Quảng Trị) are the preferred scheme's, as they always were: a title
     says which.
     """
@@ -352,8 +352,11 @@ def resolve_place(
     kinds = {first[g.scheme][0] for g in chosen}
     if len(chosen) == 2 and len(kinds) == 2 and not scheme_given:
         candidates = [(g, first[g.scheme][1]) for g in chosen]
-        offer = scheme_given is not None
-        raise InvalidInput(_ambiguous(text_value, candidates, offer_boundaries=offer), field="in")
+        raise InvalidInput(
+            _ambiguous(text_value, candidates),
+            field="in",
+            advice=None if scheme_given is None else Advice.choose_boundaries,
+        )
     g = chosen[0]
     kind, found = first[g.scheme]
     if len(found) == 1:
@@ -375,24 +378,14 @@ def _candidate(g: Any, unit: Unit) -> str:
     return f"{unit.name} ({g.provinces[unit.province_code].name}, {unit.code})"
 
 
-def _ambiguous(
-    text_value: str, found: list[tuple[Any, list[Unit]]], *, offer_boundaries: bool
-) -> str:
+def _ambiguous(text_value: str, found: list[tuple[Any, list[Unit]]]) -> str:
     """The refusal of a name that is an old unit and a current one of another kind."""
     old = [u for g, units in found if g.scheme == LEGACY_SCHEME for u in units]
     new = [u for g, units in found if g.scheme != LEGACY_SCHEME for u in units]
-    old_g = legacy_gazetteer()
-    new_g = gazetteer()
-    said = {
-        "text": text_value,
-        "old": ", ".join(_candidate(old_g, u) for u in old[:5]),
-        "current": ", ".join(_candidate(new_g, u) for u in new[:5]),
-    }
-    if offer_boundaries:
-        return _(
-            "{text!r} is ambiguous: before 2025-07-01 {old}, today {current}; give the code, "
-            "or --boundaries 2024 (the old unit) or --boundaries current (today's)"
-        ).format(**said)
     return _(
         "{text!r} is ambiguous: before 2025-07-01 {old}, today {current}; give the code"
-    ).format(**said)
+    ).format(
+        text=text_value,
+        old=", ".join(_candidate(legacy_gazetteer(), u) for u in old[:5]),
+        current=", ".join(_candidate(gazetteer(), u) for u in new[:5]),
+    )
