@@ -476,7 +476,7 @@ def test_sort_by_count_or_vietnamese_name(seeded: Path) -> None:
         (["--by", "district"], 2, "--by: districts were abolished on 2025-07-01"),
         (["--boundaries", "1990"], 2, "--boundaries: unknown boundaries '1990'"),
         (["--count", "votes"], 2, "--count: unknown value 'votes'; use models|recognitions"),
-        (["--sort", "size"], 2, "--sort: unknown value 'size'; use count|name"),
+        (["--sort", "size"], 2, "--sort: unknown value 'size'; use natural|count|name"),
         (["--field", "sport"], 1, "--field: unknown field 'sport'"),
         (["--status", "lost"], 1, "--status: unknown status 'lost'"),
     ],

@@ -33,6 +33,8 @@ class Advice(StrEnum):
     record_old_units = "record_old_units"
     #: A count by district asked in today's units: count in the units before 2025-07-01.
     count_old_units = "count_old_units"
+    #: A place's name is an old unit and a current one: say which boundaries it is in.
+    choose_boundaries = "choose_boundaries"
     #: An imported model differs from the registered one of its code: skip it or update.
     resolve_conflict = "resolve_conflict"
     #: The registry is damaged beyond repair in place: restore the newest backup.

@@ -18,12 +18,13 @@ from typing import Any
 
 from sqlalchemy import Table, and_, case, exists, extract, not_, or_
 
-from dandan import tables
-from dandan.errors import InvalidInput
-from dandan.i18n import N_, _, number
+from dandan import tables, terms
+from dandan.errors import Advice, InvalidInput
+from dandan.i18n import N_, _, day, language, number
 from dandan.localities import (
     CURRENT_SCHEME,
     LEGACY_SCHEME,
+    MERGER_DAY,
     Province,
     Unit,
     gazetteer,
@@ -140,16 +141,18 @@ class ModelFilter:
         levels: Sequence[str] = (),
         search: str | None = None,
         legacy_first: bool = False,
+        scheme_given: bool | None = None,
     ) -> ModelFilter:
         """Filters from what a user typed: places are provinces, districts or communes by
         name or code, current or old; `legacy_first` reads a name that is both (Quảng
-        Trị) as the old unit, as a tally in the old boundaries does."""
+        Trị) as the old unit, as a tally in the old boundaries does; `scheme_given` is
+        whether the user chose those boundaries (see `resolve_place`)."""
         found: dict[tuple[str, str], list[int]] = defaultdict(list)
         for place in places:
             try:
-                unit = resolve_place(place, legacy_first=legacy_first)
+                unit = resolve_place(place, legacy_first=legacy_first, scheme_given=scheme_given)
             except InvalidInput as exc:  # the user typed it after --in, not --province
-                raise InvalidInput(exc.message, field="in") from None
+                raise InvalidInput(exc.message, field="in", advice=exc.advice) from None
             found[unit.scheme, type(unit).__name__].append(unit.code)
         return cls(
             provinces=tuple(found[CURRENT_SCHEME, "Province"]),
@@ -163,6 +166,17 @@ class ModelFilter:
             statuses=tuple(parse_term(Status, s).value for s in statuses),
             levels=tuple(parse_term(Level, lv).value for lv in levels),
             search=_search(search),
+        )
+
+    @property
+    def places(self) -> bool:
+        """Whether the filter names places (else it covers the whole country)."""
+        return bool(
+            self.provinces
+            or self.communes
+            or self.legacy_provinces
+            or self.legacy_districts
+            or self.legacy_communes
         )
 
     def where(self, *, as_of: date | None = None) -> list[Any]:
@@ -231,14 +245,75 @@ class ModelFilter:
         return or_(*options)
 
 
+def area_text(where: ModelFilter) -> str:
+    """The places `--in` named, or the whole country."""
+    current, old = gazetteer(), legacy_gazetteer()
+    names: list[str] = [current.provinces[code].name for code in where.provinces]
+    names += [
+        _("{unit}, {province}").format(
+            unit=current.communes[code].name,
+            province=current.provinces[current.communes[code].province_code].name,
+        )
+        for code in where.communes
+    ]
+    before = day(MERGER_DAY)
+    old_units: list[tuple[str, int | None]] = [
+        (old.provinces[code].name, None) for code in where.legacy_provinces
+    ]
+    old_units += [
+        (old.districts[code].name, old.districts[code].province_code)
+        for code in where.legacy_districts
+    ]
+    old_units += [
+        (old.communes[code].name, old.communes[code].province_code)
+        for code in where.legacy_communes
+    ]
+    for name, province in old_units:
+        if province is not None:
+            name = _("{unit}, {province}").format(unit=name, province=old.provinces[province].name)
+        names.append(_("{name} (before {day})").format(name=name, day=before))
+    return "; ".join(names) if names else _("the whole country")
+
+
+def filter_terms(where: ModelFilter, *, lower: bool = False) -> list[tuple[str, str]]:
+    """The filters other than places, each a label and what it keeps, in the reader's
+    language; `lower` labels for the middle of a sentence (a tally's title)."""
+    lang = language()
+    found: list[tuple[str, str]] = []
+    for label, inline, column, values in (
+        (N_("Field"), N_("field"), "field", where.fields),
+        (N_("Sponsor"), N_("sponsor"), "sponsor", where.sponsors),
+        (N_("Level"), N_("level"), "level", where.levels),
+        (N_("Holder"), N_("holder"), "holder", where.holders),
+        (N_("Status"), N_("status"), "status", where.statuses),
+    ):
+        if values:
+            shown = ", ".join(str(terms.shown(column, v, lang)) for v in values)
+            found.append((_(inline if lower else label), shown))
+    if where.search:
+        said = _("name contains") if lower else _("Name contains")
+        found.append((said, f"“{where.search}”"))
+    return found
+
+
 _DISTRICT_TYPES = ("huyen ", "quan ", "thi xa ", "thanh pho ", "tp ", "tx ")
 #: The kinds of unit a place may name, as messages say them (translated when said).
 _KINDS = {"provinces": N_("provinces"), "districts": N_("districts"), "communes": N_("communes")}
 
 
-def resolve_place(text_value: str, *, legacy_first: bool = False) -> Unit:
+def resolve_place(
+    text_value: str, *, legacy_first: bool = False, scheme_given: bool | None = None
+) -> Unit:
     """A province, district or commune named in a filter, current or old: the preferred
-    scheme first; provinces win over districts, districts over communes."""
+    scheme first; provinces win over districts, districts over communes.
+
+    A name that is a unit in each scheme, of different kinds (Đông Hà: the old city,
+    today's ward), is not guessed: it is refused with both, unless `scheme_given` says
+    the preferred scheme was chosen (`--boundaries`); None means the caller offers no
+    such choice, so only a code is advised. Units of one kind in both (the
+    province of Quảng Trị) are the preferred scheme's, as they always were: a title
+    says which.
+    """
     schemes = [gazetteer(), legacy_gazetteer()]
     if legacy_first:
         schemes.reverse()
@@ -246,8 +321,12 @@ def resolve_place(text_value: str, *, legacy_first: bool = False) -> Unit:
     folded = fold(text_value)
     district_typed = folded.startswith(_DISTRICT_TYPES)
     typed = strip_type(folded) != folded
+    # Per scheme, the first kind with a match, and its matches.
+    first: dict[str, tuple[str, list[Unit]]] = {}
     for kind in ("provinces", "districts", "communes"):
         for g in schemes:
+            if g.scheme in first:
+                continue
             found: list[Unit]
             if kind == "provinces":
                 found = list(g.find_provinces(text_value))
@@ -262,23 +341,51 @@ def resolve_place(text_value: str, *, legacy_first: bool = False) -> Unit:
                 ]
             else:
                 found = []
-            if len(found) == 1:
-                return found[0]
-            if len(found) > 1:
-                names = ", ".join(
-                    f"{u.name} ({g.provinces[u.province_code].name}, {u.code})"
-                    for u in found[:5]
-                    if not isinstance(u, Province)
-                )
-                if g.scheme == LEGACY_SCHEME:
-                    message = _(
-                        "{text!r} names several {kind} before 2025-07-01: {names}; give the code"
-                    )
-                else:
-                    message = _("{text!r} names several {kind}: {names}; give the code")
-                raise InvalidInput(
-                    message.format(text=text_value, kind=_(_KINDS[kind]), names=names),
-                    field="in",
-                )
-    schemes[0].province(text_value)  # raises with "did you mean"
-    raise AssertionError("unreachable")
+            if found:
+                first[g.scheme] = (kind, found)
+        if kind == "provinces" and first:
+            break  # a province is what a province's name means, in either scheme
+    if not first:
+        schemes[0].province(text_value)  # raises with "did you mean"
+        raise AssertionError("unreachable")
+    chosen = [g for g in schemes if g.scheme in first]
+    kinds = {first[g.scheme][0] for g in chosen}
+    if len(chosen) == 2 and len(kinds) == 2 and not scheme_given:
+        candidates = [(g, first[g.scheme][1]) for g in chosen]
+        raise InvalidInput(
+            _ambiguous(text_value, candidates),
+            field="in",
+            advice=None if scheme_given is None else Advice.choose_boundaries,
+        )
+    g = chosen[0]
+    kind, found = first[g.scheme]
+    if len(found) == 1:
+        return found[0]
+    names = ", ".join(_candidate(g, u) for u in found[:5] if not isinstance(u, Province))
+    if g.scheme == LEGACY_SCHEME:
+        message = _("{text!r} names several {kind} before 2025-07-01: {names}; give the code")
+    else:
+        message = _("{text!r} names several {kind}: {names}; give the code")
+    raise InvalidInput(
+        message.format(text=text_value, kind=_(_KINDS[kind]), names=names), field="in"
+    )
+
+
+def _candidate(g: Any, unit: Unit) -> str:
+    """A unit as a message offers it: name, province (for a smaller unit) and code."""
+    if isinstance(unit, Province):
+        return f"{unit.name} ({unit.code})"
+    return f"{unit.name} ({g.provinces[unit.province_code].name}, {unit.code})"
+
+
+def _ambiguous(text_value: str, found: list[tuple[Any, list[Unit]]]) -> str:
+    """The refusal of a name that is an old unit and a current one of another kind."""
+    old = [u for g, units in found if g.scheme == LEGACY_SCHEME for u in units]
+    new = [u for g, units in found if g.scheme != LEGACY_SCHEME for u in units]
+    return _(
+        "{text!r} is ambiguous: before 2025-07-01 {old}, today {current}; give the code"
+    ).format(
+        text=text_value,
+        old=", ".join(_candidate(legacy_gazetteer(), u) for u in old[:5]),
+        current=", ".join(_candidate(gazetteer(), u) for u in new[:5]),
+    )

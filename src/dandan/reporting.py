@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any
 from dandan import __version__, i18n, terms
 from dandan.errors import UsageError
 from dandan.files import check_output, written_into_place
-from dandan.filters import ModelFilter
+from dandan.filters import ModelFilter, area_text
+from dandan.filters import filter_terms as _filters
 from dandan.i18n import N_, _
 from dandan.localities import MERGER_DAY, gazetteer, legacy_gazetteer
 from dandan.tallies import (
@@ -99,7 +100,7 @@ def build_report(
     made_on = today or date.today()
 
     def count(
-        *by: Dimension, counting: Counting = Counting.models, sort: Sort = Sort.by_count
+        *by: Dimension, counting: Counting = Counting.models, sort: Sort = Sort.natural
     ) -> TallyResult:
         query = TallyQuery(
             by=by, window=window, where=where, count=counting, sort=sort, boundaries=boundaries
@@ -139,54 +140,6 @@ def boundaries_text(boundaries: Boundaries) -> str:
     return _("current units: {provinces} provinces and cities").format(
         provinces=len(gazetteer().provinces)
     )
-
-
-def area_text(where: ModelFilter) -> str:
-    """The places `--in` named, or the whole country."""
-    current, old = gazetteer(), legacy_gazetteer()
-    names: list[str] = [current.provinces[code].name for code in where.provinces]
-    names += [
-        _("{unit}, {province}").format(
-            unit=current.communes[code].name,
-            province=current.provinces[current.communes[code].province_code].name,
-        )
-        for code in where.communes
-    ]
-    before = i18n.day(MERGER_DAY)
-    old_units: list[tuple[str, int | None]] = [
-        (old.provinces[code].name, None) for code in where.legacy_provinces
-    ]
-    old_units += [
-        (old.districts[code].name, old.districts[code].province_code)
-        for code in where.legacy_districts
-    ]
-    old_units += [
-        (old.communes[code].name, old.communes[code].province_code)
-        for code in where.legacy_communes
-    ]
-    for name, province in old_units:
-        if province is not None:
-            name = _("{unit}, {province}").format(unit=name, province=old.provinces[province].name)
-        names.append(_("{name} (before {day})").format(name=name, day=before))
-    return "; ".join(names) if names else _("the whole country")
-
-
-def _filters(where: ModelFilter) -> list[tuple[str, str]]:
-    """The other filters, each a label and what it keeps."""
-    lang = i18n.language()
-    found: list[tuple[str, str]] = []
-    for label, column, values in (
-        (N_("Field"), "field", where.fields),
-        (N_("Sponsor"), "sponsor", where.sponsors),
-        (N_("Level"), "level", where.levels),
-        (N_("Holder"), "holder", where.holders),
-        (N_("Status"), "status", where.statuses),
-    ):
-        if values:
-            found.append((_(label), ", ".join(str(terms.shown(column, v, lang)) for v in values)))
-    if where.search:
-        found.append((_("Name contains"), f"“{where.search}”"))
-    return found
 
 
 def title(report: Report) -> str:

@@ -34,6 +34,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
+from functools import reduce
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, Connection, Join, and_, case, extract, func, select
@@ -43,6 +44,8 @@ from dandan.errors import Advice, UsageError
 from dandan.filters import (
     ModelFilter,
     active_on,
+    area_text,
+    filter_terms,
     recognised_within,
     recognition_dated,
     recognition_year,
@@ -50,7 +53,7 @@ from dandan.filters import (
 from dandan.i18n import N_, _, day
 from dandan.localities import CURRENT_SCHEME, LEGACY_SCHEME, gazetteer, legacy_gazetteer
 from dandan.models import TALLY_INDEXES, WINDOW_COLUMNS
-from dandan.terms import Status
+from dandan.terms import Level, Status
 from dandan.text import fold, sort_key
 from dandan.validation import SCHEMES, parse_date, parse_year
 
@@ -118,8 +121,15 @@ class Counting(StrEnum):
 
 
 class Sort(StrEnum):
+    #: Groups that have an order of their own in it (years ascending, levels from the
+    #: commune up); the others by count, as `by_count`.
+    natural = "natural"
     by_count = "count"
     by_name = "name"
+
+
+#: The dimensions whose values have an order of their own, which `Sort.natural` follows.
+NATURAL_DIMENSIONS = (Dimension.year, Dimension.level)
 
 
 # Vietnamese spellings an analyst may type for a dimension ("--by tinh", "--by năm").
@@ -348,7 +358,7 @@ class TallyQuery:
     window: Window = field(default_factory=Window)
     where: ModelFilter = field(default_factory=ModelFilter)
     count: Counting = Counting.models
-    sort: Sort = Sort.by_count
+    sort: Sort = Sort.natural
     boundaries: Boundaries = Boundaries.current
 
     @classmethod
@@ -359,7 +369,7 @@ class TallyQuery:
         window: Window | None = None,
         where: ModelFilter | None = None,
         count: str = "models",
-        sort: str = "count",
+        sort: str = "natural",
         boundaries: str = "current",
     ) -> TallyQuery:
         units = parse_boundaries(boundaries)
@@ -389,6 +399,44 @@ class TallyQuery:
             sort=parse_sort(sort),
             boundaries=units,
         )
+
+    @property
+    def title(self) -> str:
+        """The whole selection in words, in the reader's language: "Models by year in
+        Quảng Trị, in 2021–2025 (field: economy)". A table pasted into a report says what
+        it counts: groups, boundaries, places (an old unit with the day its boundaries
+        ended), window and every filter.
+
+        One sentence per shape, so that each reads naturally in either language.
+        """
+        window = self.window.label
+        places = self.where.places
+        area = area_text(self.where) if places else None
+        if not self.by:
+            if area is None:
+                base = _("Models nationwide, {window}").format(window=window)
+            else:
+                base = _("Models in {places}, {window}").format(places=area, window=window)
+        else:
+            groups = reduce(
+                lambda first, second: _("{first} and {second}").format(first=first, second=second),
+                (_(DIMENSION_NAMES[d]) for d in self.by),
+            )
+            legacy = self.boundaries is Boundaries.legacy
+            if area is None and legacy:
+                message = _("Models by {groups} (units before 2025-07-01), {window}")
+            elif area is None:
+                message = _("Models by {groups}, {window}")
+            elif legacy:
+                message = _("Models by {groups} (units before 2025-07-01) in {places}, {window}")
+            else:
+                message = _("Models by {groups} in {places}, {window}")
+            base = message.format(groups=groups, places=area, window=window)
+        filters = [
+            _("{label}: {values}").format(label=label, values=values)
+            for label, values in filter_terms(self.where, lower=True)
+        ]
+        return f"{base} ({'; '.join(filters)})" if filters else base
 
     @property
     def has_registered(self) -> bool:
@@ -712,6 +760,28 @@ def _name_key(query: TallyQuery) -> Any:
     return key
 
 
+_LEVEL_ORDER = {level.value: i for i, level in enumerate(Level)}
+
+
+def _natural_key(query: TallyQuery) -> Any:
+    """The order of the groups that have one: years ascending, levels from the commune
+    up; unknown values last."""
+    natural = [d for d in query.by if d in NATURAL_DIMENSIONS]
+
+    def key(row: dict[str, Any]) -> tuple[Any, ...]:
+        parts: list[Any] = []
+        for dim in natural:
+            value = row[dim.value]
+            if dim is Dimension.year:
+                parts.append((value is None, value or 0))
+            else:
+                rank = _LEVEL_ORDER.get(value) if isinstance(value, str) else None
+                parts.append((rank is None, rank or 0))
+        return tuple(parts)
+
+    return key if natural else None
+
+
 def _sorter(query: TallyQuery) -> Any:
     by_name = _name_key(query)
     if query.sort is Sort.by_name:
@@ -722,7 +792,11 @@ def _sorter(query: TallyQuery) -> Any:
         unplaced = row.get("province") == NOT_ASSIGNABLE
         return (unplaced, *(-row[m] for m in measures), by_name(row))
 
-    return by_count
+    natural = _natural_key(query) if query.sort is Sort.natural else None
+    if natural is None:
+        return by_count
+    # Within a year (or level), the other groups as by count.
+    return lambda row: (natural(row), by_count(row))
 
 
 @dataclass

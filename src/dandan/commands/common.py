@@ -62,6 +62,9 @@ ADVICE: dict[Advice, str] = {
     Advice.choose_encoding: N_("--encoding names it"),
     Advice.record_old_units: N_("--legacy records the old units"),
     Advice.count_old_units: N_("--boundaries 2024 counts in them"),
+    Advice.choose_boundaries: N_(
+        "or say which with --boundaries 2024 (the old unit) or --boundaries current (today's)"
+    ),
     Advice.resolve_conflict: N_("use --on-conflict skip or update"),
     Advice.restore_backup: N_("restore the newest `dandan db backup` copy"),
 }

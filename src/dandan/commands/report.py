@@ -26,7 +26,7 @@ from dandan.commands.common import (
     registry,
     show,
 )
-from dandan.commands.tally import selection
+from dandan.commands.tally import boundaries_given, selection
 from dandan.i18n import _
 from dandan.rendering import Format, Text
 from dandan.text import as_text
@@ -79,6 +79,7 @@ def report(
         as_of=as_of,
         period=period,
         legacy_first=units is Boundaries.legacy,
+        scheme_given=boundaries_given(ctx),
     )
     figures = reporting.build_report(reg, where=where, window=window, boundaries=units)
     reporting.write(reporting.render_html(figures), file, registry=reg.url)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import reduce
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -54,6 +53,13 @@ MEASURE_COLUMNS = {
 }
 
 
+def boundaries_given(ctx: typer.Context) -> bool:
+    """Whether the user chose the boundaries, so that a name that is an old unit and a
+    current one may be read in them rather than refused (see `filters.resolve_place`)."""
+    source = ctx.get_parameter_source("boundaries")
+    return source is not None and source.name not in ("DEFAULT", "DEFAULT_MAP")
+
+
 def selection(
     *,
     in_: list[str] | None,
@@ -69,6 +75,7 @@ def selection(
     as_of: str | None,
     period: str | None,
     legacy_first: bool = False,
+    scheme_given: bool | None = None,
 ) -> tuple[ModelFilter, Window]:
     """The models and days the options select, as tally, stats and export all read them."""
     from dandan.filters import ModelFilter
@@ -84,27 +91,14 @@ def selection(
         statuses=status or (),
         search=search,
         legacy_first=legacy_first,
+        scheme_given=scheme_given,
     )
     return where, window
 
 
 def tally_title(query: TallyQuery) -> str:
-    """ "Models by province and year, by the end of 2023": one sentence per shape, the
-    groups and the window filled in, so that each reads naturally in either language."""
-    from dandan.tallies import DIMENSION_NAMES, Boundaries
-
-    window = query.window.label
-    if not query.by:
-        return _("Models nationwide, {window}").format(window=window)
-    groups = reduce(
-        lambda first, second: _("{first} and {second}").format(first=first, second=second),
-        (_(DIMENSION_NAMES[d]) for d in query.by),
-    )
-    if query.boundaries is Boundaries.legacy:
-        return _("Models by {groups} (units before 2025-07-01), {window}").format(
-            groups=groups, window=window
-        )
-    return _("Models by {groups}, {window}").format(groups=groups, window=window)
+    """The title of a tally: the whole selection, as the query says it."""
+    return query.title
 
 
 def tally_table(result: TallyResult, *, chart: bool, fmt: Format = Format.table) -> Table:
@@ -169,8 +163,12 @@ def tally(
         Opt(help="What the recognised column counts: models (each once) or recognitions."),
     ] = "models",
     sort: Annotated[
-        str, Opt(help="count (largest first) or name (Vietnamese alphabetical order).")
-    ] = "count",
+        str,
+        Opt(
+            help="natural (years ascending, levels from the commune up, other groups as "
+            "count), count (largest first) or name (Vietnamese alphabetical order)."
+        ),
+    ] = "natural",
     chart: Annotated[bool, Opt("--chart", help="Draw the first count as bars.")] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
@@ -194,6 +192,7 @@ def tally(
         as_of=as_of,
         period=period,
         legacy_first=units is Boundaries.legacy,
+        scheme_given=boundaries_given(ctx),
     )
     dims = [*(["province"] if province else []), *(["commune"] if commune else []), *(by or [])]
     query = TallyQuery.parse(
