@@ -13,7 +13,7 @@ import typer
 
 from dandan.errors import Advice, DandanError, UsageError
 from dandan.i18n import N_, _
-from dandan.rendering import Format, Renderable, render
+from dandan.rendering import Format, Output, Renderable, render
 from dandan.text import visible
 
 if TYPE_CHECKING:
@@ -28,7 +28,39 @@ MAX_LIMIT = 2**63 - 1
 
 FormatOption = Annotated[
     Format,
-    typer.Option("--format", "-f", help="Output: table for people, csv or json for scripts."),
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output: table for people, csv or json for scripts, xlsx for Excel "
+        "(tally, list and stats, with --output).",
+    ),
+]
+
+# -- writing to a file, for Excel: the options of the commands whose tables go in reports --
+
+OutputOption = Annotated[
+    str | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="Write CSV, JSON or XLSX to FILE rather than standard output, whole or not at "
+        "all; without --format, FILE's ending (.csv, .json, .xlsx) chooses.",
+    ),
+]
+BomOption = Annotated[
+    bool,
+    typer.Option(
+        "--bom", help="CSV: begin with a UTF-8 byte-order mark, so that Excel shows diacritics."
+    ),
+]
+ExcelOption = Annotated[
+    bool,
+    typer.Option(
+        "--excel",
+        help="CSV as Excel opens it in the reader's language: a byte-order mark, and ';' "
+        "between values in Vietnamese (where ',' is the decimal mark), ',' in English.",
+    ),
 ]
 
 
@@ -109,8 +141,23 @@ def need(value: str | None, option: str, question: str) -> str:
     raise UsageError(_("missing {option} (no terminal to ask on)").format(option=option))
 
 
-def show(result: Renderable, fmt: Format) -> None:
-    render(result, fmt)
+def output(
+    ctx: typer.Context, fmt: Format, path: str | None, *, bom: bool = False, excel: bool = False
+) -> tuple[Format, Output]:
+    """The format and destination `--format`, `--output`, `--bom` and `--excel` say,
+    refused before anything is read when they disagree or the file is the registry's."""
+    fmt, to = Output.parse(fmt, path, bom=bom, excel=excel)
+    if to.path is None:
+        return fmt, to
+    from dandan.files import check_output
+
+    url = registry(ctx).url
+    check_output(to.path, registry=url, field="output")
+    return fmt, Output(to.path, bom=bom, excel=excel, registry=url)
+
+
+def show(result: Renderable, fmt: Format, to: Output | None = None) -> None:
+    render(result, fmt, to=to)
 
 
 def note(message: str) -> None:
