@@ -46,7 +46,7 @@ class Format(StrEnum):
 
 
 #: What a file's name says it holds, when `--output` names one and `--format` does not.
-_BY_SUFFIX = {".csv": Format.csv, ".json": Format.json, ".xlsx": Format.xlsx}
+BY_SUFFIX = {".csv": Format.csv, ".json": Format.json, ".xlsx": Format.xlsx}
 
 
 @dataclass(frozen=True)
@@ -74,47 +74,6 @@ class Output:
     @property
     def delimiter(self) -> str:
         return ";" if self.excel and i18n.language() == "vi" else ","
-
-    @classmethod
-    def parse(
-        cls,
-        fmt: Format,
-        path: str | None,
-        *,
-        bom: bool = False,
-        excel: bool = False,
-        registry: str | None = None,
-    ) -> tuple[Format, Output]:
-        """The format and destination that `--format`, `--output`, `--bom` and
-        `--excel` say together. `--output -` is standard output. A file without
-        `--format` takes its format from its name (.csv, .json, .xlsx), since a table
-        is drawn for a terminal; a workbook needs a file."""
-        if path == "-":
-            path = None
-        if path is not None and not path.strip():
-            raise UsageError(_("name the file to write, e.g. tally.xlsx"), field="output")
-        if path is not None and fmt is Format.table:
-            found = _BY_SUFFIX.get(Path(path).suffix.lower())
-            if found is None:
-                raise UsageError(
-                    _(
-                        "FILE {path}: a table is drawn for the terminal; add --format csv, "
-                        "json or xlsx, or name a .csv, .json or .xlsx file"
-                    ).format(path=path),
-                    field="output",
-                )
-            fmt = found
-        if fmt is Format.xlsx and path is None:
-            raise UsageError(
-                _("xlsx is a workbook, not text: name its file with --output FILE"),
-                field="format",
-            )
-        if (bom or excel) and fmt is not Format.csv:
-            raise UsageError(
-                _("applies to CSV only; add --format csv"),
-                field="bom" if bom else "excel",
-            )
-        return fmt, cls(path, bom=bom, excel=excel, registry=registry)
 
 
 @dataclass(frozen=True)
@@ -211,10 +170,7 @@ def render(
     to = to or Output()
     if to.path is None:
         if fmt is Format.xlsx:
-            raise UsageError(
-                _("xlsx is written by tally, list and stats, with --output FILE"),
-                field="format",
-            )
+            raise UsageError(_("a workbook is written to a file, not shown"), field="format")
         _render_text(data, fmt, out or sys.stdout, to)
         return
     from dandan.files import written_into_place

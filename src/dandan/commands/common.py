@@ -7,13 +7,14 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
 
 from dandan.errors import Advice, DandanError, UsageError
 from dandan.i18n import N_, _
-from dandan.rendering import Format, Output, Renderable, render
+from dandan.rendering import BY_SUFFIX, Format, Output, Renderable, render
 from dandan.text import visible
 
 if TYPE_CHECKING:
@@ -144,19 +145,48 @@ def need(value: str | None, option: str, question: str) -> str:
 def output(
     ctx: typer.Context, fmt: Format, path: str | None, *, bom: bool = False, excel: bool = False
 ) -> tuple[Format, Output]:
-    """The format and destination `--format`, `--output`, `--bom` and `--excel` say,
-    refused before anything is read when they disagree or the file is the registry's."""
-    fmt, to = Output.parse(fmt, path, bom=bom, excel=excel)
-    if to.path is None:
-        return fmt, to
+    """The format and destination that `--format`, `--output`, `--bom` and `--excel` say
+    together, refused before anything is read when they disagree or the file is the
+    registry's. `--output -` is standard output. A file without `--format` takes its
+    format from its name (.csv, .json, .xlsx), since a table is drawn for a terminal;
+    a workbook needs a file."""
+    if path == "-":
+        path = None
+    if path is not None and not path.strip():
+        raise UsageError(_("name the file to write, e.g. tally.xlsx"), field="output")
+    if path is not None and fmt is Format.table:
+        found = BY_SUFFIX.get(Path(path).suffix.lower())
+        if found is None:
+            raise UsageError(
+                _(
+                    "FILE {path}: a table is drawn for the terminal; add --format csv, "
+                    "json or xlsx, or name a .csv, .json or .xlsx file"
+                ).format(path=path),
+                field="output",
+            )
+        fmt = found
+    if fmt is Format.xlsx and path is None:
+        raise UsageError(
+            _("xlsx is a workbook, not text: name its file with --output FILE"), field="format"
+        )
+    if (bom or excel) and fmt is not Format.csv:
+        raise UsageError(
+            _("applies to CSV only; add --format csv"), field="bom" if bom else "excel"
+        )
+    if path is None:
+        return fmt, Output(bom=bom, excel=excel)
     from dandan.files import check_output
 
     url = registry(ctx).url
-    check_output(to.path, registry=url, field="output")
-    return fmt, Output(to.path, bom=bom, excel=excel, registry=url)
+    check_output(path, registry=url, field="output")
+    return fmt, Output(path, bom=bom, excel=excel, registry=url)
 
 
 def show(result: Renderable, fmt: Format, to: Output | None = None) -> None:
+    if fmt is Format.xlsx and (to is None or to.path is None):
+        raise UsageError(
+            _("xlsx is written by tally, list and stats, with --output FILE"), field="format"
+        )
     render(result, fmt, to=to)
 
 
