@@ -15,10 +15,8 @@ the file; the importer reads either. JSON keys are always the identifiers.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -30,7 +28,7 @@ from sqlalchemy import Select, select
 
 from dandan import database, tables
 from dandan.errors import UsageError
-from dandan.files import written_into_place
+from dandan.files import abandon_workbook, written_into_place
 from dandan.filters import ModelFilter
 from dandan.i18n import _
 from dandan.localities import LEGACY_SCHEME, Gazetteer, legacy_gazetteer
@@ -38,7 +36,7 @@ from dandan.sources import COLUMNS as IMPORT_COLUMNS
 from dandan.sources import VIETNAMESE_HEADERS
 from dandan.tallies import Window
 from dandan.terms import Field, Holder, Level, Sponsor, label
-from dandan.text import spreadsheet_safe
+from dandan.text import spreadsheet_safe, xml_safe
 
 if TYPE_CHECKING:
     from dandan.registry import Registry
@@ -252,18 +250,6 @@ def _safe(value: Any) -> Any:
     return spreadsheet_safe(_text(value))
 
 
-#: What XML 1.0, and so an .xlsx, cannot hold: C0 controls but tab, line feed and
-#: carriage return; lone surrogates; the noncharacters U+FFFE and U+FFFF.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def _xml_safe(value: Any) -> Any:
-    """An .xlsx cell's text with what XML cannot hold shown as U+FFFD: input refuses
-    those characters, but a registry of an older dandan or another writer may hold
-    them, and one such cell made the whole workbook unreadable to Excel."""
-    return _NOT_XML.sub("\ufffd", value) if isinstance(value, str) else value
-
-
 #: The first characters of a text cell `spreadsheet_safe` may have to quote.
 _RISKY = frozenset("=+-@\t\r'")
 
@@ -312,29 +298,15 @@ def _write_xlsx(
     try:
         sheet.append(header_row(headers))
         for row in _counted(items, summary):
-            sheet.append([_xml_safe(_safe(v)) for v in row])
+            sheet.append([xml_safe(_safe(v)) for v in row])
         # `book.save`, but with its archive in hand, to close it whatever happens.
         book.properties.modified = datetime.now(UTC).replace(tzinfo=None)
         archive = ZipFile(out, "w", ZIP_DEFLATED, allowZip64=True)
         ExcelWriter(book, archive).write_data()
         archive.close()
     except BaseException:
-        _abandon(sheet, archive)
+        abandon_workbook(sheet, archive)
         raise
-
-
-def _abandon(sheet: Any, archive: Any) -> None:
-    """Close what openpyxl leaves open when a write fails (a full disk, here or in the
-    temporary folder where it keeps the rows): closed later by the garbage collector,
-    each printed "Exception ignored … Traceback" after the error."""
-    writer = getattr(sheet, "_writer", None)
-    for part in (getattr(sheet, "_rows", None), getattr(writer, "xf", None), archive):
-        if part is not None:
-            with contextlib.suppress(Exception):
-                part.close()
-    if writer is not None:
-        with contextlib.suppress(Exception):
-            writer.cleanup()  # its temporary copy of the rows: people's names
 
 
 _YEAR = COLUMNS.index("recognition_year")

@@ -202,3 +202,17 @@ def written_into_place(
                 )
             ) from None
         raise
+
+
+def abandon_workbook(sheet: Any, archive: Any) -> None:
+    """Close what openpyxl leaves open when a write fails (a full disk, here or in the
+    temporary folder where it keeps the rows): closed later by the garbage collector,
+    each printed "Exception ignored … Traceback" after the error."""
+    writer = getattr(sheet, "_writer", None)
+    for part in (getattr(sheet, "_rows", None), getattr(writer, "xf", None), archive):
+        if part is not None:
+            with contextlib.suppress(Exception):
+                part.close()
+    if writer is not None:
+        with contextlib.suppress(Exception):
+            writer.cleanup()  # its temporary copy of the rows: people's names

@@ -27,19 +27,53 @@ import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Any, TextIO
+from pathlib import Path
+from typing import IO, Any, TextIO, cast
 
 from dandan import i18n, terms
+from dandan.errors import UsageError
 from dandan.i18n import N_, _
-from dandan.text import visible
+from dandan.text import spreadsheet_safe, visible, xml_safe
 
 
 class Format(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
+    xlsx = "xlsx"
+
+
+#: What a file's name says it holds, when `--output` names one and `--format` does not.
+BY_SUFFIX = {".csv": Format.csv, ".json": Format.json, ".xlsx": Format.xlsx}
+
+
+@dataclass(frozen=True)
+class Output:
+    """Where a rendering goes: standard output (`path` None), or a file the user named,
+    written whole beside its name and renamed into place, never over the registry
+    (`registry`, its URL) or its journal (`files.written_into_place`).
+
+    `bom` begins a CSV with a UTF-8 byte-order mark, without which Excel reads the
+    Vietnamese as another encoding; `excel` adds the separator Excel expects in the
+    reader's language: `;` in Vietnamese, whose Excel takes `,` as the decimal mark and
+    `;` as the list separator, `,` in English. A CSV for Excel has its formula-like
+    text neutralised, as an export's is (`text.spreadsheet_safe`).
+    """
+
+    path: str | None = None
+    bom: bool = False
+    excel: bool = False
+    registry: str | None = None
+
+    @property
+    def for_spreadsheet(self) -> bool:
+        return self.bom or self.excel
+
+    @property
+    def delimiter(self) -> str:
+        return ";" if self.excel and i18n.language() == "vi" else ","
 
 
 @dataclass(frozen=True)
@@ -65,6 +99,9 @@ class Table:
     title: str | None = None
     chart: str | None = None
     empty_message: str = N_("nothing matches")
+    #: The day the figures are counted to (a window's end), for a workbook's as-of line;
+    #: None: the day they are read.
+    as_of: date | None = None
 
 
 @dataclass
@@ -123,8 +160,33 @@ def _scalar(value: Any) -> Any:
     return value
 
 
-def render(data: Renderable, fmt: Format = Format.table, out: TextIO | None = None) -> None:
-    out = out or sys.stdout
+def render(
+    data: Renderable,
+    fmt: Format = Format.table,
+    out: TextIO | None = None,
+    to: Output | None = None,
+) -> None:
+    """Write `data` as `fmt` to standard output (or `out`), or to the file `to` names."""
+    to = to or Output()
+    if to.path is None:
+        if fmt is Format.xlsx:
+            raise UsageError(_("a workbook is written to a file, not shown"), field="format")
+        _render_text(data, fmt, out or sys.stdout, to)
+        return
+    from dandan.files import written_into_place
+
+    path = Path(to.path).expanduser()
+    binary = fmt is Format.xlsx
+    with written_into_place(
+        path, binary=binary, newline="", registry=to.registry, field="output"
+    ) as handle:
+        if binary:
+            _write_xlsx(data, handle)
+        else:
+            _render_text(data, fmt, cast(TextIO, handle), to)
+
+
+def _render_text(data: Renderable, fmt: Format, out: TextIO, to: Output) -> None:
     if fmt is Format.json:
         encoder = json.JSONEncoder(ensure_ascii=False, indent=2, default=_json_default)
         if isinstance(data, Table) and data.total is None and not isinstance(data.rows, list):
@@ -133,7 +195,7 @@ def render(data: Renderable, fmt: Format = Format.table, out: TextIO | None = No
             _write_json(encoder.iterencode(_json_payload(data)), out)
         out.write("\n")
     elif fmt is Format.csv:
-        _write_csv(data, out)
+        _write_csv(data, out, to)
     else:
         _write_table(data, out)
 
@@ -174,8 +236,13 @@ def _flat_keys(row: dict[str, Any]) -> list[str]:
     return [k for k, v in row.items() if not isinstance(v, list | dict)]
 
 
-def _write_csv(data: Renderable, out: TextIO) -> None:
-    writer: Any = csv.writer(out, lineterminator="\n")
+def _write_csv(data: Renderable, out: TextIO, to: Output | None = None) -> None:
+    to = to or Output()
+    if to.for_spreadsheet:
+        out.write("\ufeff")
+    writer: Any = csv.writer(out, lineterminator="\n", delimiter=to.delimiter)
+    if to.for_spreadsheet:  # Excel would run a name "=1+1" as a formula
+        writer = _Neutralising(writer)
     if _on_terminal(out):  # a person reads it: no value drives the terminal
         writer = _Escaping(writer)
     rows: Iterator[dict[str, Any]]
@@ -206,6 +273,16 @@ class _Escaping:
 
     def writerow(self, row: list[Any]) -> None:
         self.writer.writerow([visible(v) if isinstance(v, str) else v for v in row])
+
+
+class _Neutralising:
+    """A CSV writer whose text cells cannot start a formula (`text.spreadsheet_safe`)."""
+
+    def __init__(self, writer: Any) -> None:
+        self.writer = writer
+
+    def writerow(self, row: list[Any]) -> None:
+        self.writer.writerow([spreadsheet_safe(v) if isinstance(v, str) else v for v in row])
 
 
 def _only_counts(data: Table) -> bool:
@@ -381,3 +458,146 @@ def _bar(value: int, peak: int, width: int = 30) -> str:
     eighths = round(value / peak * width * 8)
     full, part = divmod(max(eighths, 1), 8)
     return "█" * full + ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")[part]
+
+
+# -- workbooks: what a table shows, for Excel --------------------------------------------
+
+#: Rows read before the columns' widths are set (a write-only sheet takes them before
+#: its first row; a national `list` is not held whole to measure it).
+_MEASURED = 500
+_WIDEST = 60
+
+
+def _sheet_value(value: Any, key: str = "") -> Any:
+    """A cell as a table shows it, but typed: counts stay numbers and days dates, so
+    Excel sums and sorts them; terms by their label; text that could start a formula
+    neutralised, and what XML cannot hold replaced."""
+    if isinstance(value, datetime) and value.tzinfo is not None:  # Excel's have no zone
+        return value.astimezone(UTC).replace(tzinfo=None)
+    if value is None or (isinstance(value, int | float | date) and not isinstance(value, bool)):
+        return value
+    if isinstance(value, str) and key.endswith("_on"):
+        found = _day(value)
+        if isinstance(found, date):
+            return found
+    return xml_safe(spreadsheet_safe(cell(value, False, key)))
+
+
+def _width(value: Any) -> int:
+    if isinstance(value, datetime):
+        return 16
+    if isinstance(value, date):
+        return 10
+    if isinstance(value, int | float):
+        return len(i18n.number(value))
+    return max((len(line) for line in str(value).splitlines()), default=0)
+
+
+def _sheet_rows(data: Renderable) -> tuple[str, list[str], Iterator[list[Any]], list[Any] | None]:
+    """The workbook's title, header, body rows and total row of `data`."""
+    if isinstance(data, Text):
+        value = data.value
+        return _("Registry"), [""], iter([[_sheet_value(value)]]), None
+    if isinstance(data, Record):
+        return _("Registry summary"), [_("Figure"), _("Value")], _record_rows(data), None
+    label = data.total is not None and bool(data.columns) and data.columns[0].numeric
+    header = [*([""] if label else []), *(_(c.header) for c in data.columns)]
+    body = (
+        [*([None] if label else []), *(_sheet_value(row.get(c.key), c.key) for c in data.columns)]
+        for row in data.rows
+    )
+    footer = None
+    if data.total is not None:
+        footer = [_("Total")] if label else []
+        for i, c in enumerate(data.columns):
+            first = i == 0 and not label
+            footer.append(_("Total") if first else _sheet_value(data.total.get(c.key), c.key))
+    return _(data.title) if data.title else _("Models"), header, body, footer
+
+
+def _record_rows(data: Record) -> Iterator[list[Any]]:
+    """A record as its table shows it: label and value, then each nested table under
+    its title and header (lines marked `_BOLD`)."""
+    for k, v in data.data.items():
+        if k not in data.nested:
+            yield [_(data.labels.get(k, k)), _sheet_value(v, k)]
+    for k, columns in data.nested.items():
+        items = data.data.get(k) or []
+        if isinstance(items, dict):
+            items = [items]
+        if not items:
+            continue
+        yield []
+        yield [_BOLD, _(data.labels.get(k, k))]
+        yield [_BOLD, *(_(c.header) for c in columns)]
+        for item in items:
+            yield [_sheet_value(item.get(c.key), c.key) for c in columns]
+
+
+#: The first cell of a row drawn in bold (a nested table's title or header), not written.
+_BOLD = object()
+
+
+def _write_xlsx(data: Renderable, out: IO[bytes]) -> None:
+    """One sheet: the title, the as-of line, the header (frozen, so it stays in view),
+    then the rows and the total, with widths from the first rows."""
+    from zipfile import ZIP_DEFLATED, ZipFile
+
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.writer.excel import ExcelWriter
+
+    from dandan.files import abandon_workbook
+
+    title, header, body, footer = _sheet_rows(data)
+    as_of = data.as_of if isinstance(data, Table) else None
+    day_format = "dd/mm/yyyy" if i18n.language() == "vi" else "yyyy-mm-dd"
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("dandan")
+    archive: ZipFile | None = None
+    bold = Font(bold=True)
+
+    def styled(values: list[Any], font: Font | None = None) -> list[Any]:
+        cells = []
+        for value in values:
+            one = WriteOnlyCell(sheet, value=value)
+            if font is not None:
+                one.font = font
+            if isinstance(value, datetime):
+                one.number_format = day_format + " hh:mm"
+            elif isinstance(value, date):
+                one.number_format = day_format
+            cells.append(one)
+        return cells
+
+    try:
+        first = list(itertools.islice(body, _MEASURED))
+        widths = [_width(h) for h in header]
+        for row in [*first, *([footer] if footer else [])]:
+            for i, value in enumerate(row[1:] if row and row[0] is _BOLD else row):
+                if i >= len(widths):
+                    widths.append(0)
+                widths[i] = max(widths[i], _width(value))
+        for i, width in enumerate(widths, 1):
+            sheet.column_dimensions[get_column_letter(i)].width = min(width + 2, _WIDEST)
+        sheet.freeze_panes = "A4"  # below the title, the as-of line and the header
+        sheet.append(styled([title], Font(bold=True, size=13)))
+        day = i18n.day(as_of or date.today())
+        sheet.append([f"{_('Figures as of')} {day}"])
+        sheet.append(styled(header, bold))
+        for row in itertools.chain(first, body):
+            if row and row[0] is _BOLD:
+                sheet.append(styled(row[1:], bold))
+            else:
+                sheet.append(styled(row))
+        if footer is not None:
+            sheet.append(styled(footer, bold))
+        # `book.save`, but with its archive in hand, to close it whatever happens.
+        archive = ZipFile(out, "w", ZIP_DEFLATED, allowZip64=True)
+        ExcelWriter(book, archive).write_data()
+        archive.close()
+    except BaseException:
+        abandon_workbook(sheet, archive)
+        raise

@@ -11,6 +11,7 @@ import itertools
 import re
 import unicodedata
 from functools import cache, lru_cache
+from typing import Any
 
 _SPACES = re.compile(r"\s+")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
@@ -318,3 +319,15 @@ def from_spreadsheet(value: str) -> str:
     if value.startswith("'") and value.lstrip("'").startswith(_FORMULA_START):
         return value[1:]
     return value
+
+
+#: What XML 1.0, and so an .xlsx, cannot hold: C0 controls but tab, line feed and
+#: carriage return; lone surrogates; the noncharacters U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(value: Any) -> Any:
+    """An .xlsx cell's text with what XML cannot hold shown as U+FFFD: input refuses
+    those characters, but a registry of an older dandan or another writer may hold
+    them, and one such cell made the whole workbook unreadable to Excel."""
+    return _NOT_XML.sub("\ufffd", value) if isinstance(value, str) else value

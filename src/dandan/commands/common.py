@@ -7,13 +7,14 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
 
 from dandan.errors import Advice, DandanError, UsageError
 from dandan.i18n import N_, _
-from dandan.rendering import Format, Renderable, render
+from dandan.rendering import BY_SUFFIX, Format, Output, Renderable, render
 from dandan.text import visible
 
 if TYPE_CHECKING:
@@ -28,7 +29,39 @@ MAX_LIMIT = 2**63 - 1
 
 FormatOption = Annotated[
     Format,
-    typer.Option("--format", "-f", help="Output: table for people, csv or json for scripts."),
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output: table for people, csv or json for scripts, xlsx for Excel "
+        "(tally, list and stats, with --output).",
+    ),
+]
+
+# -- writing to a file, for Excel: the options of the commands whose tables go in reports --
+
+OutputOption = Annotated[
+    str | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="Write CSV, JSON or XLSX to FILE rather than standard output, whole or not at "
+        "all; without --format, FILE's ending (.csv, .json, .xlsx) chooses.",
+    ),
+]
+BomOption = Annotated[
+    bool,
+    typer.Option(
+        "--bom", help="CSV: begin with a UTF-8 byte-order mark, so that Excel shows diacritics."
+    ),
+]
+ExcelOption = Annotated[
+    bool,
+    typer.Option(
+        "--excel",
+        help="CSV as Excel opens it in the reader's language: a byte-order mark, and ';' "
+        "between values in Vietnamese (where ',' is the decimal mark), ',' in English.",
+    ),
 ]
 
 
@@ -112,8 +145,52 @@ def need(value: str | None, option: str, question: str) -> str:
     raise UsageError(_("missing {option} (no terminal to ask on)").format(option=option))
 
 
-def show(result: Renderable, fmt: Format) -> None:
-    render(result, fmt)
+def output(
+    ctx: typer.Context, fmt: Format, path: str | None, *, bom: bool = False, excel: bool = False
+) -> tuple[Format, Output]:
+    """The format and destination that `--format`, `--output`, `--bom` and `--excel` say
+    together, refused before anything is read when they disagree or the file is the
+    registry's. `--output -` is standard output. A file without `--format` takes its
+    format from its name (.csv, .json, .xlsx), since a table is drawn for a terminal;
+    a workbook needs a file."""
+    if path == "-":
+        path = None
+    if path is not None and not path.strip():
+        raise UsageError(_("name the file to write, e.g. tally.xlsx"), field="output")
+    if path is not None and fmt is Format.table:
+        found = BY_SUFFIX.get(Path(path).suffix.lower())
+        if found is None:
+            raise UsageError(
+                _(
+                    "FILE {path}: a table is drawn for the terminal; add --format csv, "
+                    "json or xlsx, or name a .csv, .json or .xlsx file"
+                ).format(path=path),
+                field="output",
+            )
+        fmt = found
+    if fmt is Format.xlsx and path is None:
+        raise UsageError(
+            _("xlsx is a workbook, not text: name its file with --output FILE"), field="format"
+        )
+    if (bom or excel) and fmt is not Format.csv:
+        raise UsageError(
+            _("applies to CSV only; add --format csv"), field="bom" if bom else "excel"
+        )
+    if path is None:
+        return fmt, Output(bom=bom, excel=excel)
+    from dandan.files import check_output
+
+    url = registry(ctx).url
+    check_output(path, registry=url, field="output")
+    return fmt, Output(path, bom=bom, excel=excel, registry=url)
+
+
+def show(result: Renderable, fmt: Format, to: Output | None = None) -> None:
+    if fmt is Format.xlsx and (to is None or to.path is None):
+        raise UsageError(
+            _("xlsx is written by tally, list and stats, with --output FILE"), field="format"
+        )
+    render(result, fmt, to=to)
 
 
 def note(message: str) -> None:

@@ -93,6 +93,7 @@ METAVARS: dict[str, str] = {
     "name": N_("NAME"),
     "on": N_("DATE"),
     "on_conflict": N_("ACTION"),
+    "output": N_("FILE"),
     "period": N_("YEARS"),
     "province": N_("PROVINCE"),
     "query": N_("NAME"),

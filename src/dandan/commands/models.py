@@ -9,14 +9,18 @@ import typer
 from dandan import i18n
 from dandan.commands.common import (
     MAX_LIMIT,
+    BomOption,
     DistrictOption,
+    ExcelOption,
     FormatOption,
     InOption,
+    OutputOption,
     UnitsOption,
     boundaries,
     handle_errors,
     need,
     note,
+    output,
     registry,
     show,
 )
@@ -229,10 +233,14 @@ def list_models(
         ),
     ] = False,
     fmt: FormatOption = Format.table,
+    path: OutputOption = None,
+    bom: BomOption = False,
+    excel: ExcelOption = False,
 ) -> None:
     """List models, newest first, with filters and diacritic-insensitive search."""
     from dandan.registry import ModelFilter
 
+    fmt, to = output(ctx, fmt, path, bom=bom, excel=excel)
     where = ModelFilter.parse(
         places=in_ or (),
         fields=field or (),
@@ -250,11 +258,11 @@ def list_models(
             for number, group in enumerate(groups, 1)
             for r in group
         ]
-        show(Table(DUPLICATE_COLUMNS, grouped, empty_message=N_("no likely duplicates")), fmt)
+        show(Table(DUPLICATE_COLUMNS, grouped, empty_message=N_("no likely duplicates")), fmt, to)
         return
     records = registry(ctx).iter_models(where, limit=limit, sort=sort or "date")
     rows = ({**r.as_dict(), "recognized": len(r.recognitions)} for r in records)
-    show(Table(LIST_COLUMNS, rows, empty_message=N_("no models match")), fmt)
+    show(Table(LIST_COLUMNS, rows, empty_message=N_("no models match")), fmt, to)
 
 
 @handle_errors

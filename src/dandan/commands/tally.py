@@ -9,13 +9,16 @@ import typer
 from dandan.commands.common import (
     MAX_LIMIT,
     AsOfOption,
+    BomOption,
     BoundariesOption,
     ByEndOfOption,
+    ExcelOption,
     FieldOption,
     FormatOption,
     HolderOption,
     InOption,
     LevelOption,
+    OutputOption,
     PeriodOption,
     SearchOption,
     SinceOption,
@@ -23,6 +26,7 @@ from dandan.commands.common import (
     StatusOption,
     YearOption,
     handle_errors,
+    output,
     registry,
     show,
 )
@@ -129,6 +133,7 @@ def tally_table(result: TallyResult, *, chart: bool, fmt: Format = Format.table)
         title=tally_title(query),
         chart=query.measures[0] if chart and query.by else None,
         empty_message=N_("no models match"),
+        as_of=query.window.end,
     )
 
 
@@ -171,11 +176,15 @@ def tally(
     ] = "natural",
     chart: Annotated[bool, Opt("--chart", help="Draw the first count as bars.")] = False,
     fmt: FormatOption = Format.table,
+    path: OutputOption = None,
+    bom: BomOption = False,
+    excel: ExcelOption = False,
 ) -> None:
     """Count registered and recognised models per group, in a time window."""
     from dandan.tallies import Boundaries, TallyQuery, parse_boundaries
     from dandan.tallies import tally as run_tally
 
+    fmt, to = output(ctx, fmt, path, bom=bom, excel=excel)
     units = parse_boundaries(boundaries)
 
     where, window = selection(
@@ -198,7 +207,7 @@ def tally(
     query = TallyQuery.parse(
         by=dims, window=window, where=where, count=count, sort=sort, boundaries=units.value
     )
-    show(tally_table(run_tally(registry(ctx), query), chart=chart, fmt=fmt), fmt)
+    show(tally_table(run_tally(registry(ctx), query), chart=chart, fmt=fmt), fmt, to)
 
 
 def stats_view(stats: Stats) -> Record:
@@ -263,12 +272,16 @@ def stats(
         ),
     ] = 10,
     fmt: FormatOption = Format.table,
+    path: OutputOption = None,
+    bom: BomOption = False,
+    excel: ExcelOption = False,
 ) -> None:
     """A summary of the registry: totals, the trend by year, and the latest recognitions."""
     from dandan.filters import ModelFilter
     from dandan.tallies import summarize
 
+    fmt, to = output(ctx, fmt, path, bom=bom, excel=excel)
     where = ModelFilter.parse(
         places=in_ or (), fields=field or (), sponsors=sponsor or (), holders=holder or ()
     )
-    show(stats_view(summarize(registry(ctx), where, decisions=limit)), fmt)
+    show(stats_view(summarize(registry(ctx), where, decisions=limit)), fmt, to)
