@@ -305,9 +305,10 @@ def test_errors_in_vietnamese(run: Run) -> None:
     [
         (
             ("list", "--format", "xml"),
-            "Invalid value for '--format' / '-f': 'xml' is not one of 'table', 'csv', 'json'",
+            "Invalid value for '--format' / '-f': 'xml' is not one of 'table', 'csv', 'json', "
+            "'xlsx'",
             "Giá trị không hợp lệ cho '--format' / '-f': 'xml' không phải là một trong các giá "
-            "trị 'table', 'csv', 'json'",
+            "trị 'table', 'csv', 'json', 'xlsx'",
         ),
         (
             ("list", "--limit", "-5"),
