@@ -19,7 +19,7 @@ import csv
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TextIO
@@ -28,7 +28,7 @@ from sqlalchemy import Select, select
 
 from dandan import database, tables
 from dandan.errors import UsageError
-from dandan.files import abandon_workbook, written_into_place
+from dandan.files import workbook_into, written_into_place
 from dandan.filters import ModelFilter
 from dandan.i18n import _
 from dandan.localities import LEGACY_SCHEME, Gazetteer, legacy_gazetteer
@@ -287,26 +287,10 @@ def _write_xlsx(
     summary: ExportSummary,
     headers: Headers = Headers.en,
 ) -> None:
-    from zipfile import ZIP_DEFLATED, ZipFile
-
-    from openpyxl import Workbook
-    from openpyxl.writer.excel import ExcelWriter
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("models")
-    archive: ZipFile | None = None
-    try:
+    with workbook_into(out, "models") as sheet:
         sheet.append(header_row(headers))
         for row in _counted(items, summary):
             sheet.append([xml_safe(_safe(v)) for v in row])
-        # `book.save`, but with its archive in hand, to close it whatever happens.
-        book.properties.modified = datetime.now(UTC).replace(tzinfo=None)
-        archive = ZipFile(out, "w", ZIP_DEFLATED, allowZip64=True)
-        ExcelWriter(book, archive).write_data()
-        archive.close()
-    except BaseException:
-        abandon_workbook(sheet, archive)
-        raise
 
 
 _YEAR = COLUMNS.index("recognition_year")

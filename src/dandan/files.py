@@ -22,6 +22,7 @@ import os
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -201,6 +202,31 @@ def written_into_place(
                     path=path, reason=exc.strerror
                 )
             ) from None
+        raise
+
+
+@contextlib.contextmanager
+def workbook_into(out: IO[bytes], sheet_name: str) -> Iterator[Any]:
+    """A write-only workbook's one sheet, to fill in the block; the workbook is saved
+    into `out` when the block ends (`book.save`, but with its archive in hand, so that
+    it is closed whatever happens), and whatever openpyxl leaves open is closed when
+    the block or the save fails (`abandon_workbook`)."""
+    from zipfile import ZIP_DEFLATED, ZipFile
+
+    from openpyxl import Workbook
+    from openpyxl.writer.excel import ExcelWriter
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(sheet_name)
+    archive: ZipFile | None = None
+    try:
+        yield sheet
+        book.properties.modified = datetime.now(UTC).replace(tzinfo=None)
+        archive = ZipFile(out, "w", ZIP_DEFLATED, allowZip64=True)
+        ExcelWriter(book, archive).write_data()
+        archive.close()
+    except BaseException:
+        abandon_workbook(sheet, archive)
         raise
 
 

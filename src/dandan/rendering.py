@@ -541,25 +541,18 @@ _BOLD = object()
 def _write_xlsx(data: Renderable, out: IO[bytes]) -> None:
     """One sheet: the title, the as-of line, the header (frozen, so it stays in view),
     then the rows and the total, with widths from the first rows."""
-    from zipfile import ZIP_DEFLATED, ZipFile
-
-    from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
-    from openpyxl.writer.excel import ExcelWriter
 
-    from dandan.files import abandon_workbook
+    from dandan.files import workbook_into
 
     title, header, body, footer = _sheet_rows(data)
     as_of = data.as_of if isinstance(data, Table) else None
     day_format = "dd/mm/yyyy" if i18n.language() == "vi" else "yyyy-mm-dd"
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("dandan")
-    archive: ZipFile | None = None
     bold = Font(bold=True)
 
-    def styled(values: list[Any], font: Font | None = None) -> list[Any]:
+    def styled(sheet: Any, values: list[Any], font: Font | None = None) -> list[Any]:
         cells = []
         for value in values:
             one = WriteOnlyCell(sheet, value=value)
@@ -572,7 +565,7 @@ def _write_xlsx(data: Renderable, out: IO[bytes]) -> None:
             cells.append(one)
         return cells
 
-    try:
+    with workbook_into(out, "dandan") as sheet:
         first = list(itertools.islice(body, _MEASURED))
         widths = [_width(h) for h in header]
         for row in [*first, *([footer] if footer else [])]:
@@ -583,21 +576,14 @@ def _write_xlsx(data: Renderable, out: IO[bytes]) -> None:
         for i, width in enumerate(widths, 1):
             sheet.column_dimensions[get_column_letter(i)].width = min(width + 2, _WIDEST)
         sheet.freeze_panes = "A4"  # below the title, the as-of line and the header
-        sheet.append(styled([title], Font(bold=True, size=13)))
+        sheet.append(styled(sheet, [title], Font(bold=True, size=13)))
         day = i18n.day(as_of or date.today())
         sheet.append([f"{_('Figures as of')} {day}"])
-        sheet.append(styled(header, bold))
+        sheet.append(styled(sheet, header, bold))
         for row in itertools.chain(first, body):
             if row and row[0] is _BOLD:
-                sheet.append(styled(row[1:], bold))
+                sheet.append(styled(sheet, row[1:], bold))
             else:
-                sheet.append(styled(row))
+                sheet.append(styled(sheet, row))
         if footer is not None:
-            sheet.append(styled(footer, bold))
-        # `book.save`, but with its archive in hand, to close it whatever happens.
-        archive = ZipFile(out, "w", ZIP_DEFLATED, allowZip64=True)
-        ExcelWriter(book, archive).write_data()
-        archive.close()
-    except BaseException:
-        abandon_workbook(sheet, archive)
-        raise
+            sheet.append(styled(sheet, footer, bold))
