@@ -235,26 +235,23 @@ def _listed(sheet: Any, column: str, values: list[str]) -> str:
     return f"{quote_sheetname(sheet.title)}!${letter}$2:${letter}${last}"
 
 
-def _validate_list(
-    sheet: Any, letter: str, column: str, formula: str, province: Province | None
+def _validate(
+    sheet: Any, letter: str, column: str, *, error: str, prompt: str, **rule: Any
 ) -> None:
+    """A check on the column's cells below the header (Excel's data validation): the
+    `rule` (type, bounds or list), and what Excel says when it refuses a value and when
+    the cell is chosen, under the column's header; blank cells pass."""
     from openpyxl.worksheet.datavalidation import DataValidation
 
     header = VIETNAMESE_HEADERS[column]
-    if column == "province" and province is not None:
-        prompt = f"Sổ này dành cho {province.name}: chọn {province.name}."
-    else:
-        prompt = "Chọn một giá trị trong danh sách."
     check = DataValidation(
-        type="list",
-        formula1=formula,
+        **rule,
         allow_blank=True,
-        showDropDown=False,  # False shows the arrow: the attribute means "hide it"
         showErrorMessage=True,
         showInputMessage=True,
         errorStyle="stop",
         errorTitle=header[:32],
-        error="Giá trị này không có trong danh sách. Hãy chọn một giá trị trong danh sách.",
+        error=error,
         promptTitle=header[:32],
         prompt=prompt,
     )
@@ -262,54 +259,50 @@ def _validate_list(
     sheet.add_data_validation(check)
 
 
+def _validate_list(
+    sheet: Any, letter: str, column: str, formula: str, province: Province | None
+) -> None:
+    if column == "province" and province is not None:
+        prompt = f"Sổ này dành cho {province.name}: chọn {province.name}."
+    else:
+        prompt = "Chọn một giá trị trong danh sách."
+    _validate(
+        sheet, letter, column,
+        type="list",
+        formula1=formula,
+        showDropDown=False,  # False shows the arrow: the attribute means "hide it"
+        error="Giá trị này không có trong danh sách. Hãy chọn một giá trị trong danh sách.",
+        prompt=prompt,
+    )  # fmt: skip
+
+
 def _validate_dates(sheet: Any, letter: str, column: str) -> None:
     """A date from the earliest the registry takes to today: text that is not a date,
     or a day in the future, is refused as it is typed."""
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    header = VIETNAMESE_HEADERS[column]
-    first = f"DATE({EARLIEST.year},{EARLIEST.month},{EARLIEST.day})"
-    check = DataValidation(
+    _validate(
+        sheet, letter, column,
         type="date",
         operator="between",
-        formula1=first,
+        formula1=f"DATE({EARLIEST.year},{EARLIEST.month},{EARLIEST.day})",
         formula2="TODAY()",
-        allow_blank=True,
-        showErrorMessage=True,
-        showInputMessage=True,
-        errorStyle="stop",
-        errorTitle=header[:32],
         error=(
             f"Nhập một ngày từ {EARLIEST:%d/%m/%Y} đến hôm nay: ngày/tháng/năm, ví dụ "
             "15/03/2023, hoặc năm-tháng-ngày, ví dụ 2023-03-15."
         ),
-        promptTitle=header[:32],
         prompt="Ngày/tháng/năm, ví dụ 15/03/2023.",
-    )
-    check.add(f"{letter}2:{letter}{LAST_ROW}")
-    sheet.add_data_validation(check)
+    )  # fmt: skip
 
 
 def _validate_year(sheet: Any, letter: str) -> None:
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    header = VIETNAMESE_HEADERS["recognition_year"]
-    check = DataValidation(
+    _validate(
+        sheet, letter, "recognition_year",
         type="whole",
         operator="between",
         formula1=str(EARLIEST.year),
         formula2="2100",
-        allow_blank=True,
-        showErrorMessage=True,
-        showInputMessage=True,
-        errorStyle="stop",
-        errorTitle=header[:32],
         error=f"Năm công nhận là bốn chữ số, từ {EARLIEST.year}, ví dụ 2023.",
-        promptTitle=header[:32],
         prompt="Bốn chữ số, ví dụ 2023. Để trống nếu mô hình chưa được công nhận.",
-    )
-    check.add(f"{letter}2:{letter}{LAST_ROW}")
-    sheet.add_data_validation(check)
+    )  # fmt: skip
 
 
 def _help_sheet(sheet: Any, province: Province | None) -> None:
