@@ -168,3 +168,25 @@ def test_log_lists_the_registrys_changes_newest_first(run: Run, tmp_path: Path) 
     assert json.loads(run("log", "--since", "2999-01-01", "--format", "json").stdout) == []
     assert run("log", "--since", "tomorrow").exit_code == 1
     assert run("history", "NOPE-0001").exit_code == 1
+
+
+def test_history_says_what_an_unrecognize_removed_and_no_status_that_stayed(
+    run: Run, registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code = run(*REGISTER).stdout.strip()
+    for year, level in (("2023", "tỉnh"), ("2024", "xã")):
+        assert run("recognize", code, "--year", year, "--level", level).exit_code == 0
+    removed = run(
+        "unrecognize", code, "--year", "2024", "--level", "xã", "--reason", "Ghi nhầm năm"
+    )
+    assert removed.exit_code == 0, removed.stderr
+
+    monkeypatch.setenv("COLUMNS", "400")  # one line per event
+    said = [e["changes"] for e in json.loads(run("history", code, "--format", "json").stdout)]
+    assert said[-2:] == [
+        "recognised at commune level (2024)",
+        "removed the recognition at commune level (2024); reason: Ghi nhầm năm",
+    ]
+    table = run("--lang", "vi", "history", code).stdout
+    assert "bỏ công nhận cấp xã (2024); Lý do: Ghi nhầm năm" in table
+    assert "Đã công nhận → Đã công nhận" not in table

@@ -77,6 +77,10 @@ def for_people(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{**e, "changes": summary(e["command"], e["before"], e["after"])} for e in events]
 
 
+#: The fields' names, and the reason an unrecognize or a reinstatement gives.
+_LABELS = {**COLUMN_LABELS, "reason": N_("Reason")}
+
+
 def summary(
     command: str,
     before: dict[str, Any] | None,
@@ -97,24 +101,38 @@ def summary(
             file=after["file"], **{k: after.get(k, 0) for k in ("inserted", "updated", "skipped")}
         )
     parts = []
+    removed = before.get("recognition") if command == "unrecognize" else None
+    if isinstance(removed, dict):
+        parts.append(
+            say(N_("removed the recognition at {level} level ({year})")).format(
+                level=_level(removed.get("level"), english), year=removed.get("year")
+            )
+        )
     for key, new in after.items():
+        if key in before and before[key] == new:
+            continue  # kept for the record (a recognition's status), not a change
         if key == "recognition" and isinstance(new, dict):
-            level = new.get("level")
             parts.append(
                 say(N_("recognised at {level} level ({year})")).format(
-                    level=level if english or not isinstance(level, str) else level_words(level),
-                    year=new.get("year"),
+                    level=_level(new.get("level"), english), year=new.get("year")
                 )
             )
         elif key == "recognitions" and isinstance(new, list):
             parts.append(say(N_("{count} recognition(s) added")).format(count=len(new)))
-        elif english or i18n.language() == i18n.DEFAULT:
-            parts.append(f"{key}: {_shown(before.get(key))} → {_shown(new)}")
-        else:  # the field's name, its terms and dates as the reader writes them
-            name = say(COLUMN_LABELS[key]) if key in COLUMN_LABELS else key
-            told = (_told(key, value) for value in (before.get(key), new))
-            parts.append("{}: {} → {}".format(name, *told))
+        else:
+            plain = english or i18n.language() == i18n.DEFAULT
+            # The field's name, its terms and dates as the reader writes them.
+            name = key if plain else say(_LABELS[key]) if key in _LABELS else key
+            told = [_shown(v) if plain else _told(key, v) for v in (before.get(key), new)]
+            # A value with no "before" (an unrecognize's reason) is said, not changed.
+            parts.append(
+                f"{name}: {told[1]}" if key not in before else "{}: {} → {}".format(name, *told)
+            )
     return "; ".join(parts)
+
+
+def _level(level: Any, english: bool) -> Any:
+    return level if english or not isinstance(level, str) else level_words(level)
 
 
 def _shown(value: Any) -> str:
