@@ -70,6 +70,18 @@ def test_every_option_value_is_a_word_in_the_help(lang: str, path: str, command:
         assert typed not in done.output, f"{path} --help shows {typed}"
 
 
+@pytest.mark.parametrize(
+    ("command", "shown"),
+    [
+        ("log", "--since DATE"),  # a day
+        ("tally", "--since YEAR"),  # from 1 January of a year
+        ("export", "--since YEAR"),
+    ],
+)
+def test_an_option_of_one_name_is_told_by_what_it_takes(run: Run, command: str, shown: str) -> None:
+    assert shown in " ".join(run(command, "--help").stdout.split())
+
+
 def test_version(run: Run) -> None:
     result = run("--version")
     assert result.exit_code == 0

@@ -38,8 +38,10 @@ def history(
 @handle_errors
 def log(
     ctx: typer.Context,
-    since: Annotated[
-        str | None, typer.Option(help="From this day on (YYYY-MM-DD or DD/MM/YYYY).")
+    # Not `since`: tally's and export's `--since` is a year, this one a day.
+    since_day: Annotated[
+        str | None,
+        typer.Option("--since", help="From this day on (YYYY-MM-DD or DD/MM/YYYY)."),
     ] = None,
     limit: Annotated[int | None, typer.Option(help="Show at most this many (newest first).")] = 50,
     fmt: FormatOption = Format.table,
@@ -49,7 +51,7 @@ def log(
     from dandan.audit import log as registry_log
     from dandan.validation import parse_date
 
-    day = parse_date(since, "since") if since else None
+    day = parse_date(since_day, "since") if since_day else None
     events = registry_log(registry(ctx), since=day, limit=limit)
     if fmt is Format.table:
         events = for_people(events)

@@ -103,6 +103,7 @@ METAVARS: dict[str, str] = {
     "set_values": N_("COLUMN=VALUE"),
     "sheet": N_("SHEET"),
     "since": N_("YEAR"),
+    "since_day": N_("DATE"),
     "sort": N_("ORDER"),
     "sponsor": N_("SPONSOR"),
     "status": N_("STATUS"),
