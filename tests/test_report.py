@@ -567,6 +567,15 @@ def test_the_page_is_a_template_in_the_package(run: Run, tmp_path: Path) -> None
     assert "html.escape" not in source and "import html" not in source
 
 
+def test_the_template_has_no_words_of_its_own() -> None:
+    """Every word of the page comes from Python, translated (`_`): the template holds
+    markup and values only, so a text written into it would reach no translator."""
+    source = (resources.files("dandan") / "report" / "report.html.j2").read_text(encoding="utf-8")
+    text = re.sub(r"\{#.*?#\}|\{\{.*?\}\}|\{%.*?%\}", " ", source, flags=re.DOTALL)
+    text = re.sub(r"<style>.*?</style>|<[^>]*>", " ", text, flags=re.DOTALL)
+    assert re.findall(r"[^\W\d_]{2,}", text) == []
+
+
 def test_an_empty_registry_gives_a_page_of_zeros(run: Run, tmp_path: Path) -> None:
     run("db", "init")  # reading never makes a registry
     target = tmp_path / "r.html"

@@ -513,6 +513,8 @@ def _environment() -> jinja2.Environment:
         # Every value is escaped where it is written: names, places and searches are
         # stored text, and a `{{ … }}` in them is text, never template code.
         autoescape=True,
+        # A name the view does not have (a restyled template's typo) stops the report,
+        # rather than leaving a blank where a figure should be.
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
