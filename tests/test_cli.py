@@ -102,7 +102,7 @@ def test_help_and_version_do_not_load_the_database_layer(flag: str) -> None:
         "from dandan.cli import app\n"
         f"try:\n    app([{flag!r}])\nexcept SystemExit:\n    pass\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('sqlalchemy', 'sqlmodel', 'openpyxl', 'pydantic'))\n"
+        "('sqlalchemy', 'sqlmodel', 'openpyxl', 'pydantic', 'jinja2'))\n"
         "print('HEAVY', heavy)\n"
     )
     result = _python("-c", code)

@@ -12,6 +12,7 @@ import struct
 import subprocess
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -516,8 +517,22 @@ def test_as_of_is_the_end_of_the_window(seeded: Run, tmp_path: Path) -> None:
     assert "30/06/2024" in text
 
 
-def test_names_are_escaped(run: Run, tmp_path: Path) -> None:
-    name = '<script>alert("x")</script> & <b>Tổ</b>'
+#: Stored text that is markup or template code, and how the page must write it: as text
+#: (`"` as `&#34;`, `'` as `&#39;`, as the template's escaping writes them), never run.
+HOSTILE = [
+    (
+        '<script>alert("x")</script> & <b>Tổ</b>',
+        "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &lt;b&gt;Tổ&lt;/b&gt;",
+    ),
+    (
+        "{{ 7*7 }} {% if true %}yes{% endif %} {# hidden #} 'q'",
+        "{{ 7*7 }} {% if true %}yes{% endif %} {# hidden #} &#39;q&#39;",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "written"), HOSTILE, ids=["html", "template"])
+def test_names_are_escaped(run: Run, tmp_path: Path, name: str, written: str) -> None:
     done = run(*REGISTER[:1], name, *REGISTER[2:])
     assert done.exit_code == 0, done.stderr
     target = tmp_path / "r.html"
@@ -526,8 +541,39 @@ def test_names_are_escaped(run: Run, tmp_path: Path) -> None:
     text = target.read_text(encoding="utf-8")
     assert_self_contained(text)
     assert "<b>" not in text
-    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;Tổ&lt;/b&gt;" in text
+    assert written in text
+    # What a browser shows: the name itself, as it was searched for.
+    shown = [dd.text() for dd in Tree(text).root.all("dd")]
+    assert f"“{name}”" in shown, shown
     assert Page(text).figures["registered"] == 1
+
+
+def test_the_page_is_a_template_in_the_package(run: Run, tmp_path: Path) -> None:
+    """The markup and the styles are files of the installed package, for anyone to
+    restyle; the page carries the styles file as it is, and the Python holds no markup."""
+    folder = resources.files("dandan") / "report"
+    assert (folder / "report.html.j2").is_file()
+    styles = (folder / "report.css").read_text(encoding="utf-8")
+    run("db", "init")  # reading never makes a registry
+    target = tmp_path / "r.html"
+    assert run("report", str(target)).exit_code == 0
+    text = target.read_text(encoding="utf-8")
+    (style,) = re.findall(r"<style>(.*?)</style>", text, flags=re.DOTALL)
+    assert style.strip() == styles.strip()
+    assert "@media print" in style and "svg .s0" in style
+    source = (ROOT / "src" / "dandan" / "reporting.py").read_text(encoding="utf-8")
+    for markup in ("<style", "<td", "<th", "<table", "<svg", "<rect", "<text", "@media"):
+        assert markup not in source, markup
+    assert "html.escape" not in source and "import html" not in source
+
+
+def test_the_template_has_no_words_of_its_own() -> None:
+    """Every word of the page comes from Python, translated (`_`): the template holds
+    markup and values only, so a text written into it would reach no translator."""
+    source = (resources.files("dandan") / "report" / "report.html.j2").read_text(encoding="utf-8")
+    text = re.sub(r"\{#.*?#\}|\{\{.*?\}\}|\{%.*?%\}", " ", source, flags=re.DOTALL)
+    text = re.sub(r"<style>.*?</style>|<[^>]*>", " ", text, flags=re.DOTALL)
+    assert re.findall(r"[^\W\d_]{2,}", text) == []
 
 
 def test_an_empty_registry_gives_a_page_of_zeros(run: Run, tmp_path: Path) -> None:

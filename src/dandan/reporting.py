@@ -2,26 +2,33 @@
 
 Figures go to the provincial and central committees as a document, not as a terminal
 screen. The page is built from the tallies `dandan tally` prints (`build_report` calls
-`dandan.tallies.tally`), so its numbers are the command's numbers. Styles are inline
-and charts are SVG drawn here, so the file opens offline in any browser, attached to
-an e-mail or copied onto a USB stick: no JavaScript, no font, image or address to
-fetch. A PDF is the browser's to make (its print dialog); the page has print styles
-for that, so no PDF library is needed.
+`dandan.tallies.tally`), so its numbers are the command's numbers.
 
-Each count in a table carries its value for machines next to its text for people
-(`<td data-key="registered" data-value="1354">1.354</td>`), so the page can be
-checked against `dandan tally --format json`, and read back by a script.
+This module decides what the page says; how it looks is a Jinja2 template anyone can
+restyle without reading Python: `report/report.html.j2` (the markup) and
+`report/report.css` (the styles, screen and print), shipped in the package. `view`
+hands the template ready words and numbers in the reader's language (`_`, `i18n`), and
+the charts' geometry as shapes with coordinates; the template only lays them out, and
+escapes every value it writes (autoescaping on), so stored text is never markup.
+
+Styles are inline and charts are SVG, so the file opens offline in any browser,
+attached to an e-mail or copied onto a USB stick: no JavaScript, no font, image or
+address to fetch. A PDF is the browser's to make (its print dialog); the page has print
+styles for that, so no PDF library is needed.
+
+Each count in a table carries its value for machines (`data-key="registered"
+data-value="1354"`) next to its text for people (1.354), so the page can be checked
+against `dandan tally --format json`, and read back by a script.
 """
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from dandan import __version__, i18n, terms
 from dandan.errors import UsageError
@@ -43,6 +50,8 @@ from dandan.tallies import (
 )
 
 if TYPE_CHECKING:
+    import jinja2
+
     from dandan.registry import Registry
 
 #: The names a report may take: it is a web page.
@@ -160,15 +169,150 @@ FIGURES = {
 }
 
 
-# -- the page ------------------------------------------------------------------------------
+# -- what the page shows: ready words and numbers, handed to the template ------------------
+#
+# The markup and the styles are in `report/report.html.j2` and `report/report.css`, for
+# anyone to read and restyle; what follows decides what the page says. Every text is
+# here in the reader's language (`_`, `i18n.number`, `i18n.day`), so the template has
+# nothing to translate or format, and the catalog's messages stay in Python for
+# `scripts/messages.py` to find. The template escapes everything it writes
+# (autoescaping); nothing is marked safe.
+
+#: Where the template and its styles are, inside the package.
+TEMPLATES = "report"
+TEMPLATE = "report.html.j2"
 
 
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+@dataclass(frozen=True)
+class Count:
+    """A count for machines (`data-key`, `data-value`) and for people (`text`)."""
+
+    key: str
+    value: int
+    text: str
 
 
-def _count(key: str, value: int, tag: str = "td") -> str:
-    return f'<{tag} data-key="{key}" data-value="{value}">{_e(i18n.number(value))}</{tag}>'
+def _count(key: str, value: int) -> Count:
+    return Count(key, value, i18n.number(value))
+
+
+@dataclass(frozen=True)
+class Row:
+    """A table row: its name, the attribute naming it for scripts (`data-province-code`
+    and the code), and its counts."""
+
+    label: str
+    attribute: str
+    mark: object
+    counts: list[Count]
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    column: str
+    headers: list[str]
+    rows: list[Row]
+    total_label: str
+    total: list[Count]
+
+
+# Charts: the geometry is computed here, as numbers; the template draws one SVG element
+# per shape (`kind`). Coordinates are rounded to a tenth of a pixel.
+
+
+@dataclass(frozen=True)
+class Rect:
+    kind: ClassVar[str] = "rect"
+    cls: str
+    x: float
+    y: float
+    width: float
+    height: float
+    #: Rounded corners: a legend's swatch, not a bar.
+    rx: float | None = None
+
+
+@dataclass(frozen=True)
+class Label:
+    """A text of a chart; `tooltip` is its whole text when the one shown is shortened."""
+
+    kind: ClassVar[str] = "text"
+    cls: str | None
+    x: float
+    y: float
+    text: str
+    anchor: str | None = None
+    tooltip: str | None = None
+
+
+@dataclass(frozen=True)
+class Line:
+    kind: ClassVar[str] = "line"
+    cls: str
+    x1: float
+    x2: float
+    y1: float
+    y2: float
+
+
+Shape = Rect | Label | Line
+
+
+@dataclass(frozen=True)
+class Chart:
+    width: int
+    height: int
+    label: str
+    shapes: list[Shape]
+
+
+@dataclass(frozen=True)
+class Section:
+    """One dimension's part of the page: a chart and a table, or `empty` when no model
+    is counted."""
+
+    id: str
+    heading: str
+    note: str
+    chart: Chart | None
+    table: Table | None
+    empty: str
+
+
+@dataclass(frozen=True)
+class About:
+    """A line of the page's description; `key`/`value` for machines, when it has them."""
+
+    label: str
+    text: str
+    key: str | None = None
+    value: str | None = None
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    value: int
+    text: str
+    label: str
+
+
+@dataclass(frozen=True)
+class View:
+    """Everything the template shows, in the reader's language."""
+
+    lang: str
+    version: str
+    title: str
+    about: list[About]
+    figures_heading: str
+    figures: list[Figure]
+    sections: list[Section]
+    notes_heading: str
+    notes: list[str]
+    made: str
+    print_hint: str
 
 
 @dataclass(frozen=True)
@@ -237,72 +381,50 @@ def _groups() -> dict[str, _Group]:
 
 def _table(
     group: _Group, rows: Sequence[dict[str, Any]], total: dict[str, int], measures: Sequence[str]
-) -> str:
-    head = "".join(f'<th scope="col" class="num">{_e(_(HEADERS[m]))}</th>' for m in measures)
-    lines = [
-        f'<table data-table="{group.key}">',
-        f'<thead><tr><th scope="col">{_e(group.column)}</th>{head}</tr></thead>',
-        "<tbody>",
-    ]
-    for row in rows:
-        cells = "".join(_count(m, int(row.get(m, 0))) for m in measures)
-        lines.append(
-            f'<tr {group.attribute}="{_e(group.value(row))}">'
-            f'<th scope="row">{_e(group.label(row))}</th>{cells}</tr>'
-        )
-    lines.append("</tbody>")
-    cells = "".join(_count(m, total[m]) for m in measures if m in total)
-    total_label = _e(_("Total"))
-    lines.append(f'<tfoot><tr data-total="true"><th scope="row">{total_label}</th>{cells}</tr>')
-    lines.append("</tfoot></table>")
-    return "\n".join(lines)
+) -> Table:
+    return Table(
+        key=group.key,
+        column=group.column,
+        headers=[_(HEADERS[m]) for m in measures],
+        rows=[
+            Row(
+                label=group.label(row),
+                attribute=group.attribute,
+                mark=group.value(row),
+                counts=[_count(m, int(row.get(m, 0))) for m in measures],
+            )
+            for row in rows
+        ],
+        total_label=_("Total"),
+        total=[_count(m, total[m]) for m in measures if m in total],
+    )
 
 
-def _section(group: _Group, chart: str, table: str, note: str = "") -> str:
-    parts = [f'<section id="{group.key}">', f"<h2>{_e(group.heading)}</h2>"]
-    if note:
-        parts.append(f'<p class="note">{_e(note)}</p>')
-    parts += [chart, table, "</section>"]
-    return "\n".join(parts)
+def _section(
+    group: _Group, chart: Chart | None = None, table: Table | None = None, note: str = ""
+) -> Section:
+    return Section(group.key, group.heading, note, chart, table, _("no models match"))
 
 
-def _empty() -> str:
-    text = _e(_("no models match"))
-    return f'<p class="empty">{text}</p>'
-
-
-def render_html(report: Report) -> str:
-    """The report as one HTML document, in the current language."""
-    lang = i18n.language()
+def view(report: Report) -> View:
+    """What the page says, in the current language: the words and numbers the template
+    lays out."""
     measures = report.measures
     groups = _groups()
-    heading = title(report)
     about = [
-        (_("Area"), area_text(report.where), ""),
-        *((label, text, "") for label, text in _filters(report.where)),
-        (
-            _("Figures as of"),
-            i18n.day(report.as_of),
-            f' data-key="as_of" data-value="{report.as_of.isoformat()}"',
-        ),
-        (
+        About(_("Area"), area_text(report.where)),
+        *(About(label, text) for label, text in _filters(report.where)),
+        About(_("Figures as of"), i18n.day(report.as_of), "as_of", report.as_of.isoformat()),
+        About(
             _("Boundaries"),
             boundaries_text(report.boundaries),
-            f' data-key="boundaries" data-value="{report.boundaries.value}"',
+            "boundaries",
+            report.boundaries.value,
         ),
     ]
-    about_html = "\n".join(
-        f"<div><dt>{_e(label)}</dt><dd{attrs}>{_e(text)}</dd></div>" for label, text, attrs in about
-    )
     figures = [(m, report.total.total[m]) for m in measures]
     figures += [("recognitions", report.recognitions), ("provinces", report.provinces)]
-    figures_html = "\n".join(
-        f'<div class="figure" data-figure="{key}" data-value="{value}">'
-        f'<span class="value">{_e(i18n.number(value))}</span>'
-        f'<span class="label">{_e(_(FIGURES[key]))}</span></div>'
-        for key, value in figures
-    )
-    sections: list[str] = []
+    sections: list[Section] = []
     for key, result, note in (
         ("province", report.by_province, ""),
         ("field", report.by_field, ""),
@@ -315,7 +437,7 @@ def render_html(report: Report) -> str:
         group = groups[key]
         rows = result.rows
         if not rows:
-            sections.append(_section(group, _empty(), "", note))
+            sections.append(_section(group, note=note))
             continue
         series = result.query.measures
         chart = bar_chart(
@@ -346,52 +468,28 @@ def render_html(report: Report) -> str:
                 "several old provinces."
             ).format(day=i18n.day(MERGER_DAY))
         )
-    made = _("Made by dandan {version} on {day}.").format(
-        version=__version__, day=i18n.day(report.made_on)
-    )
-    notes_html = "\n".join(f"<li>{_e(n)}</li>" for n in notes)
-    figures_heading = _("Headline figures")
-    notes_heading = _("How the figures are counted")
-    print_hint = _("To make a PDF, print this page from the browser and choose “Save as PDF”.")
-    return "\n".join(
-        [
-            "<!DOCTYPE html>",
-            f'<html lang="{lang}">',
-            "<head>",
-            '<meta charset="utf-8">',
-            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            f'<meta name="generator" content="dandan {_e(__version__)}">',
-            f"<title>{_e(heading)}</title>",
-            f"<style>{STYLE}</style>",
-            "</head>",
-            "<body>",
-            "<header>",
-            f"<h1>{_e(heading)}</h1>",
-            f'<dl class="about">\n{about_html}\n</dl>',
-            "</header>",
-            '<section id="figures">',
-            f"<h2>{_e(figures_heading)}</h2>",
-            f'<div class="figures">\n{figures_html}\n</div>',
-            "</section>",
-            *sections,
-            "<footer>",
-            f"<h2>{_e(notes_heading)}</h2>",
-            f"<ul>\n{notes_html}\n</ul>",
-            f'<p class="note">{_e(made)}</p>',
-            f'<p class="note screen-only">{_e(print_hint)}</p>',
-            "</footer>",
-            "</body>",
-            "</html>",
-            "",
-        ]
+    return View(
+        lang=i18n.language(),
+        version=__version__,
+        title=title(report),
+        about=about,
+        figures_heading=_("Headline figures"),
+        figures=[Figure(key, value, i18n.number(value), _(FIGURES[key])) for key, value in figures],
+        sections=sections,
+        notes_heading=_("How the figures are counted"),
+        notes=notes,
+        made=_("Made by dandan {version} on {day}.").format(
+            version=__version__, day=i18n.day(report.made_on)
+        ),
+        print_hint=_("To make a PDF, print this page from the browser and choose “Save as PDF”."),
     )
 
 
-def _year_section(report: Report, group: _Group) -> str:
+def _year_section(report: Report, group: _Group) -> Section:
     """Registered and recognised models by year, with the recognitions beside them."""
     years = report.by_year.rows
     if not years:
-        return _section(group, _empty(), "")
+        return _section(group)
     measures = [*report.measures, "recognitions"]
     rows = [
         {**row, "recognitions": report.recognitions_by_year.get(row["year"], 0)} for row in years
@@ -406,31 +504,47 @@ def _year_section(report: Report, group: _Group) -> str:
     return _section(group, chart, _table(group, rows, total, measures), note)
 
 
-# -- charts: SVG drawn here, so the page needs nothing else ----------------------------------
+def _environment() -> jinja2.Environment:
+    """The report's templates, read from the package (they ship in the wheel)."""
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("dandan", TEMPLATES),
+        # Every value is escaped where it is written: names, places and searches are
+        # stored text, and a `{{ … }}` in them is text, never template code.
+        autoescape=True,
+        # A name the view does not have (a restyled template's typo) stops the report,
+        # rather than leaving a blank where a figure should be.
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render_html(report: Report) -> str:
+    """The report as one HTML document, in the current language."""
+    return _environment().get_template(TEMPLATE).render(page=view(report))
+
+
+# -- charts: SVG geometry computed here, drawn by the template -----------------------------
 
 _WIDTH = 900
 _LEGEND = 26
 
 
-def _legend(series: Sequence[str], x: float = 0) -> list[str]:
-    parts: list[str] = []
+def _at(value: float) -> float:
+    """A coordinate to a tenth of a pixel."""
+    return round(value, 1)
+
+
+def _legend(series: Sequence[str], x: float = 0) -> list[Shape]:
+    shapes: list[Shape] = []
     for i, name in enumerate(series):
         left = x + i * 170
-        parts.append(f'<rect class="s{i}" x="{left}" y="6" width="12" height="12" rx="2"/>')
-        parts.append(f'<text x="{left + 18}" y="16">{_e(name)}</text>')
-    return parts
-
-
-def _svg(width: float, height: float, label: str, body: list[str]) -> str:
-    return "\n".join(
-        [
-            f'<svg class="chart" viewBox="0 0 {width} {height:.0f}" width="{width}" '
-            f'height="{height:.0f}" role="img" aria-label="{_e(label)}">',
-            f"<title>{_e(label)}</title>",
-            *body,
-            "</svg>",
-        ]
-    )
+        shapes.append(Rect(f"s{i}", left, 6, 12, 12, rx=2))
+        shapes.append(Label(None, left + 18, 16, name))
+    return shapes
 
 
 def _short(text: str, limit: int = 34) -> str:
@@ -439,7 +553,7 @@ def _short(text: str, limit: int = 34) -> str:
 
 def bar_chart(
     rows: Sequence[tuple[str, Sequence[int]]], series: Sequence[str], *, title: str
-) -> str:
+) -> Chart:
     """Horizontal bars, one group per row and one bar per series, for names that are
     long (provinces, fields) and many (63 provinces in the old units)."""
     label_width, value_width, bar, gap, spacing = 250, 64, 14, 2, 10
@@ -448,28 +562,23 @@ def bar_chart(
     peak = max((v for _name, values in rows for v in values), default=0)
     legend = _LEGEND if len(series) > 1 else 0
     height = legend + len(rows) * per_row + 4
-    body = _legend(series, label_width) if legend else []
+    shapes = _legend(series, label_width) if legend else []
     for i, (name, values) in enumerate(rows):
         top = legend + i * per_row
         middle = top + (per_row - spacing) / 2
-        body.append(
-            f'<text class="name" x="{label_width - 8}" y="{middle + 4:.1f}" text-anchor="end">'
-            f"<title>{_e(name)}</title>{_e(_short(name))}</text>"
+        shapes.append(
+            Label("name", label_width - 8, _at(middle + 4), _short(name), "end", tooltip=name)
         )
         for j, value in enumerate(values):
             y = top + j * (bar + gap)
             length = value / peak * area if peak else 0
             if value and length < 1:
                 length = 1
-            body.append(
-                f'<rect class="s{j}" x="{label_width}" y="{y}" width="{length:.1f}" '
-                f'height="{bar}"/>'
+            shapes.append(Rect(f"s{j}", label_width, y, _at(length), bar))
+            shapes.append(
+                Label("value", _at(label_width + length + 4), y + bar - 3, i18n.number(value))
             )
-            body.append(
-                f'<text class="value" x="{label_width + length + 4:.1f}" y="{y + bar - 3}">'
-                f"{_e(i18n.number(value))}</text>"
-            )
-    return _svg(_WIDTH, height, title, body)
+    return Chart(_WIDTH, round(height), title, shapes)
 
 
 def _ticks(peak: int, count: int = 4) -> list[int]:
@@ -486,7 +595,7 @@ def _ticks(peak: int, count: int = 4) -> list[int]:
 
 def column_chart(
     columns: Sequence[tuple[str, Sequence[int]]], series: Sequence[str], *, title: str
-) -> str:
+) -> Chart:
     """Vertical bars side by side per year, over a scale with round steps."""
     left, right, bottom, height = 64, 12, 28, 300
     plot_top, plot_bottom = _LEGEND + 12, height - bottom
@@ -494,16 +603,11 @@ def column_chart(
     area = _WIDTH - left - right
     ticks = _ticks(max((v for _name, values in columns for v in values), default=0))
     top = ticks[-1]
-    body = _legend(series, left)
+    shapes = _legend(series, left)
     for tick in ticks:
         y = plot_bottom - tick / top * plot_height
-        body.append(
-            f'<line class="grid" x1="{left}" x2="{_WIDTH - right}" y1="{y:.1f}" y2="{y:.1f}"/>'
-        )
-        body.append(
-            f'<text class="axis" x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">'
-            f"{_e(i18n.number(tick))}</text>"
-        )
+        shapes.append(Line("grid", left, _WIDTH - right, _at(y), _at(y)))
+        shapes.append(Label("axis", left - 6, _at(y + 4), i18n.number(tick), "end"))
     slot = area / max(len(columns), 1)
     width = min(34.0, slot * 0.8 / max(len(series), 1))
     labelled = len(columns) * len(series) <= 24
@@ -512,78 +616,16 @@ def column_chart(
         for j, value in enumerate(values):
             bar_height = value / top * plot_height
             x, y = start + j * width, plot_bottom - bar_height
-            body.append(
-                f'<rect class="s{j}" x="{x:.1f}" y="{y:.1f}" width="{width - 2:.1f}" '
-                f'height="{bar_height:.1f}"/>'
-            )
+            shapes.append(Rect(f"s{j}", _at(x), _at(y), _at(width - 2), _at(bar_height)))
             if labelled:
-                body.append(
-                    f'<text class="value" x="{x + (width - 2) / 2:.1f}" y="{y - 4:.1f}" '
-                    f'text-anchor="middle">{_e(i18n.number(value))}</text>'
+                shapes.append(
+                    Label(
+                        "value", _at(x + (width - 2) / 2), _at(y - 4), i18n.number(value), "middle"
+                    )
                 )
-        body.append(
-            f'<text class="axis" x="{left + (i + 0.5) * slot:.1f}" y="{plot_bottom + 18}" '
-            f'text-anchor="middle">{_e(name)}</text>'
-        )
-    body.append(
-        f'<line class="axis-line" x1="{left}" x2="{_WIDTH - right}" '
-        f'y1="{plot_bottom}" y2="{plot_bottom}"/>'
-    )
-    return _svg(_WIDTH, height, title, body)
-
-
-STYLE = """
-:root { --ink: #1b2330; --muted: #5b6576; --line: #d9dee6; --s0: #1f5fa8; --s1: #c8472b;
-  --s2: #d99a1e; }
-* { box-sizing: border-box; }
-html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-body { margin: 0 auto; max-width: 62rem; padding: 2rem 1.5rem 3rem; color: var(--ink);
-  font-family: "Noto Sans", "Segoe UI", Roboto, "Helvetica Neue", Arial, "DejaVu Sans",
-  sans-serif; font-size: 15px; line-height: 1.45; background: #fff; }
-h1 { font-size: 1.65rem; margin: 0 0 1rem; }
-h2 { font-size: 1.2rem; margin: 2.2rem 0 .6rem; padding-bottom: .3rem;
-  border-bottom: 2px solid var(--s0); }
-dl.about { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1.2rem;
-  margin: 0; }
-dl.about div { display: contents; }
-dl.about dt { color: var(--muted); }
-dl.about dd { margin: 0; }
-.figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(11rem, 1fr));
-  gap: .8rem; }
-.figure { border: 1px solid var(--line); border-left: 4px solid var(--s0);
-  border-radius: 4px; padding: .7rem 1rem; }
-.figure .value { display: block; font-size: 1.9rem; font-weight: 700;
-  font-variant-numeric: tabular-nums; }
-.figure .label { color: var(--muted); }
-table { border-collapse: collapse; width: 100%; margin: .8rem 0 0;
-  font-variant-numeric: tabular-nums; }
-th, td { padding: .28rem .6rem; border-bottom: 1px solid var(--line); text-align: left;
-  font-weight: normal; }
-td, th.num { text-align: right; }
-thead th { font-weight: 700; border-bottom: 2px solid var(--ink); }
-tfoot th, tfoot td { font-weight: 700; border-top: 2px solid var(--ink);
-  border-bottom: none; }
-tbody tr:nth-child(even) { background: #f5f7fa; }
-svg.chart { display: block; width: 100%; height: auto; margin: .4rem 0; }
-svg text { font-size: 12px; fill: var(--ink); }
-svg text.value, svg text.axis { fill: var(--muted); font-size: 11px; }
-svg .s0 { fill: var(--s0); }
-svg .s1 { fill: var(--s1); }
-svg .s2 { fill: var(--s2); }
-svg .grid { stroke: var(--line); stroke-width: 1; }
-svg .axis-line { stroke: var(--ink); stroke-width: 1; }
-.note, .empty { color: var(--muted); font-size: .9rem; }
-footer ul { padding-left: 1.2rem; color: var(--muted); font-size: .9rem; }
-@media print {
-  @page { size: A4; margin: 14mm 12mm; }
-  body { max-width: none; padding: 0; font-size: 10pt; }
-  h2 { break-after: avoid; page-break-after: avoid; }
-  svg.chart, .figures, tr { break-inside: avoid; page-break-inside: avoid; }
-  thead { display: table-header-group; }
-  tfoot { display: table-row-group; }
-  .screen-only { display: none; }
-}
-"""
+        shapes.append(Label("axis", _at(left + (i + 0.5) * slot), plot_bottom + 18, name, "middle"))
+    shapes.append(Line("axis-line", left, _WIDTH - right, plot_bottom, plot_bottom))
+    return Chart(_WIDTH, height, title, shapes)
 
 
 # -- the file ------------------------------------------------------------------------------
