@@ -97,8 +97,8 @@ class Column:
 class Table:
     """Rows of records. `columns` is what a person sees; CSV and JSON carry every key.
 
-    With a `total`, JSON is `{"title": ..., "rows": [...], "total": {...}}` (the title,
-    a sentence, in the reader's language) and the table ends with a total row; with
+    With a `total`, JSON is `{"title": ..., "rows": [...], "total": {...}}` (the title
+    `script_title`, in English as all of JSON) and the table ends with a total row; with
     `across` as well (a cross-table), `{"title", "columns": across, "rows", "totals"}`.
     `chart` names a numeric column to draw as horizontal bars. `rows` may be an iterator
     (a national `list`): CSV and JSON write each row as it comes, a table for a person
@@ -114,6 +114,9 @@ class Table:
     #: The day the figures are counted to (a window's end), for a workbook's as-of line;
     #: None: the day they are read.
     as_of: date | None = None
+    #: The title as JSON writes it: English whatever the reader's language, since JSON
+    #: never changes with it (None: no title in JSON).
+    script_title: str | None = None
     #: A cross-table's columns as JSON describes them (`tallies.CrossTable.columns`).
     across: list[dict[str, Any]] | None = None
 
@@ -238,7 +241,7 @@ def _write_json_rows(
 
 def _json_payload(data: Renderable) -> Any:
     if isinstance(data, Table):
-        title = {"title": _(data.title)} if data.title else {}
+        title = {"title": data.script_title} if data.script_title is not None else {}
         if data.across is not None:
             return {**title, "columns": data.across, "rows": list(data.rows), "totals": data.total}
         if data.total is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -105,6 +106,14 @@ def tally_title(query: TallyQuery) -> str:
     return query.title
 
 
+def script_title(query: TallyQuery) -> str:
+    """The title in JSON: in English, as JSON is the same in every language."""
+    from dandan.i18n import speaking
+
+    with speaking("en"):
+        return query.title
+
+
 def group_columns(query: TallyQuery) -> list[Column]:
     """The columns a person reads the groups of `query` by."""
     from dandan.tallies import Boundaries, Dimension
@@ -151,6 +160,7 @@ def tally_table(result: TallyResult, *, chart: bool, fmt: Format = Format.table)
         rows,
         total=result.total,
         title=tally_title(query),
+        script_title=script_title(query),
         chart=query.measures[0] if chart and query.by else None,
         empty_message=N_("no models match"),
         as_of=query.window.end,
@@ -169,12 +179,12 @@ def cross_table(result: CrossTable, *, chart: bool, fmt: Format = Format.table) 
     for described in result.columns:
         name = described.get(result.across.value)
         if result.across in places and name is None:
-            name = NOT_ASSIGNABLE if described.get("province") == NOT_ASSIGNABLE else "—"
+            name = NOT_ASSIGNABLE if described.get("province") == NOT_ASSIGNABLE else None
         term = None if result.across in places or result.across is Dimension.year else name
         columns.append(
             Column(
                 described["key"],
-                "—" if name is None else str(name),
+                N_("unknown") if name is None else str(name),
                 numeric=True,
                 term=result.across.value if term is not None else None,
             )
@@ -185,6 +195,7 @@ def cross_table(result: CrossTable, *, chart: bool, fmt: Format = Format.table) 
         rows,
         total=result.totals,
         title=result.title,
+        script_title=script_title(replace(query, by=(*query.by, result.across))),
         chart="total" if chart else None,
         empty_message=N_("no models match"),
         as_of=query.window.end,
