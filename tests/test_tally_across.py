@@ -281,3 +281,23 @@ def test_refusals_are_one_line(seeded: Run, db: Path, args: list[str], expected:
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert result.stderr.startswith(f"error: {expected}")
     assert Registry(str(db)).count() == 10
+
+
+def test_the_sponsor_other_is_folded_into_other(seeded: Run, tmp_path: Path) -> None:
+    """Two rows "other", the sponsor and the folded rest, could not be told apart."""
+    more = tmp_path / "more.csv"
+    row = "Mô hình {n},Hà Nội,,current,economy,other,collective,2023-0{n}-01,,,,"
+    more.write_text(
+        "\n".join([HEADER.removeprefix("code,"), *(row.format(n=n) for n in (1, 2, 3))]) + "\n",
+        encoding="utf-8",
+    )
+    result = seeded("import", str(more))
+    assert result.exit_code == 0, result.stderr
+    # Sponsors in 2021-2025: women 6, other 3, youth 2, farmers 1.
+    data = as_json(seeded, "--by", "sponsor", "--top", "2", *WINDOW)
+    assert [(r["sponsor"], r["registered"]) for r in data["rows"]] == [
+        ("women", 6),
+        ("youth", 2),
+        ("other", 4),
+    ]
+    assert data["total"]["registered"] == 12

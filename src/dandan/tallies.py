@@ -894,10 +894,15 @@ def _keep_top(
     """The `top` rows with the largest `measure` (ties as the rows are ordered), in
     their order, then one `OTHER` row with the sums of the `summed` keys of the rest,
     so that the totals stay as they are. The other row names no group: its `first`
-    key says "other", its other keys are empty."""
-    if len(rows) <= top:
+    key says "other", its other keys are empty.
+
+    A group already called "other" (the sponsor `other`) is always folded into it:
+    two rows "other", one a sponsor and one the rest, could not be told apart.
+    """
+    named = [i for i, row in enumerate(rows) if row.get(first.value) != OTHER]
+    if len(named) <= top and len(named) >= len(rows) - 1:
         return rows
-    ranked = sorted(range(len(rows)), key=lambda i: -rows[i][measure])  # stable: ties keep order
+    ranked = sorted(named, key=lambda i: -rows[i][measure])  # stable: ties keep order
     kept = set(ranked[:top])
     other: dict[str, Any] = {k: None for k in rows[0] if k not in summed}
     other[first.value] = OTHER
