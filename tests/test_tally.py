@@ -412,6 +412,7 @@ def test_json_and_csv_shapes(run: Run, tmp_path: Path) -> None:
     _registry(tmp_path, run, _quang_tri(3, 2))
     data = json.loads(run("tally", "--province", "--format", "json").stdout)
     assert data == {
+        "title": "Models by province, all time",
         "rows": [
             {
                 "province": "Quảng Trị",
@@ -572,7 +573,11 @@ def test_tally_of_a_new_registry(run: Run, db: Path) -> None:
     run("db", "init")  # reading never makes a registry
     result = run("tally", "--province", "--format", "json")
     assert result.exit_code == 0, result.stderr
-    assert json.loads(result.stdout) == {"rows": [], "total": {"registered": 0, "recognized": 0}}
+    assert json.loads(result.stdout) == {
+        "title": "Models by province, all time",
+        "rows": [],
+        "total": {"registered": 0, "recognized": 0},
+    }
     assert Registry(str(db)).count() == 0
 
 

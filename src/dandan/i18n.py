@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import gettext
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
@@ -60,6 +61,18 @@ def use(lang: str) -> None:
         raise ValueError(f"unknown language {lang!r}; one of {', '.join(LANGUAGES)}")
     _language = lang
     _translations = gettext.NullTranslations() if lang == DEFAULT else _catalog(lang)
+
+
+@contextmanager
+def speaking(lang: str) -> Iterator[None]:
+    """`lang` for a moment, then the reader's again: for a text built in words whose
+    JSON must not change with the reader (a tally's title)."""
+    before = _language
+    use(lang)
+    try:
+        yield
+    finally:
+        use(before)
 
 
 def _catalog(lang: str) -> gettext.NullTranslations:

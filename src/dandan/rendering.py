@@ -81,16 +81,28 @@ class Column:
     key: str
     header: str
     numeric: bool = False
+    #: The header is a value of this term column (a cross-table's level or field),
+    #: shown by its label rather than translated as a header.
+    term: str | None = None
+
+    @property
+    def shown(self) -> str:
+        """The header in the reader's language."""
+        if self.term is not None:
+            return str(terms.shown(self.term, self.header, i18n.language()))
+        return _(self.header)
 
 
 @dataclass
 class Table:
     """Rows of records. `columns` is what a person sees; CSV and JSON carry every key.
 
-    With a `total`, JSON is `{"rows": [...], "total": {...}}` and the table ends with a
-    total row; `chart` names a numeric column to draw as horizontal bars. `rows` may be
-    an iterator (a national `list`): CSV and JSON write each row as it comes, a table
-    for a person reads them all first.
+    With a `total`, JSON is `{"title": ..., "rows": [...], "total": {...}}` (the title
+    `script_title`, in English as all of JSON) and the table ends with a total row; with
+    `across` as well (a cross-table), `{"title", "columns": across, "rows", "totals"}`.
+    `chart` names a numeric column to draw as horizontal bars. `rows` may be an iterator
+    (a national `list`): CSV and JSON write each row as it comes, a table for a person
+    reads them all first.
     """
 
     columns: list[Column]
@@ -102,6 +114,11 @@ class Table:
     #: The day the figures are counted to (a window's end), for a workbook's as-of line;
     #: None: the day they are read.
     as_of: date | None = None
+    #: The title as JSON writes it: English whatever the reader's language, since JSON
+    #: never changes with it (None: no title in JSON).
+    script_title: str | None = None
+    #: A cross-table's columns as JSON describes them (`tallies.CrossTable.columns`).
+    across: list[dict[str, Any]] | None = None
 
 
 @dataclass
@@ -224,8 +241,11 @@ def _write_json_rows(
 
 def _json_payload(data: Renderable) -> Any:
     if isinstance(data, Table):
+        title = {"title": data.script_title} if data.script_title is not None else {}
+        if data.across is not None:
+            return {**title, "columns": data.across, "rows": list(data.rows), "totals": data.total}
         if data.total is not None:
-            return {"rows": list(data.rows), "total": data.total}
+            return {**title, "rows": list(data.rows), "total": data.total}
         return list(data.rows)
     if isinstance(data, Record):
         return data.data
@@ -245,6 +265,10 @@ def _write_csv(data: Renderable, out: TextIO, to: Output | None = None) -> None:
         writer = _Neutralising(writer)
     if _on_terminal(out):  # a person reads it: no value drives the terminal
         writer = _Escaping(writer)
+    if to.excel and isinstance(data, Table) and data.title:
+        # For a person opening it in Excel, what the figures are, as a workbook says it;
+        # never in a plain CSV, whose first line scripts read as the header.
+        writer.writerow([_(data.title)])
     rows: Iterator[dict[str, Any]]
     if isinstance(data, Text):
         rows = iter([data.data] if data.data is not None else [{"value": data.value}])
@@ -375,7 +399,7 @@ def _write_table(data: Renderable, out: TextIO) -> None:
     # The word "Total" needs a column of its own when the first one holds a count.
     label = data.total is not None and bool(data.columns) and data.columns[0].numeric
     total = _("Total")
-    headers = [*([""] if label else []), *(_(c.header) for c in data.columns)]
+    headers = [*([""] if label else []), *(c.shown for c in data.columns)]
     right = [*([False] if label else []), *(c.numeric for c in data.columns)]
     footers: list[str] | None = None
     if data.total is not None:
@@ -501,7 +525,7 @@ def _sheet_rows(data: Renderable) -> tuple[str, list[str], Iterator[list[Any]], 
     if isinstance(data, Record):
         return _("Registry summary"), [_("Figure"), _("Value")], _record_rows(data), None
     label = data.total is not None and bool(data.columns) and data.columns[0].numeric
-    header = [*([""] if label else []), *(_(c.header) for c in data.columns)]
+    header = [*([""] if label else []), *(c.shown for c in data.columns)]
     body = (
         [*([None] if label else []), *(_sheet_value(row.get(c.key), c.key) for c in data.columns)]
         for row in data.rows

@@ -88,6 +88,10 @@ class Boundaries(StrEnum):
 #: carry it as it is; a table shows it translated, like any name for people.
 NOT_ASSIGNABLE = N_("not assignable")
 
+#: The row `--top` folds the smaller groups into: "other" in JSON and CSV, translated
+#: in a table and a workbook.
+OTHER = N_("other")
+
 #: Each dimension as a title names it ("Models by province and year, …").
 DIMENSION_NAMES: dict[Dimension, str] = {
     Dimension.province: N_("province"),
@@ -360,6 +364,8 @@ class TallyQuery:
     count: Counting = Counting.models
     sort: Sort = Sort.natural
     boundaries: Boundaries = Boundaries.current
+    #: Keep this many groups, the largest by `measure`, and fold the rest into `OTHER`.
+    top: int | None = None
 
     @classmethod
     def parse(
@@ -371,8 +377,13 @@ class TallyQuery:
         count: str = "models",
         sort: str = "natural",
         boundaries: str = "current",
+        top: int | None = None,
     ) -> TallyQuery:
         units = parse_boundaries(boundaries)
+        if top is not None and top < 1:
+            raise UsageError(
+                _("{top} groups cannot be kept; give 1 or more").format(top=top), field="top"
+            )
         dims: list[Dimension] = []
         for text in by:
             dim = parse_dimension(text)
@@ -398,6 +409,7 @@ class TallyQuery:
             count=parse_counting(count),
             sort=parse_sort(sort),
             boundaries=units,
+            top=top,
         )
 
     @property
@@ -452,6 +464,16 @@ class TallyQuery:
         if self.has_registered:
             return ("registered", self.recognized_key)
         return (self.recognized_key,)
+
+    @property
+    def measure(self) -> str:
+        """The one count a cross-table shows and `top` ranks the groups by: the models
+        registered, unless recognitions are counted (`--count recognitions`) or the
+        tally has no registered column (grouped or filtered by level), where it is the
+        recognised one."""
+        if self.has_registered and self.count is Counting.models:
+            return "registered"
+        return self.recognized_key
 
 
 @dataclass
@@ -695,7 +717,198 @@ def tally(registry: Registry, query: TallyQuery) -> TallyResult:
         total.setdefault(measure, sum(c.get(measure, 0) for c in counts.values()))
     rows = [_row(query, key, values) for key, values in counts.items()]
     rows.sort(key=_sorter(query))
+    if query.top is not None:
+        rows = _keep_top(rows, query.top, query.measure, query.by[0], query.measures)
     return TallyResult(query, rows, {m: total[m] for m in query.measures})
+
+
+_PLACES = (Dimension.province, Dimension.district, Dimension.commune)
+_COUNTS = ("registered", "recognized", "recognitions")
+
+
+def parse_across(query: TallyQuery, text: str) -> Dimension:
+    """The dimension `--across` names, for the groups of `query`: refused when the rows
+    are already grouped by it (or by another place: a province row has no communes to
+    spread), when there are no rows to spread, or districts in today's units."""
+    across = parse_dimension(text, "across")
+    if not query.by:
+        raise UsageError(
+            _("a cross-table needs rows: add --by GROUP (or --province)"), field="across"
+        )
+    place = next((d for d in query.by if d in _PLACES), None)
+    if across in _PLACES and place is not None and across is not place:
+        raise UsageError(
+            _(
+                "the rows are already places ({dimension}); spread them across a year, "
+                "level, field, sponsor or holder"
+            ).format(dimension=_(DIMENSION_NAMES[place])),
+            field="across",
+        )
+    if across in query.by:
+        raise UsageError(
+            _("{dimension} is already a row group; spread the rows across another one").format(
+                dimension=_(DIMENSION_NAMES[across])
+            ),
+            field="across",
+        )
+    if across is Dimension.district and query.boundaries is Boundaries.current:
+        raise UsageError(
+            _("districts were abolished on 2025-07-01; count by them in the units before that day"),
+            field="across",
+            advice=Advice.count_old_units,
+        )
+    return across
+
+
+@dataclass
+class CrossTable:
+    """A tally spread across a second dimension: one row per group of `query`, one
+    column per value of `across`, each cell the `measure` of both (see
+    `TallyQuery.measure`), a total per row and per column.
+
+    `columns` describe the columns, in their natural order: each has its `key` (the
+    identifier its cells are written under in a row and in `totals`: a year, a term's
+    identifier, a place's code; all prefixed with the dimension, "level:province", when
+    one would be taken for a key the rows hold) and the group's keys as `tally` writes them.
+    A row holds its group's keys, a count per column key, and "total"; `totals` a count
+    per column key and "total", the grand total.
+    """
+
+    query: TallyQuery
+    across: Dimension
+    measure: str
+    columns: list[dict[str, Any]]
+    rows: list[dict[str, Any]]
+    totals: dict[str, int]
+    title: str
+
+
+def _one_measure(query: TallyQuery, measure: str) -> Any:
+    """One GROUP BY statement counting `measure` per group of `query`."""
+    if measure == "registered":
+        groups = _group_columns(query.by, recognitions=False, boundaries=query.boundaries)
+        return _registered(query, groups)
+    groups = _group_columns(query.by, recognitions=True, boundaries=query.boundaries)
+    return _grouped(_recognized(query, groups), groups)
+
+
+def _group_keys(
+    query: TallyQuery, dims: tuple[Dimension, ...], key: tuple[Any, ...]
+) -> dict[str, Any]:
+    """The keys `tally` writes for the group `key` of `dims` (names and codes), no counts."""
+    row = _row(replace(query, by=dims), key, {})
+    return {k: v for k, v in row.items() if k not in _COUNTS}
+
+
+def _column_key(dim: Dimension, keys: dict[str, Any]) -> str:
+    """The identifier of a cross-table's column: the year, term or code its group has."""
+    if dim in _PLACES:
+        code = keys.get(f"{dim.value}_code")
+        return "none" if code is None else str(code)
+    value = keys.get(dim.value)
+    return "none" if value is None else str(value)
+
+
+def cross_tally(registry: Registry, query: TallyQuery, across: Dimension) -> CrossTable:
+    """`query`'s groups spread across `across`, counted by one GROUP BY over both.
+
+    A model lies in one place, field, sponsor and holder and is registered once, so
+    the cells of a row or a column add up to its total; but one recognised in two
+    years, or at two levels, is one model in each: then the totals are counted by their
+    own GROUP BY (rows, columns, all), as the plain tallies count them.
+    """
+    both = replace(query, by=(*query.by, across), top=None)
+    measure = both.measure
+    width = len(_group_columns(query.by, recognitions=False, boundaries=query.boundaries))
+    cells: dict[tuple[Any, ...], dict[tuple[Any, ...], int]] = {}
+    row_totals: dict[tuple[Any, ...], int] = {}
+    column_totals: dict[tuple[Any, ...], int] = {}
+    own_totals = measure != "registered" and _needs_own_total(both)
+    with database.translate_errors(registry.url), registry.engine.connect() as conn:
+        for found in conn.execute(_one_measure(both, measure)):
+            n = int(found[-1])
+            if n:
+                cells.setdefault(tuple(found[:width]), {})[tuple(found[width:-1])] = n
+        if own_totals:
+            for found in conn.execute(_one_measure(replace(both, by=query.by), measure)):
+                row_totals[tuple(found[:-1])] = int(found[-1])
+            for found in conn.execute(_one_measure(replace(both, by=(across,)), measure)):
+                column_totals[tuple(found[:-1])] = int(found[-1])
+            grand = int(conn.execute(_one_measure(replace(both, by=()), measure)).scalar_one())
+    # The columns, in the order a tally by `across` alone takes naturally.
+    seen = {column for per_row in cells.values() for column in per_row}
+    by_column = replace(query, by=(across,), sort=Sort.natural, top=None)
+    described = [
+        (
+            column,
+            {
+                **_group_keys(query, (across,), column),
+                "count": sum(per_row.get(column, 0) for per_row in cells.values()),
+            },
+        )
+        for column in seen
+    ]
+    described.sort(key=lambda item: _sorter(by_column, ("count",))(item[1]))
+    taken = {*(k for key in cells for k in _group_keys(query, query.by, key)), "total"}
+    names = [_column_key(across, keys) for _, keys in described]
+    if taken & set(names):  # "province", a level, beside the province rows
+        names = [f"{across.value}:{name}" for name in names]
+    columns = [
+        (column, {"key": name, **{k: v for k, v in keys.items() if k != "count"}})
+        for (column, keys), name in zip(described, names, strict=True)
+    ]
+    rows: list[dict[str, Any]] = []
+    for key, per_row in cells.items():
+        row = _group_keys(query, query.by, key)
+        for column, described_column in columns:
+            row[described_column["key"]] = per_row.get(column, 0)
+        row["total"] = row_totals.get(key, 0) if own_totals else sum(per_row.values())
+        rows.append(row)
+    rows.sort(key=_sorter(query, ("total",)))
+    counted = [described_column["key"] for _, described_column in columns]
+    totals: dict[str, int] = {}
+    for column, described_column in columns:
+        name = described_column["key"]
+        totals[name] = column_totals.get(column, 0) if own_totals else sum(r[name] for r in rows)
+    totals["total"] = grand if own_totals else sum(r["total"] for r in rows)
+    if query.top is not None:
+        rows = _keep_top(rows, query.top, "total", query.by[0], [*counted, "total"])
+    return CrossTable(
+        query=query,
+        across=across,
+        measure=measure,
+        columns=[c for _, c in columns],
+        rows=rows,
+        totals=totals,
+        title=replace(query, by=(*query.by, across)).title,
+    )
+
+
+def _keep_top(
+    rows: list[dict[str, Any]],
+    top: int,
+    measure: str,
+    first: Dimension,
+    summed: Sequence[str],
+) -> list[dict[str, Any]]:
+    """The `top` rows with the largest `measure` (ties as the rows are ordered), in
+    their order, then one `OTHER` row with the sums of the `summed` keys of the rest,
+    so that the totals stay as they are. The other row names no group: its `first`
+    key says "other", its other keys are empty.
+
+    A group already called "other" (the sponsor `other`) is always folded into it:
+    two rows "other", one a sponsor and one the rest, could not be told apart.
+    """
+    named = [i for i, row in enumerate(rows) if row.get(first.value) != OTHER]
+    if len(named) <= top and len(named) >= len(rows) - 1:
+        return rows
+    ranked = sorted(named, key=lambda i: -rows[i][measure])  # stable: ties keep order
+    kept = set(ranked[:top])
+    other: dict[str, Any] = {k: None for k in rows[0] if k not in summed}
+    other[first.value] = OTHER
+    for k in summed:
+        other[k] = sum(rows[i][k] for i in range(len(rows)) if i not in kept)
+    return [*(rows[i] for i in sorted(kept)), other]
 
 
 def _row(query: TallyQuery, key: tuple[Any, ...], values: dict[str, int]) -> dict[str, Any]:
@@ -782,11 +995,12 @@ def _natural_key(query: TallyQuery) -> Any:
     return key if natural else None
 
 
-def _sorter(query: TallyQuery) -> Any:
+def _sorter(query: TallyQuery, measures: Sequence[str] | None = None) -> Any:
+    """The order of `query`'s rows, by count of `measures` (the query's by default)."""
     by_name = _name_key(query)
     if query.sort is Sort.by_name:
         return by_name
-    measures = query.measures
+    measures = query.measures if measures is None else measures
 
     def by_count(row: dict[str, Any]) -> tuple[Any, ...]:
         unplaced = row.get("province") == NOT_ASSIGNABLE

@@ -62,6 +62,7 @@ def help_texts(command: Any) -> Iterator[str]:
 #: and `{code}` in the usage line). One word (hyphenated in Vietnamese), as a reader
 #: fills it in. A test checks that every parameter without a word of its own has one.
 METAVARS: dict[str, str] = {
+    "across": N_("GROUP"),
     "actor": N_("ACTOR"),
     "aliases": N_("FILE"),
     "as_of": N_("DATE"),
@@ -108,6 +109,7 @@ METAVARS: dict[str, str] = {
     "sponsor": N_("SPONSOR"),
     "status": N_("STATUS"),
     "to": N_("REGISTRY"),
+    "top": N_("N"),
     "year": N_("YEAR"),
 }
 #: Above this, an option's upper bound is only there to keep a number within SQL's

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -35,7 +36,7 @@ from dandan.rendering import Column, Format, Record, Table
 
 if TYPE_CHECKING:
     from dandan.filters import ModelFilter
-    from dandan.tallies import Stats, TallyQuery, TallyResult, Window
+    from dandan.tallies import CrossTable, Stats, TallyQuery, TallyResult, Window
 
 Opt = typer.Option
 
@@ -105,12 +106,18 @@ def tally_title(query: TallyQuery) -> str:
     return query.title
 
 
-def tally_table(result: TallyResult, *, chart: bool, fmt: Format = Format.table) -> Table:
-    """The tally as a table; for people (`fmt` table) the group of models the old units
-    cannot place is named in their language, for scripts as the stable "not assignable"."""
-    from dandan.tallies import NOT_ASSIGNABLE, Boundaries, Dimension
+def script_title(query: TallyQuery) -> str:
+    """The title in JSON: in English, as JSON is the same in every language."""
+    from dandan.i18n import speaking
 
-    query = result.query
+    with speaking("en"):
+        return query.title
+
+
+def group_columns(query: TallyQuery) -> list[Column]:
+    """The columns a person reads the groups of `query` by."""
+    from dandan.tallies import Boundaries, Dimension
+
     legacy = query.boundaries is Boundaries.legacy
     columns = []
     for dim in query.by:
@@ -118,22 +125,81 @@ def tally_table(result: TallyResult, *, chart: bool, fmt: Format = Format.table)
             columns += [Column("commune", "Commune"), *GROUP_COLUMNS["district"]]
         else:
             columns += GROUP_COLUMNS[dim.value]
-    columns += [MEASURE_COLUMNS[m] for m in query.measures]
-    rows = result.rows
-    if fmt is Format.table and legacy:
+    return columns
+
+
+def for_people(
+    rows: list[dict[str, Any]], query: TallyQuery, columns: list[Column], fmt: Format
+) -> list[dict[str, Any]]:
+    """The rows as a person reads them (a table, a workbook): the row `--top` folds the
+    rest into named in their language. In a table, so is the group of models the old
+    units cannot place; scripts get both as the stable "other" and "not assignable"."""
+    from dandan.tallies import NOT_ASSIGNABLE, OTHER, Boundaries
+
+    if fmt in (Format.table, Format.xlsx) and query.top is not None and columns:
+        first, other = columns[0].key, _(OTHER)
+        rows = [{**row, first: other} if row.get(first) == OTHER else row for row in rows]
+    if fmt is Format.table and query.boundaries is Boundaries.legacy:
         shown = _(NOT_ASSIGNABLE)
         rows = [
             {**row, "province": shown} if row.get("province") == NOT_ASSIGNABLE else row
             for row in rows
         ]
+    return rows
+
+
+def tally_table(result: TallyResult, *, chart: bool, fmt: Format = Format.table) -> Table:
+    """The tally as a table; for people (`fmt` table) the group of models the old units
+    cannot place is named in their language, for scripts as the stable "not assignable"."""
+    query = result.query
+    columns = group_columns(query)
+    rows = for_people(result.rows, query, columns, fmt)
+    columns += [MEASURE_COLUMNS[m] for m in query.measures]
     return Table(
         columns,
         rows,
         total=result.total,
         title=tally_title(query),
+        script_title=script_title(query),
         chart=query.measures[0] if chart and query.by else None,
         empty_message=N_("no models match"),
         as_of=query.window.end,
+    )
+
+
+def cross_table(result: CrossTable, *, chart: bool, fmt: Format = Format.table) -> Table:
+    """The cross-table: the groups, a column per value across (headed by its year, its
+    term's label or its place's name), and the total of each row; its total row."""
+    from dandan.tallies import NOT_ASSIGNABLE, Dimension
+
+    query = result.query
+    columns = group_columns(query)
+    rows = for_people(result.rows, query, columns, fmt)
+    places = (Dimension.province, Dimension.district, Dimension.commune)
+    for described in result.columns:
+        name = described.get(result.across.value)
+        if result.across in places and name is None:
+            name = NOT_ASSIGNABLE if described.get("province") == NOT_ASSIGNABLE else None
+        term = None if result.across in places or result.across is Dimension.year else name
+        columns.append(
+            Column(
+                described["key"],
+                N_("unknown") if name is None else str(name),
+                numeric=True,
+                term=result.across.value if term is not None else None,
+            )
+        )
+    columns.append(Column("total", "Total", numeric=True))
+    return Table(
+        columns,
+        rows,
+        total=result.totals,
+        title=result.title,
+        script_title=script_title(replace(query, by=(*query.by, result.across))),
+        chart="total" if chart else None,
+        empty_message=N_("no models match"),
+        as_of=query.window.end,
+        across=result.columns,
     )
 
 
@@ -174,6 +240,24 @@ def tally(
             "count), count (largest first) or name (Vietnamese alphabetical order)."
         ),
     ] = "natural",
+    across: Annotated[
+        str | None,
+        Opt(
+            "--across",
+            help="A cross-table: the groups of --by (or --province) as rows, one column per "
+            "year, level, field, sponsor, holder or place, with the total of each row and "
+            "column. It counts the models registered; the recognitions with --count "
+            "recognitions; the models recognised when grouped or filtered by level.",
+        ),
+    ] = None,
+    top: Annotated[
+        int | None,
+        Opt(
+            "--top",
+            help="Keep the N largest groups (by the count a cross-table shows) and add "
+            "up the rest in one row, 'other'; the totals stay the same.",
+        ),
+    ] = None,
     chart: Annotated[bool, Opt("--chart", help="Draw the first count as bars.")] = False,
     fmt: FormatOption = Format.table,
     path: OutputOption = None,
@@ -181,7 +265,7 @@ def tally(
     excel: ExcelOption = False,
 ) -> None:
     """Count registered and recognised models per group, in a time window."""
-    from dandan.tallies import Boundaries, TallyQuery, parse_boundaries
+    from dandan.tallies import Boundaries, TallyQuery, cross_tally, parse_across, parse_boundaries
     from dandan.tallies import tally as run_tally
 
     fmt, to = output(ctx, fmt, path, bom=bom, excel=excel)
@@ -205,8 +289,18 @@ def tally(
     )
     dims = [*(["province"] if province else []), *(["commune"] if commune else []), *(by or [])]
     query = TallyQuery.parse(
-        by=dims, window=window, where=where, count=count, sort=sort, boundaries=units.value
+        by=dims,
+        window=window,
+        where=where,
+        count=count,
+        sort=sort,
+        boundaries=units.value,
+        top=top,
     )
+    if across is not None:
+        spread = parse_across(query, across)
+        show(cross_table(cross_tally(registry(ctx), query, spread), chart=chart, fmt=fmt), fmt, to)
+        return
     show(tally_table(run_tally(registry(ctx), query), chart=chart, fmt=fmt), fmt, to)
 
 
