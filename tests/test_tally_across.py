@@ -72,7 +72,7 @@ def as_json(run: Run, *args: str) -> dict[str, Any]:
 
 def test_province_across_year_acceptance(seeded: Run) -> None:
     data = as_json(seeded, "--province", "--across", "year", *WINDOW)
-    assert data["title"] == "Models by province and year, in 2021–2025"
+    assert data["title"] == "Models by province and year, in 2021–2025: models registered"
     assert [c["key"] for c in data["columns"]] == YEARS
     assert [c["year"] for c in data["columns"]] == [2021, 2022, 2023, 2024, 2025]
     cells = {r["province"]: {y: r[y] for y in YEARS} for r in data["rows"]}
@@ -134,6 +134,45 @@ def test_across_counts_recognitions_when_asked(seeded: Run) -> None:
     assert data["totals"] == {"2021": 1, "2022": 1, "2023": 2, "2024": 1, "2025": 1, "total": 6}
     quang_tri = next(r for r in data["rows"] if r["province"] == "Quảng Trị")
     assert [quang_tri[y] for y in YEARS] == [1, 1, 1, 1, 0] and quang_tri["total"] == 4
+
+
+def test_across_year_counts_the_models_recognised_each_year_when_asked(seeded: Run) -> None:
+    """Recognised in 2021-2025, by province and year of recognition (counted by hand
+    from ROWS): QTR-2021-00001, recognised in 2022 and 2023, is in both columns and
+    once in its row's total and the grand total."""
+    data = as_json(seeded, "--province", "--across", "year", "--measure", "recognized", *WINDOW)
+    assert data["title"] == "Models by province and year, in 2021–2025: models recognised"
+    assert {
+        r["province"]: {y: r[y] for y in YEARS} | {"total": r["total"]} for r in data["rows"]
+    } == {
+        "Quảng Trị": {"2021": 1, "2022": 1, "2023": 1, "2024": 1, "2025": 0, "total": 3},
+        "Hà Nội": {"2021": 0, "2022": 0, "2023": 1, "2024": 0, "2025": 0, "total": 1},
+        "Huế": {"2021": 0, "2022": 0, "2023": 0, "2024": 0, "2025": 1, "total": 1},
+    }
+    assert data["totals"] == {"2021": 1, "2022": 1, "2023": 2, "2024": 1, "2025": 1, "total": 5}
+    by_province = as_json(seeded, "--province", *WINDOW)
+    assert {r["province"]: r["total"] for r in data["rows"]} == {
+        r["province"]: r["recognized"] for r in by_province["rows"] if r["recognized"]
+    }
+    # --top ranks by the same count: Hà Nội (3 registered, 1 recognised) is not first.
+    top = as_json(seeded, "--province", "--top", "1", "--measure", "recognized", *WINDOW)
+    assert [r["province"] for r in top["rows"]] == ["Quảng Trị", "other"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--province", "--across", "level", "--measure", "registered"),
+        ("--by", "level", "--top", "2", "--measure", "registered"),
+        ("--province", "--level", "tỉnh", "--top", "2", "--measure", "registered"),
+        ("--province", "--top", "2", "--measure", "registred"),
+    ],
+)
+def test_a_measure_a_tally_does_not_have_is_refused(seeded: Run, args: tuple[str, ...]) -> None:
+    result = seeded("tally", *args, *WINDOW)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: --measure: ")
+    assert len(result.stderr.strip().splitlines()) == 1
 
 
 def test_cells_come_from_one_group_by(seeded: Run, db: Path) -> None:
@@ -220,7 +259,7 @@ def test_excel_csv_starts_with_the_title(seeded: Run) -> None:
     )
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == "\ufeffMô hình theo tỉnh và năm, giai đoạn 2021–2025"
+    assert lines[0] == "\ufeffMô hình theo tỉnh và năm, giai đoạn 2021–2025: mô hình đăng ký"
     assert lines[1].startswith("province;province_code;")
 
 
@@ -245,8 +284,8 @@ def test_xlsx_holds_numbers(seeded: Run, tmp_path: Path, lang: str) -> None:
     assert sheet is not None
     values = [list(row) for row in sheet.iter_rows(values_only=True)]
     title = {
-        "en": "Models by province and year, in 2021–2025",
-        "vi": "Mô hình theo tỉnh và năm, giai đoạn 2021–2025",
+        "en": "Models by province and year, in 2021–2025: models registered",
+        "vi": "Mô hình theo tỉnh và năm, giai đoạn 2021–2025: mô hình đăng ký",
     }
     assert values[0][0] == title[lang]
     assert sheet.freeze_panes == "A4"

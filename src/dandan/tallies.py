@@ -124,6 +124,21 @@ class Counting(StrEnum):
     recognitions = "recognitions"
 
 
+class Measure(StrEnum):
+    """The one count a cross-table shows and `--top` ranks by."""
+
+    registered = "registered"
+    recognized = "recognized"
+
+
+#: A measure in words, for a cross-table's title.
+MEASURE_NAMES: dict[str, str] = {
+    "registered": N_("models registered"),
+    "recognized": N_("models recognised"),
+    "recognitions": N_("recognitions"),
+}
+
+
 class Sort(StrEnum):
     #: Groups that have an order of their own in it (years ascending, levels from the
     #: commune up); the others by count, as `by_count`.
@@ -366,6 +381,8 @@ class TallyQuery:
     boundaries: Boundaries = Boundaries.current
     #: Keep this many groups, the largest by `measure`, and fold the rest into `OTHER`.
     top: int | None = None
+    #: The count a cross-table shows and `top` ranks by; None: as `measure` says.
+    measured: Measure | None = None
 
     @classmethod
     def parse(
@@ -378,8 +395,10 @@ class TallyQuery:
         sort: str = "natural",
         boundaries: str = "current",
         top: int | None = None,
+        measure: str | None = None,
     ) -> TallyQuery:
         units = parse_boundaries(boundaries)
+        measured: Measure | None = None if measure is None else _choice(Measure, measure, "measure")
         if top is not None and top < 1:
             raise UsageError(
                 _("{top} groups cannot be kept; give 1 or more").format(top=top), field="top"
@@ -402,7 +421,7 @@ class TallyQuery:
         places = [Dimension.commune, Dimension.district, Dimension.province]
         finest = next((d for d in places if d in dims), None)
         dims = [d for d in dims if d not in places or d is finest]
-        return cls(
+        query = cls(
             by=tuple(dims),
             window=window or Window(),
             where=where or ModelFilter(),
@@ -410,7 +429,10 @@ class TallyQuery:
             sort=parse_sort(sort),
             boundaries=units,
             top=top,
+            measured=measured,
         )
+        _check_measure(query)
+        return query
 
     @property
     def title(self) -> str:
@@ -467,10 +489,14 @@ class TallyQuery:
 
     @property
     def measure(self) -> str:
-        """The one count a cross-table shows and `top` ranks the groups by: the models
-        registered, unless recognitions are counted (`--count recognitions`) or the
-        tally has no registered column (grouped or filtered by level), where it is the
-        recognised one."""
+        """The one count a cross-table shows and `top` ranks the groups by: the one
+        `--measure` names; else the models registered, unless recognitions are counted
+        (`--count recognitions`) or the tally has no registered column (grouped or
+        filtered by level), where it is the recognised one."""
+        if self.measured is Measure.recognized:
+            return self.recognized_key
+        if self.measured is Measure.registered:
+            return "registered"
         if self.has_registered and self.count is Counting.models:
             return "registered"
         return self.recognized_key
@@ -726,6 +752,15 @@ _PLACES = (Dimension.province, Dimension.district, Dimension.commune)
 _COUNTS = ("registered", "recognized", "recognitions")
 
 
+def _check_measure(query: TallyQuery) -> None:
+    """A registration has no level: refused, the registered count of a level."""
+    if query.measured is Measure.registered and not query.has_registered:
+        raise UsageError(
+            _("a count by level or of one level has no registrations; use --measure recognized"),
+            field="measure",
+        )
+
+
 def parse_across(query: TallyQuery, text: str) -> Dimension:
     """The dimension `--across` names, for the groups of `query`: refused when the rows
     are already grouped by it (or by another place: a province row has no communes to
@@ -757,6 +792,7 @@ def parse_across(query: TallyQuery, text: str) -> Dimension:
             field="across",
             advice=Advice.count_old_units,
         )
+    _check_measure(replace(query, by=(*query.by, across)))
     return across
 
 
@@ -780,7 +816,14 @@ class CrossTable:
     columns: list[dict[str, Any]]
     rows: list[dict[str, Any]]
     totals: dict[str, int]
-    title: str
+
+    @property
+    def title(self) -> str:
+        """The selection in words, as `TallyQuery.title` says it, and the count shown."""
+        return _("{title}: {measure}").format(
+            title=replace(self.query, by=(*self.query.by, self.across)).title,
+            measure=_(MEASURE_NAMES[self.measure]),
+        )
 
 
 def _one_measure(query: TallyQuery, measure: str) -> Any:
@@ -880,7 +923,6 @@ def cross_tally(registry: Registry, query: TallyQuery, across: Dimension) -> Cro
         columns=[c for _, c in columns],
         rows=rows,
         totals=totals,
-        title=replace(query, by=(*query.by, across)).title,
     )
 
 

@@ -91,6 +91,7 @@ METAVARS: dict[str, str] = {
     "lang": N_("LANGUAGE"),
     "level": N_("LEVEL"),
     "limit": N_("N"),
+    "measure": N_("COUNT"),
     "name": N_("NAME"),
     "on": N_("DATE"),
     "on_conflict": N_("ACTION"),

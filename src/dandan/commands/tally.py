@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -106,12 +105,12 @@ def tally_title(query: TallyQuery) -> str:
     return query.title
 
 
-def script_title(query: TallyQuery) -> str:
+def script_title(source: TallyQuery | CrossTable) -> str:
     """The title in JSON: in English, as JSON is the same in every language."""
     from dandan.i18n import speaking
 
     with speaking("en"):
-        return query.title
+        return source.title
 
 
 def group_columns(query: TallyQuery) -> list[Column]:
@@ -195,7 +194,7 @@ def cross_table(result: CrossTable, *, chart: bool, fmt: Format = Format.table) 
         rows,
         total=result.totals,
         title=result.title,
-        script_title=script_title(replace(query, by=(*query.by, result.across))),
+        script_title=script_title(result),
         chart="total" if chart else None,
         empty_message=N_("no models match"),
         as_of=query.window.end,
@@ -250,6 +249,15 @@ def tally(
             "recognitions; the models recognised when grouped or filtered by level.",
         ),
     ] = None,
+    measure: Annotated[
+        str | None,
+        Opt(
+            "--measure",
+            help="The count a cross-table shows and --top ranks by: registered or "
+            "recognized (the models recognised, or the recognitions with --count "
+            "recognitions).",
+        ),
+    ] = None,
     top: Annotated[
         int | None,
         Opt(
@@ -296,6 +304,7 @@ def tally(
         sort=sort,
         boundaries=units.value,
         top=top,
+        measure=measure,
     )
     if across is not None:
         spread = parse_across(query, across)
