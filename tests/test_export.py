@@ -293,7 +293,7 @@ def test_vietnamese_headers_name_the_same_data(source: Path, tmp_path: Path) -> 
     assert vi_rows[0][:4] == ["Mã", "Tên mô hình", "Mô tả", "Tỉnh"]
     assert {"Xã", "Lĩnh vực", "Khối chủ trì", "Năm công nhận"} <= set(vi_rows[0])
     # The same rows, their terms as a person reads them in Vietnamese.
-    terms = [COLUMNS.index(c) for c in ("field", "sponsor", "holder", "recognition_level")]
+    terms = [COLUMNS.index(c) for c in ("field", "sponsor", "holder", "kind", "recognition_level")]
     assert len(vi_rows) == len(en_rows)
     for en_row, vi_row in zip(en_rows[1:], vi_rows[1:], strict=True):
         assert [v for i, v in enumerate(vi_row) if i not in terms] == [
@@ -311,6 +311,7 @@ VIETNAMESE_TERMS = {
     "women": "Hội Liên hiệp Phụ nữ", "youth": "Đoàn Thanh niên", "farmers": "Hội Nông dân",
     "veterans": "Hội Cựu chiến binh", "trade_union": "Công đoàn", "army": "Quân đội",
     "police": "Công an", "other": "Khác", "collective": "Tập thể", "individual": "Cá nhân",
+    "model": "Mô hình", "exemplar": "Điển hình",
     "commune": "Cấp xã", "district": "Cấp huyện", "province": "Cấp tỉnh", "central": "Trung ương",
 }  # fmt: skip
 

@@ -58,6 +58,7 @@ MODEL: dict[str, Place] = {
     "sponsor": Place(True, "sponsor", "sponsor", True, True),
     "holder": Place(True, "holder", "holder", True, True),
     "holder_name": Place(True, "holder_name", "holder_name", True, True, "holder_name"),
+    "kind": Place(True, "kind", "kind", True, True),
     "registered_on": Place(True, "registered_on", "registered_on", True, True),
     "status": Place(False, "status", "status", True, False),  # derived, recounted
     "withdrawn_on": Place(True, "withdrawn_on", "withdrawn_on", True, True),

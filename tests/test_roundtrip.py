@@ -62,7 +62,7 @@ from dandan.localities import (
     reorganisation,
 )
 from dandan.registry import Registry
-from dandan.terms import Field, Holder, Level, Sponsor, label
+from dandan.terms import Field, Holder, Kind, Level, Sponsor, label
 from dandan.text import fold
 from dandan.writing import OnConflict
 from tests.conftest import PG_URL, dump, empty_postgresql
@@ -167,6 +167,7 @@ def term_spellings(kind: Any) -> st.SearchStrategy[str]:
 fields = term_spellings(Field)
 sponsors = term_spellings(Sponsor)
 holders = st.one_of(st.none(), term_spellings(Holder))
+kinds = st.one_of(st.none(), term_spellings(Kind))
 
 
 @dataclass(frozen=True)
@@ -246,6 +247,7 @@ class NewModel:
     description: str | None
     registered_on: date
     code: str | None
+    kind: str | None = None
 
 
 new_models = st.builds(
@@ -259,6 +261,7 @@ new_models = st.builds(
     texts,
     days,
     st.one_of(st.none(), st.none(), st.none(), _own_codes()),
+    kinds,
 )
 
 
@@ -344,6 +347,7 @@ edits = st.fixed_dictionaries(
         "sponsor": sponsors,
         "holder": term_spellings(Holder),
         "holder_name": st.one_of(texts, st.just("")),
+        "kind": term_spellings(Kind),
         "registered_on": dates,
     },
 )
@@ -549,6 +553,7 @@ class Changes(RuleBasedStateMachine):
                 sponsor=model.sponsor,
                 holder=model.holder,
                 holder_name=model.holder_name,
+                kind=model.kind,
                 description=model.description,
                 registered_on=model.registered_on,
                 code=model.code,
@@ -671,6 +676,7 @@ class Changes(RuleBasedStateMachine):
                 "sponsor": model.sponsor,
                 "holder": model.holder,
                 "holder_name": model.holder_name,
+                "kind": model.kind,
                 "registered_on": model.registered_on,
             }
             if withdrawn:

@@ -38,6 +38,7 @@ SPONSORS = [
     "Khác",
 ]
 HOLDERS = ["Tập thể", "Cá nhân"]
+KINDS = ["Mô hình", "Điển hình"]
 LEVELS = ["Cấp xã", "Cấp huyện", "Cấp tỉnh", "Trung ương"]
 # The 34 current provinces, in Vietnamese dictionary order.
 PROVINCES = [
@@ -85,6 +86,7 @@ HEADERS = [
     "Khối chủ trì",
     "Loại chủ thể",
     "Tên chủ thể",
+    "Loại",
     "Ngày đăng ký",
     "Năm công nhận",
     "Cấp công nhận",
@@ -130,6 +132,7 @@ def test_drop_downs_hold_exactly_the_accepted_terms(run: Run, tmp_path: Path) ->
         "Lĩnh vực": FIELDS,
         "Khối chủ trì": SPONSORS,
         "Loại chủ thể": HOLDERS,
+        "Loại": KINDS,
         "Cấp công nhận": LEVELS,
     }
 
@@ -166,14 +169,14 @@ def test_the_sheet_is_laid_out_for_a_clerk(run: Run, tmp_path: Path) -> None:
     sheet = book.worksheets[0]
     assert [c.value for c in sheet[1]] == HEADERS
     assert sheet.freeze_panes == "A2"
-    for letter in "ABCDEFGHIJKLMN":
+    for letter in "ABCDEFGHIJKLMNO":
         assert (sheet.column_dimensions[letter].width or 0) >= 10, letter
     # Date columns show days as Vietnamese offices write them, and take only dates.
-    for letter in ("I", "M"):
+    for letter in ("J", "N"):
         assert sheet.column_dimensions[letter].number_format == "dd/mm/yyyy"
     dates = [str(c.sqref) for c in sheet.data_validations.dataValidation if c.type == "date"]
-    assert sorted(dates) == ["I2:I1048576", "M2:M1048576"]
-    assert sheet.column_dimensions["L"].number_format == "@"  # decision numbers stay text
+    assert sorted(dates) == ["J2:J1048576", "N2:N1048576"]
+    assert sheet.column_dimensions["M"].number_format == "@"  # decision numbers stay text
     (guide,) = [s for s in book.worksheets if s.title == "Hướng dẫn"]
     text = " ".join(str(c.value) for row in guide.iter_rows() for c in row if c.value)
     for phrase in (
@@ -195,7 +198,7 @@ def test_a_filled_template_imports_exactly_what_was_filled(
     book = openpyxl.load_workbook(path)
     sheet = book.worksheets[0]
     column = {cell.value: cell.column for cell in sheet[1]}
-    date_format = sheet.column_dimensions["I"].number_format
+    date_format = sheet.column_dimensions["J"].number_format  # Ngày đăng ký
 
     def fill(row: int, values: dict[str, Any]) -> None:
         for header, value in values.items():

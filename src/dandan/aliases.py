@@ -1,7 +1,7 @@
 """An office's own spellings of terms, so that a local habit needs no change to dandan.
 
 A small CSV, header `column,alias,value`: each line says that in `column` (field,
-sponsor, holder or recognition_level, or their Vietnamese headers) the text `alias`
+sponsor, holder, kind or recognition_level, or their Vietnamese headers) the text `alias`
 means the term `value` (given in any spelling `parse_term` accepts). It comes from
 `dandan import --aliases FILE` and from `aliases.csv` in the user's config folder
 (`config_path`); an import reads both, the config folder's first.
@@ -26,7 +26,7 @@ from pathlib import Path
 from dandan.errors import InvalidInput
 from dandan.i18n import _
 from dandan.sources import HEADERS, detect_encoding, sniff_delimiter
-from dandan.terms import Field, Holder, Level, Sponsor, label, parse_term
+from dandan.terms import Field, Holder, Kind, Level, Sponsor, label, parse_term
 from dandan.text import as_text, clean, key
 
 #: The import columns that hold a term, and the term each holds.
@@ -34,6 +34,7 @@ KINDS: dict[str, type[StrEnum]] = {
     "field": Field,
     "sponsor": Sponsor,
     "holder": Holder,
+    "kind": Kind,
     "recognition_level": Level,
 }
 #: The columns by any name a clerk may give them: identifier, Vietnamese header, "level".

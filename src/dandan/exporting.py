@@ -35,7 +35,7 @@ from dandan.localities import LEGACY_SCHEME, Gazetteer, legacy_gazetteer
 from dandan.sources import COLUMNS as IMPORT_COLUMNS
 from dandan.sources import VIETNAMESE_HEADERS
 from dandan.tallies import Window
-from dandan.terms import Field, Holder, Level, Sponsor, label
+from dandan.terms import Field, Holder, Kind, Level, Sponsor, label
 from dandan.text import spreadsheet_safe, xml_safe
 
 if TYPE_CHECKING:
@@ -164,6 +164,7 @@ def statement(where: ModelFilter | None = None, window: Window | None = None) ->
             m.sponsor,
             m.holder,
             m.holder_name,
+            m.kind,
             m.registered_on,
             m.withdrawn_on,
             m.withdrawn_reason,
@@ -219,7 +220,8 @@ def _records(
 _TERM_COLUMNS = tuple(
     (COLUMNS.index(column), kind)
     for column, kind in (
-        ("field", Field), ("sponsor", Sponsor), ("holder", Holder), ("recognition_level", Level),
+        ("field", Field), ("sponsor", Sponsor), ("holder", Holder), ("kind", Kind),
+        ("recognition_level", Level),
     )
 )  # fmt: skip
 

@@ -31,7 +31,7 @@ from dandan.localities import (
     legacy_gazetteer,
     strip_type,
 )
-from dandan.terms import Field, Holder, Level, Sponsor, Status, parse_term
+from dandan.terms import Field, Holder, Kind, Level, Sponsor, Status, parse_term
 from dandan.text import fold, key
 from dandan.validation import MAX_LENGTHS
 
@@ -128,6 +128,7 @@ class ModelFilter:
     statuses: tuple[str, ...] = ()
     levels: tuple[str, ...] = ()
     search: str | None = None
+    kinds: tuple[str, ...] = ()
 
     @classmethod
     def parse(
@@ -140,6 +141,7 @@ class ModelFilter:
         statuses: Sequence[str] = (),
         levels: Sequence[str] = (),
         search: str | None = None,
+        kinds: Sequence[str] = (),
         legacy_first: bool = False,
         scheme_given: bool | None = None,
     ) -> ModelFilter:
@@ -166,6 +168,7 @@ class ModelFilter:
             statuses=tuple(parse_term(Status, s).value for s in statuses),
             levels=tuple(parse_term(Level, lv).value for lv in levels),
             search=_search(search),
+            kinds=tuple(parse_term(Kind, k).value for k in kinds),
         )
 
     @property
@@ -217,6 +220,7 @@ class ModelFilter:
             (M.c.field, self.fields),
             (M.c.sponsor, self.sponsors),
             (M.c.holder, self.holders),
+            (M.c.kind, self.kinds),
         ):
             if values:
                 conditions.append(column.in_(values))
@@ -285,6 +289,7 @@ def filter_terms(where: ModelFilter, *, lower: bool = False) -> list[tuple[str, 
         (N_("Sponsor"), N_("sponsor"), "sponsor", where.sponsors),
         (N_("Level"), N_("level"), "level", where.levels),
         (N_("Holder"), N_("holder"), "holder", where.holders),
+        (N_("Kind"), N_("kind"), "kind", where.kinds),
         (N_("Status"), N_("status"), "status", where.statuses),
     ):
         if values:

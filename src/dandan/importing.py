@@ -53,6 +53,7 @@ from dandan.validation import (
     draft_model,
     draft_recognition,
     holder_term,
+    kind_term,
     model_code,
     parse_date,
     parse_scheme,
@@ -169,6 +170,7 @@ def validate_row(
         registered_on=values.get("registered_on"),
         description=values.get("description"),
         code=values.get("code"),
+        kind=values.get("kind"),
         today=today,
     )
     _check_codes(values, model)
@@ -651,6 +653,7 @@ class RowChecks:
         self.fields = _Memo(_plain(self._aliased("field", _required_term(Field))))
         self.sponsors = _Memo(_plain(self._aliased("sponsor", _required_term(Sponsor))))
         self.holders = _Memo(_plain(self._aliased("holder", holder_term)))
+        self.kinds = _Memo(_plain(self._aliased("kind", kind_term)))
         self.registered = _Memo(_plain(lambda value: registration_date(value, today)))
         self.withdrawn = _Memo(
             _plain(
@@ -754,6 +757,7 @@ class RowChecks:
             registered,
             _texts(column("description"), "description"),
             _codes(column("code")),
+            self.kinds.column(column("kind")),
         )
         withdrawn = self.withdrawn.column(column("withdrawn_on"))
         reasons = _texts(column("withdrawn_reason"), "withdrawn_reason")

@@ -36,7 +36,7 @@ WINDOW_COLUMNS = ("registered_on", "withdrawn_on", "first_recognized_on")
 #: order: SQLite groups in the index's), then the window, so a tally reads one index
 #: in group order and never the table (`dandan.tallies.covering_index` picks one, by name).
 #: `ix_models_tally` also carries the terms, so that any grouping of today's units
-#: with field, sponsor or holder is covered, if not ordered.
+#: with field, sponsor, holder or kind is covered, if not ordered.
 TALLY_INDEXES: dict[str, tuple[str, ...]] = {
     "ix_models_registered_on": WINDOW_COLUMNS,
     "ix_models_tally": (
@@ -46,11 +46,13 @@ TALLY_INDEXES: dict[str, tuple[str, ...]] = {
         "field",
         "sponsor",
         "holder",
+        "kind",
     ),
     "ix_models_commune": ("commune_code", "province_code", *WINDOW_COLUMNS),
     "ix_models_field": ("field", *WINDOW_COLUMNS),
     "ix_models_sponsor": ("sponsor", *WINDOW_COLUMNS),
     "ix_models_holder": ("holder", *WINDOW_COLUMNS),
+    "ix_models_kind": ("kind", *WINDOW_COLUMNS),
     "ix_models_legacy": (
         "legacy_province_code",
         "legacy_district_code",
@@ -99,6 +101,10 @@ class Model(SQLModel, table=True):
     sponsor: str = Field(max_length=32)
     holder: str = Field(max_length=16)
     holder_name: str | None = Field(default=None, max_length=300)
+    #: A model (a practice) or an exemplar (a person or collective held up as an
+    #: example): `dandan.terms.Kind`. Registries made before it hold models only
+    #: (migration 0007 gave them "model").
+    kind: str = Field(default="model", max_length=16, sa_column_kwargs={"server_default": "model"})
     registered_on: date  # indexed in TALLY_INDEXES
     status: str = Field(max_length=16)
     withdrawn_on: date | None = None

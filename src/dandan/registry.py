@@ -32,7 +32,7 @@ from dandan.i18n import _
 from dandan.localities import MERGER_DAY, legacy_gazetteer
 from dandan.models import Model
 from dandan.schema import Notify
-from dandan.terms import Field, Holder, Level, Sponsor, parse_term
+from dandan.terms import Field, Holder, Kind, Level, Sponsor, parse_term
 from dandan.text import as_text, clean, fold, undecodable
 from dandan.validation import (
     draft_model,
@@ -61,7 +61,7 @@ _IDS_PER_QUERY = 900
 _LISTED = (
     "id", "code", "name", "description", "province_name", "province_code", "commune_name",
     "commune_code", "locality_scheme", "legacy_province_code", "legacy_district_code",
-    "legacy_commune_code", "field", "sponsor", "holder", "holder_name", "registered_on",
+    "legacy_commune_code", "field", "sponsor", "holder", "holder_name", "kind", "registered_on",
     "status", "withdrawn_on", "withdrawn_reason",
 )  # fmt: skip
 _RECOGNISED = ("id", "model_id", "year", "level", "decision_no", "decided_on", "body")
@@ -126,6 +126,8 @@ class ModelRecord:
     sponsor: str
     holder: str
     holder_name: str | None
+    #: "model" (a practice) or "exemplar" (a person or collective held up as an example).
+    kind: str
     registered_on: date
     status: str
     withdrawn_on: date | None
@@ -149,6 +151,7 @@ class ModelRecord:
             "sponsor": self.sponsor,
             "holder": self.holder,
             "holder_name": self.holder_name,
+            "kind": self.kind,
             "registered_on": self.registered_on.isoformat(),
             "status": self.status,
             "withdrawn_on": self.withdrawn_on.isoformat() if self.withdrawn_on else None,
@@ -177,6 +180,7 @@ def _record(model: Model | Row[Any], recognitions: Sequence[Any] = ()) -> ModelR
         sponsor=model.sponsor,
         holder=model.holder,
         holder_name=model.holder_name,
+        kind=model.kind,
         registered_on=model.registered_on,
         status=model.status,
         withdrawn_on=model.withdrawn_on,
@@ -446,6 +450,7 @@ class Registry:
         boundaries: str | None = None,
         holder: str | None = None,
         holder_name: str | None = None,
+        kind: str | None = None,
         registered_on: str | date | None = None,
         description: str | None = None,
         code: str | None = None,
@@ -468,6 +473,7 @@ class Registry:
             sponsor=sponsor,
             holder=holder,
             holder_name=holder_name,
+            kind=kind,
             registered_on=registered_on,
             description=description,
             code=code,
@@ -542,6 +548,7 @@ class Registry:
         sponsor: str | None = None,
         holder: str | None = None,
         holder_name: str | None = None,
+        kind: str | None = None,
         registered_on: str | date | None = None,
         today: date | None = None,
     ) -> ModelRecord:
@@ -584,6 +591,8 @@ class Registry:
                 d.holder = parse_term(Holder, holder)
             if holder_name is not None:
                 d.holder_name = text(holder_name, "holder_name")
+            if kind is not None:
+                d.kind = parse_term(Kind, kind)
             if registered_on is not None:
                 d.registered_on = parse_date(registered_on, "registered_on", today=today)
             changed = w.update(change, "edit")

@@ -46,6 +46,13 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "sponsor": ("Khối chủ trì", "Đơn vị chủ trì", "Khối", "Cơ quan chủ trì", "Đơn vị"),
     "holder": ("Loại chủ thể", "Chủ thể (tập thể/cá nhân)", "Tập thể/cá nhân", "Holder type"),
     "holder_name": ("Tên chủ thể", "Chủ thể", "Tên tập thể/cá nhân", "Người thực hiện"),
+    "kind": (
+        "Loại",
+        "Mô hình/Điển hình",
+        "Loại mô hình",
+        "Mô hình hay điển hình",
+        "Mô hình, điển hình",
+    ),
     "registered_on": ("Ngày đăng ký", "Ngày đăng kí", "Registration date", "Registered"),
     "withdrawn_on": ("Ngày rút", "Ngày thu hồi"),
     "withdrawn_reason": ("Lý do rút", "Lý do thu hồi", "Lí do rút"),

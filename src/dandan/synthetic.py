@@ -1025,6 +1025,9 @@ class RowMaker:
             "sponsor": t.sponsors[sponsor_i][style],
             "holder": t.holders[1 if individual else 0][style],
             "holder_name": holder_name,
+            # Left to its default (a model): the rows' draws, and the figures the tests
+            # and benchmarks know, stay as they were.
+            "kind": "",
             "registered_on": _DAYS[reg],
             "withdrawn_on": "" if withdrawn_day is None else _DAYS[withdrawn_day],
             "withdrawn_reason": ""

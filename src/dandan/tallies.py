@@ -73,6 +73,7 @@ class Dimension(StrEnum):
     sponsor = "sponsor"
     level = "level"
     holder = "holder"
+    kind = "kind"
 
 
 class Boundaries(StrEnum):
@@ -102,6 +103,7 @@ DIMENSION_NAMES: dict[Dimension, str] = {
     Dimension.sponsor: N_("sponsor"),
     Dimension.level: N_("level"),
     Dimension.holder: N_("holder"),
+    Dimension.kind: N_("kind"),
 }
 
 
@@ -175,6 +177,9 @@ _DIMENSION_ALIASES = {
     "levels": Dimension.level,
     "chu the": Dimension.holder,
     "holders": Dimension.holder,
+    "loai": Dimension.kind,
+    "kinds": Dimension.kind,
+    "mo hinh dien hinh": Dimension.kind,
 }
 
 
@@ -684,7 +689,7 @@ def _grouped(stmt: Any, groups: list[Any]) -> Any:
 def _needs_own_total(query: TallyQuery) -> bool:
     """Whether the rows may count one model twice, so that their sum overstates the total.
 
-    A model has one place, field, sponsor, holder and registration year, but may be
+    A model has one place, field, sponsor, holder, kind and registration year, but may be
     recognised in several years and at several levels.
     """
     return query.count is Counting.models and bool(

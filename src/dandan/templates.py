@@ -24,7 +24,7 @@ from dandan.files import check_output, written_into_place
 from dandan.i18n import _
 from dandan.localities import Province, gazetteer
 from dandan.sources import REQUIRED, VIETNAMESE_HEADERS
-from dandan.terms import Field, Holder, Level, Sponsor, terms_of
+from dandan.terms import Field, Holder, Kind, Level, Sponsor, terms_of
 from dandan.text import sort_key
 from dandan.validation import EARLIEST
 
@@ -40,6 +40,7 @@ TEMPLATE_COLUMNS: tuple[str, ...] = (
     "sponsor",
     "holder",
     "holder_name",
+    "kind",
     "registered_on",
     "recognition_year",
     "recognition_level",
@@ -71,6 +72,7 @@ _WIDTHS = {
     "sponsor": 24,
     "holder": 14,
     "holder_name": 28,
+    "kind": 14,
     "registered_on": 14,
     "recognition_year": 12,
     "recognition_level": 14,
@@ -89,6 +91,7 @@ _MEANINGS = {
     "sponsor": "Khối, đơn vị chủ trì mô hình: chọn trong danh sách.",
     "holder": "Tập thể hay cá nhân thực hiện; để trống là Tập thể.",
     "holder_name": "Tên tập thể hoặc họ tên cá nhân thực hiện mô hình.",
+    "kind": "Mô hình hay điển hình (tập thể, cá nhân tiêu biểu); để trống là Mô hình.",
     "registered_on": "Ngày đăng ký mô hình; để trống là ngày nhập vào sổ.",
     "recognition_year": "Năm mô hình được công nhận, bốn chữ số (ví dụ 2023).",
     "recognition_level": "Cấp công nhận: chọn trong danh sách.",
@@ -139,6 +142,7 @@ def choices(province: Province | None = None) -> dict[str, list[str]]:
         ("field", Field),
         ("sponsor", Sponsor),
         ("holder", Holder),
+        ("kind", Kind),
         ("recognition_level", Level),
     ):
         lists[column] = [term.vi for term in terms_of(kind)]

@@ -1,4 +1,5 @@
-"""The controlled vocabularies: fields, sponsoring blocs, levels, holder types, statuses.
+"""The controlled vocabularies: fields, sponsoring blocs, levels, holder types, kinds
+(model or exemplar), statuses.
 
 Each term has a stable English identifier (stored in the database and printed in
 JSON/CSV), a Vietnamese label, and the spellings clerks actually use. Parsing
@@ -49,6 +50,15 @@ class Level(StrEnum):
 class Holder(StrEnum):
     collective = "collective"
     individual = "individual"
+
+
+class Kind(StrEnum):
+    """What is registered: a practice (mô hình), or a person or collective held up as an
+    example (điển hình). Either may be held by a collective or an individual (`Holder`):
+    the movement's reports count them side by side."""
+
+    model = "model"
+    exemplar = "exemplar"
 
 
 class Status(StrEnum):
@@ -271,6 +281,15 @@ _TERMS: dict[type[StrEnum], tuple[Term, ...]] = {
         Term("collective", "Tập thể", "Collective", ("collective", "group", "tt")),
         Term("individual", "Cá nhân", "Individual", ("individual", "person", "cn")),
     ),
+    Kind: (
+        Term("model", "Mô hình", "Model", ("model", "mh", "practice", "mô hình dân vận khéo")),
+        Term(
+            "exemplar",
+            "Điển hình",
+            "Exemplar",
+            ("exemplar", "đh", "example", "gương điển hình", "điển hình dân vận khéo"),
+        ),
+    ),
     Status: (
         Term("registered", "Đã đăng ký", "Registered", ("đăng ký", "registered")),
         Term("recognized", "Đã công nhận", "Recognised", ("công nhận", "recognised", "recognized")),
@@ -286,6 +305,7 @@ _KIND_NAMES: dict[type[StrEnum], str] = {
     Sponsor: N_("sponsor"),
     Level: N_("level"),
     Holder: N_("holder type"),
+    Kind: N_("kind"),
     Status: N_("status"),
 }
 #: The option or column a term is given in: an identifier, never translated.
@@ -294,6 +314,7 @@ _KIND_FIELDS: dict[type[StrEnum], str] = {
     Sponsor: "sponsor",
     Level: "level",
     Holder: "holder",
+    Kind: "kind",
     Status: "status",
 }
 
@@ -332,6 +353,7 @@ COLUMNS: dict[str, type[StrEnum]] = {
     "sponsor": Sponsor,
     "level": Level,
     "holder": Holder,
+    "kind": Kind,
     "status": Status,
 }
 
@@ -352,6 +374,7 @@ COLUMN_LABELS: dict[str, str] = {
     "sponsor": N_("Sponsor"),
     "holder": N_("Holder"),
     "holder_name": N_("Holder name"),
+    "kind": N_("Kind"),
     "registered_on": N_("Registered on"),
     "status": N_("Status"),
     "withdrawn_on": N_("Withdrawn on"),

@@ -29,7 +29,7 @@ from dandan.localities import (
     legacy_gazetteer,
     reorganisation,
 )
-from dandan.terms import Field, Holder, Level, Sponsor, parse_term
+from dandan.terms import Field, Holder, Kind, Level, Sponsor, parse_term
 from dandan.text import clean, fold, marks, not_text, undecodable
 
 EARLIEST = date(1990, 1, 1)
@@ -410,6 +410,7 @@ class ModelDraft:
     registered_on: date
     description: str | None = None
     code: str | None = None
+    kind: Kind = Kind.model
 
 
 def draft_model(
@@ -426,6 +427,7 @@ def draft_model(
     registered_on: str | date | None = None,
     description: str | None = None,
     code: str | None = None,
+    kind: str | None = None,
     today: date,
 ) -> ModelDraft:
     """`scheme` ("2024" or "2025", see `parse_scheme`) forces the units the locality
@@ -449,6 +451,7 @@ def draft_model(
         registered_on=on,
         description=text(description, "description"),
         code=model_code(code),
+        kind=kind_term(kind),
     )
 
 
@@ -460,6 +463,11 @@ def registration_date(value: str | date | None, today: date) -> date:
 def holder_term(value: str | None) -> Holder:
     """Who carries the model out: a collective unless given."""
     return parse_term(Holder, value) if value and value.strip() else Holder.collective
+
+
+def kind_term(value: str | None) -> Kind:
+    """What is registered: a model (a practice) unless given."""
+    return parse_term(Kind, value) if value and value.strip() else Kind.model
 
 
 def model_code(value: str | None) -> str | None:

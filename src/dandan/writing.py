@@ -28,7 +28,7 @@ from dandan.errors import Advice, Conflict, InvalidInput, NotFound
 from dandan.i18n import _, day
 from dandan.localities import CODE_PREFIXES
 from dandan.models import Model
-from dandan.terms import Field, Holder, Level, Sponsor, Status, label
+from dandan.terms import Field, Holder, Kind, Level, Sponsor, Status, label
 from dandan.text import fold, sort_prefix, undecodable
 from dandan.validation import ModelDraft, RecognitionDraft, stored_locality
 
@@ -132,7 +132,7 @@ _CACHE_KB = 12_000
 #: Terms as plain str: the driver binds exact str fastest (enum members go through
 #: its adaptation protocol, and `.value` is a property call per use).
 _PLAIN: dict[StrEnum, str] = {
-    member: member.value for kind in (Field, Sponsor, Holder, Level) for member in kind
+    member: member.value for terms in (Field, Sponsor, Holder, Kind, Level) for member in terms
 }
 
 
@@ -187,7 +187,7 @@ class Change:
         d = self.model
         return (
             d.name, d.description, *d.locality.compared, _PLAIN[d.field], _PLAIN[d.sponsor],
-            _PLAIN[d.holder], d.holder_name, d.registered_on, self.withdrawn_on,
+            _PLAIN[d.holder], d.holder_name, _PLAIN[d.kind], d.registered_on, self.withdrawn_on,
             self.withdrawn_reason,
         )  # fmt: skip
 
@@ -195,7 +195,7 @@ class Change:
 _MODEL_COLUMNS = (
     "name", "description", "province_code", "commune_code", "locality_scheme",
     "legacy_province_code", "legacy_district_code", "legacy_commune_code", "field", "sponsor",
-    "holder", "holder_name", "registered_on", "withdrawn_on", "withdrawn_reason",
+    "holder", "holder_name", "kind", "registered_on", "withdrawn_on", "withdrawn_reason",
 )  # fmt: skip
 #: Where a stored model's values end and its shown columns begin, in `_STORED`
 #: (after status and batch): and where its withdrawal date is among them.
@@ -216,7 +216,8 @@ _AUDITED = (
     ("locality_scheme", "locality_scheme"), ("legacy_province_code", "legacy_province_code"),
     ("legacy_district_code", "legacy_district_code"),
     ("legacy_commune_code", "legacy_commune_code"), ("field", "field"), ("sponsor", "sponsor"),
-    ("holder", "holder"), ("holder_name", "holder_name"), ("registered_on", "registered_on"),
+    ("holder", "holder"), ("holder_name", "holder_name"), ("kind", "kind"),
+    ("registered_on", "registered_on"),
     ("status", "status"), ("withdrawn_on", "withdrawn_on"),
     ("withdrawn_reason", "withdrawn_reason"),
 )  # fmt: skip
@@ -411,9 +412,9 @@ class Writer:
             for code, *values in result:
                 found[code] = tuple(values)
         created: set[str] = set()
-        staged = self._staged_rows("models", f"kind, code, status, batch_id, {cols}", "code", codes)
-        for kind, code, status, batch, *values in staged:
-            if kind == "new":
+        staged = self._staged_rows("models", f"op, code, status, batch_id, {cols}", "code", codes)
+        for op, code, status, batch, *values in staged:
+            if op == "new":
                 found[code] = (status, batch, *values)
                 created.add(code)
             elif code in found:  # an update staged by an earlier chunk
@@ -439,7 +440,7 @@ class Writer:
             )
             result += self.conn.exec_driver_sql(
                 f"SELECT {columns} FROM {self.temp}.stage_models "
-                f"WHERE kind = 'new' AND name_folded IN ({marks})",
+                f"WHERE op = 'new' AND name_folded IN ({marks})",
                 tuple(part),
             ).all()
             for name, province, commune, registered, code in result:
@@ -703,6 +704,7 @@ class Writer:
             registered_on=_normal(v["registered_on"]),
             description=v["description"],
             code=code,
+            kind=Kind(v["kind"]),
         )
         withdrawn_on = _normal(v["withdrawn_on"])
         return Change(code, 0, {}, code, draft, withdrawn_on, v["withdrawn_reason"], None)
@@ -881,7 +883,7 @@ class Writer:
         first = min((_recognized_on(r) for r in recognitions), key=_undated, default=None)
         return (
             code, d.name, fold(d.name), sort_prefix(d.name), d.description, *d.locality.stored,
-            _PLAIN[d.field], _PLAIN[d.sponsor], _PLAIN[d.holder], d.holder_name,
+            _PLAIN[d.field], _PLAIN[d.sponsor], _PLAIN[d.holder], d.holder_name, _PLAIN[d.kind],
             day(d.registered_on), _status_of(row.withdrawn_on is not None, bool(recognitions)),
             day(row.withdrawn_on), row.withdrawn_reason, self.stamp, self.stamp, self.batch_id,
             day(first),
@@ -891,7 +893,7 @@ class Writer:
         d = row.model
         return (
             d.name, fold(d.name), sort_prefix(d.name), d.description, *d.locality.stored,
-            _PLAIN[d.field], _PLAIN[d.sponsor], _PLAIN[d.holder], d.holder_name,
+            _PLAIN[d.field], _PLAIN[d.sponsor], _PLAIN[d.holder], d.holder_name, _PLAIN[d.kind],
             self._day(d.registered_on), self._day(row.withdrawn_on), row.withdrawn_reason,
             self.stamp, code,
         )  # fmt: skip
@@ -908,7 +910,7 @@ class Writer:
             "models": (_STAGE_TABLES["models"][0], [(seq(), "new", *m) for m in plan.new_models]),
             # Updates fill only their own columns of the same table.
             "updates": (
-                ("seq", "kind", *_MODEL_UPDATE),
+                ("seq", "op", *_MODEL_UPDATE),
                 [(seq(), "update", *u) for u in plan.updates],
             ),
             "recognitions": (
@@ -1047,7 +1049,7 @@ class Writer:
                 continue  # nobody numbered in this prefix meanwhile: the numbers hold
             staged = self.conn.exec_driver_sql(
                 f"SELECT code, gen FROM {self.temp}.stage_models "
-                f"WHERE kind = 'new' AND code LIKE {self.mark}",
+                f"WHERE op = 'new' AND code LIKE {self.mark}",
                 (f"{prefix}%",),
             ).all()
             given = highest_number((code for code, gen in staged if gen is None), prefix)
@@ -1098,14 +1100,14 @@ class Writer:
         columns = ", ".join(_MODEL_INSERT)
         run(
             f"INSERT INTO models ({columns}) "
-            f"SELECT {values} FROM {temp}.stage_models WHERE kind = 'new' {self._order()}"
+            f"SELECT {values} FROM {temp}.stage_models WHERE op = 'new' {self._order()}"
         )
         updated = ", ".join(c for c in _MODEL_UPDATE if c != "code")
         if self._staged_updates:
             run(
                 f"UPDATE models SET ({updated}) = (SELECT {updated} FROM {temp}.stage_models AS s "
-                "WHERE s.kind = 'update' AND s.code = models.code ORDER BY s.seq DESC LIMIT 1) "
-                f"WHERE code IN (SELECT code FROM {temp}.stage_models WHERE kind = 'update')"
+                "WHERE s.op = 'update' AND s.code = models.code ORDER BY s.seq DESC LIMIT 1) "
+                f"WHERE code IN (SELECT code FROM {temp}.stage_models WHERE op = 'update')"
             )
         if self._staged_removals:
             run(f"DELETE FROM recognitions WHERE id IN (SELECT id FROM {temp}.stage_removals)")
@@ -1204,7 +1206,7 @@ _MODEL_INSERT = (
     "code", "name", "name_folded", "name_order", "description", "locality_scheme", "province_code",
     "province_name", "province_input", "commune_code", "commune_name", "commune_input",
     "district_input", "legacy_province_code", "legacy_district_code", "legacy_commune_code",
-    "field", "sponsor", "holder", "holder_name", "registered_on", "status", "withdrawn_on",
+    "field", "sponsor", "holder", "holder_name", "kind", "registered_on", "status", "withdrawn_on",
     "withdrawn_reason", "created_at", "updated_at", "batch_id", "first_recognized_on",
 )  # fmt: skip
 _MODEL_UPDATE = (
@@ -1212,7 +1214,8 @@ _MODEL_UPDATE = (
     "province_name",
     "province_input", "commune_code", "commune_name", "commune_input", "district_input",
     "legacy_province_code", "legacy_district_code", "legacy_commune_code", "field", "sponsor",
-    "holder", "holder_name", "registered_on", "withdrawn_on", "withdrawn_reason", "updated_at",
+    "holder", "holder_name", "kind", "registered_on", "withdrawn_on", "withdrawn_reason",
+    "updated_at",
     "code",
 )  # fmt: skip
 _RECOGNITION_INSERT = ("year", "level", "decision_no", "decided_on", "body", "created_at")
@@ -1221,8 +1224,8 @@ _RECOGNITION_INSERT = ("year", "level", "decision_no", "decided_on", "body", "cr
 #: them, taken from the registry's own tables (no constraints: they are only filled).
 _STAGE_TABLES: dict[str, tuple[tuple[str, ...], str]] = {
     "models": (
-        ("seq", "kind", "gen", *_MODEL_INSERT),
-        "SELECT 0::bigint AS seq, ''::text AS kind, 0::bigint AS gen, "
+        ("seq", "op", "gen", *_MODEL_INSERT),
+        "SELECT 0::bigint AS seq, ''::text AS op, 0::bigint AS gen, "
         f"{', '.join(_MODEL_INSERT)} FROM models",
     ),
     "recognitions": (

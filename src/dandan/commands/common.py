@@ -216,6 +216,9 @@ LevelOption = Annotated[
     typer.Option(help="Recognition level: commune, district, province, central (repeatable)."),
 ]
 HolderOption = Annotated[list[str] | None, typer.Option(help="collective or individual.")]
+KindOption = Annotated[
+    list[str] | None, typer.Option(help="model (mô hình) or exemplar (điển hình) (repeatable).")
+]
 StatusOption = Annotated[
     list[str] | None,
     typer.Option(help="registered, recognized or withdrawn, at the end of the window."),

@@ -88,6 +88,7 @@ METAVARS: dict[str, str] = {
     "holder": N_("HOLDER"),
     "holder_name": N_("NAME"),
     "in_": N_("PLACE"),
+    "kind": N_("KIND"),
     "lang": N_("LANGUAGE"),
     "level": N_("LEVEL"),
     "limit": N_("N"),

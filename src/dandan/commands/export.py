@@ -12,6 +12,7 @@ from dandan.commands.common import (
     FieldOption,
     HolderOption,
     InOption,
+    KindOption,
     LevelOption,
     PeriodOption,
     SearchOption,
@@ -42,6 +43,7 @@ def export(
     sponsor: SponsorOption = None,
     level: LevelOption = None,
     holder: HolderOption = None,
+    kind: KindOption = None,
     status: StatusOption = None,
     search: SearchOption = None,
     fmt: Annotated[
@@ -67,6 +69,7 @@ def export(
         sponsor=sponsor,
         level=level,
         holder=holder,
+        kind=kind,
         status=status,
         search=search,
         year=year,

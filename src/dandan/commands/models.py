@@ -14,6 +14,7 @@ from dandan.commands.common import (
     ExcelOption,
     FormatOption,
     InOption,
+    KindOption,
     OutputOption,
     UnitsOption,
     boundaries,
@@ -112,6 +113,13 @@ def register(
         str | None, Opt(help="Who runs it: collective (tập thể) or individual (cá nhân).")
     ] = None,
     holder_name: Annotated[str | None, Opt(help="Name of the collective or person.")] = None,
+    kind: Annotated[
+        str | None,
+        Opt(
+            help="What is registered: model (mô hình, a practice; the default) or exemplar "
+            "(điển hình, a person or collective held up as an example)."
+        ),
+    ] = None,
     registered_on: Annotated[
         str | None, Opt(help="Registration date, YYYY-MM-DD or DD/MM/YYYY (default today).")
     ] = None,
@@ -139,6 +147,7 @@ def register(
         sponsor=need(sponsor, "--sponsor", _("Sponsoring bloc (đơn vị chủ trì)")),
         holder=holder,
         holder_name=holder_name,
+        kind=kind,
         registered_on=registered_on,
         description=description,
         code=code,
@@ -212,6 +221,7 @@ def list_models(
     field: Annotated[list[str] | None, Opt(help="Field (repeatable).")] = None,
     sponsor: Annotated[list[str] | None, Opt(help="Sponsoring bloc (repeatable).")] = None,
     holder: Annotated[list[str] | None, Opt(help="collective or individual.")] = None,
+    kind: KindOption = None,
     status: Annotated[
         list[str] | None, Opt(help="registered, recognized or withdrawn (repeatable).")
     ] = None,
@@ -248,6 +258,7 @@ def list_models(
         holders=holder or (),
         statuses=status or (),
         search=search,
+        kinds=kind or (),
     )
     if duplicates:
         if sort is not None:
@@ -281,6 +292,7 @@ def edit(
     sponsor: Annotated[str | None, Opt(help="New sponsoring bloc.")] = None,
     holder: Annotated[str | None, Opt(help="collective or individual.")] = None,
     holder_name: Annotated[str | None, Opt(help="New holder name.")] = None,
+    kind: Annotated[str | None, Opt(help="model (mô hình) or exemplar (điển hình).")] = None,
     registered_on: Annotated[str | None, Opt(help="Corrected registration date.")] = None,
     description: Annotated[str | None, Opt(help="New description.")] = None,
     fmt: FormatOption = Format.table,
@@ -297,6 +309,7 @@ def edit(
         sponsor=sponsor,
         holder=holder,
         holder_name=holder_name,
+        kind=kind,
         registered_on=registered_on,
         description=description,
     )

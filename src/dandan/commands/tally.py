@@ -17,6 +17,7 @@ from dandan.commands.common import (
     FormatOption,
     HolderOption,
     InOption,
+    KindOption,
     LevelOption,
     OutputOption,
     PeriodOption,
@@ -49,6 +50,7 @@ GROUP_COLUMNS = {
     "sponsor": [Column("sponsor", "Sponsor")],
     "level": [Column("level", "Level")],
     "holder": [Column("holder", "Holder")],
+    "kind": [Column("kind", "Kind")],
 }
 MEASURE_COLUMNS = {
     "registered": Column("registered", "Registered", numeric=True),
@@ -78,6 +80,7 @@ def selection(
     since: str | None,
     as_of: str | None,
     period: str | None,
+    kind: list[str] | None = None,
     legacy_first: bool = False,
     scheme_given: bool | None = None,
 ) -> tuple[ModelFilter, Window]:
@@ -94,6 +97,7 @@ def selection(
         holders=holder or (),
         statuses=status or (),
         search=search,
+        kinds=kind or (),
         legacy_first=legacy_first,
         scheme_given=scheme_given,
     )
@@ -212,7 +216,7 @@ def tally(
         Opt(
             "--by",
             help="Group by: province, district (with --boundaries 2024), commune, year, field, "
-            "sponsor, level, holder (repeatable).",
+            "sponsor, level, holder, kind (repeatable).",
         ),
     ] = None,
     boundaries: BoundariesOption = "current",
@@ -226,6 +230,7 @@ def tally(
     sponsor: SponsorOption = None,
     level: LevelOption = None,
     holder: HolderOption = None,
+    kind: KindOption = None,
     status: StatusOption = None,
     search: SearchOption = None,
     count: Annotated[
@@ -285,6 +290,7 @@ def tally(
         sponsor=sponsor,
         level=level,
         holder=holder,
+        kind=kind,
         status=status,
         search=search,
         year=year,
@@ -366,6 +372,7 @@ def stats(
     field: FieldOption = None,
     sponsor: SponsorOption = None,
     holder: HolderOption = None,
+    kind: KindOption = None,
     limit: Annotated[
         int,
         Opt(
@@ -385,6 +392,10 @@ def stats(
 
     fmt, to = output(ctx, fmt, path, bom=bom, excel=excel)
     where = ModelFilter.parse(
-        places=in_ or (), fields=field or (), sponsors=sponsor or (), holders=holder or ()
+        places=in_ or (),
+        fields=field or (),
+        sponsors=sponsor or (),
+        holders=holder or (),
+        kinds=kind or (),
     )
     show(stats_view(summarize(registry(ctx), where, decisions=limit)), fmt, to)
