@@ -227,6 +227,7 @@ def test_a_tally_by_kind_has_a_row_per_kind(run: Run, stored: dict[str, list[str
     result = run("tally", "--by", "kind", "--format", "json")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout) == {
+        "title": "Models by kind, all time",
         "rows": [
             {"kind": "model", "registered": 3, "recognized": 1},
             {"kind": "exemplar", "registered": 2, "recognized": 0},
