@@ -45,6 +45,7 @@ VALUES = re.compile(
     | \S*[/\\]\S*                                                  # a relative path
     | \S+\.[A-Za-z][A-Za-z0-9]{0,4}\b                              # a file name
     | \b[A-Z]{2,4}-\d{4}-\d+\b                                     # a model's code
+    | \w*_\w*                                                     # an identifier
     | \\[xuU][0-9a-fA-F]+ | \\[ntr]                                # an escape
     | \d[\d.,:/-]*                                                 # a number, a date
     """,

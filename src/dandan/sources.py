@@ -713,7 +713,13 @@ def _read_text(
             _(
                 "{file}: not readable as {encoding} ({reason}); name another encoding, "
                 "or none to have it detected"
-            ).format(file=info.name, encoding=chosen, reason=exc),
+            ).format(
+                file=info.name,
+                encoding=chosen,
+                reason=_("it does not begin with the byte-order mark it needs")
+                if "BOM" in str(exc)
+                else _("its bytes are not text in it"),
+            ),
             advice=Advice.choose_encoding,
         ) from None
     except csv.Error as exc:
@@ -725,8 +731,25 @@ def _read_text(
                 ).format(file=info.name, line=reader.line_num, limit=number(MAX_CELL_CHARS))
             ) from None
         raise InvalidInput(
-            _("{file}: not readable as CSV: {reason}").format(file=info.name, reason=exc)
+            _("{file}: not readable as CSV: {reason}").format(
+                file=info.name, reason=_csv_reason(exc)
+            )
         ) from None
+
+
+#: The csv module's complaints (English whatever the reader's language), in our words.
+_CSV_REASONS = (
+    ("NUL", N_("a NUL character")),
+    ("new-line", N_("a line break inside an unquoted cell")),
+    ("end of data", N_("the file ends inside a quoted cell")),
+)
+
+
+def _csv_reason(exc: csv.Error) -> str:
+    for said, reason in _CSV_REASONS:
+        if said in str(exc):
+            return _(reason)
+    return str(exc)
 
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"

@@ -286,7 +286,9 @@ PYDANTIC_REASONS: dict[str, str] = {
 #: 'DANDAN_LANG')"), in Typer's words of the help, translated as they are.
 _ENV_VAR = re.compile(r"\(env var: (?P<var>[^()]*)\)")
 #: Typer's own refusal of a choice, which pydantic hands on as a `value_error`.
-_NOT_ONE_OF = re.compile(r"'(?P<value>.*)' is not one of (?P<expected>.+?)\.?", re.DOTALL)
+_NOT_ONE_OF = re.compile(
+    r"""(?P<quote>['"])(?P<value>.*)(?P=quote) is not one of (?P<expected>.+?)\.?""", re.DOTALL
+)
 
 
 def click_message(message: str, exc: BaseException | None = None) -> str:
@@ -316,7 +318,7 @@ def _pydantic_reason(cause: BaseException | None) -> str | None:
     context = dict(first.get("ctx") or {})
     kind = first.get("type", "")
     if kind == "value_error" and (m := _NOT_ONE_OF.fullmatch(str(context.get("error", "")))):
-        kind, context = "enum", m.groupdict()
+        kind, context = "enum", {"value": m["value"], "expected": m["expected"]}
     template = PYDANTIC_REASONS.get(kind)
     if template is None:
         return None
