@@ -75,7 +75,11 @@ def test_backup_removes_what_killed_backups_left(run: Run, db: Path, tmp_path: P
     ("name", "code", "said"),
     [
         ("", 1, "error: FILE {tmp}: is a folder; name the copy's file in it"),
-        ("x" * 300, 1, "error: FILE {tmp}/{name}: cannot write it (File name too long)"),
+        (
+            "x" * 300,
+            1,
+            "error: FILE {tmp}/{name}: cannot write it (the name is too long for the file system)",
+        ),
         (os.fsdecode(b"sao-l\xf4.db"), 0, "backed up 1 models to {tmp}/sao-l\ufffd.db"),
     ],
 )

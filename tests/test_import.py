@@ -366,7 +366,7 @@ def test_unreadable_files(run: Run, tmp_path: Path, body: bytes, message: str) -
 @pytest.mark.parametrize(
     ("body", "encoding", "message"),
     [
-        (b"\x00\x00", "utf-16", "batch.csv: not readable as utf-16 (UTF-16 stream does not"),
+        (b"\x00\x00", "utf-16", "batch.csv: not readable as utf-16 (it does not begin with"),
         (b"a,b\n", "punycode", "batch.csv: not readable as punycode"),
         (b"a,b\n", "rot13", "--encoding: 'rot13' is not a text encoding"),
         (b"a,b\n", "hex", "--encoding: 'hex' is not a text encoding"),
@@ -386,7 +386,7 @@ def test_file_name_too_long(run: Run, tmp_path: Path) -> None:
     # Found by tests/test_fuzz.py: the OSError (ENAMETOOLONG) was a traceback.
     result = run("import", str(tmp_path / ("x" * 300)))
     assert result.exit_code == 1
-    assert result.stderr.endswith(": cannot read it (File name too long)\n")
+    assert result.stderr.endswith(": cannot read it (the name is too long for the file system)\n")
     assert len(result.stderr.splitlines()) == 1
 
 

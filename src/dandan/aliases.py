@@ -24,7 +24,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from dandan.errors import InvalidInput
-from dandan.i18n import _
+from dandan.i18n import _, os_reason
 from dandan.sources import HEADERS, detect_encoding, sniff_delimiter
 from dandan.terms import Field, Holder, Kind, Level, Sponsor, label, parse_term
 from dandan.text import as_text, clean, key
@@ -173,7 +173,7 @@ def read(path: str | Path, base: Aliases | None = None) -> Aliases:
     except OSError as exc:
         raise InvalidInput(
             _("{file}: cannot read the aliases file ({reason}); check its name").format(
-                file=name, reason=exc.strerror or exc.__class__.__name__
+                file=name, reason=os_reason(exc)
             )
         ) from None
     if len(data) > MAX_BYTES:

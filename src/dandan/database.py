@@ -28,7 +28,7 @@ from sqlalchemy.sql.expression import Join
 from sqlalchemy.sql.functions import FunctionElement
 
 from dandan.errors import Advice, RegistryUnavailable, UsageError
-from dandan.i18n import _
+from dandan.i18n import N_, _, os_reason
 from dandan.text import as_text, sort_key, undecodable
 
 #: How long a writer waits for another's write transaction. The longest is an import's
@@ -163,7 +163,7 @@ def _prepare_sqlite_file(path: Path) -> None:
     except OSError as exc:
         raise RegistryUnavailable(
             _("cannot create the registry at {path}: {reason}").format(
-                path=path, reason=exc.strerror
+                path=path, reason=os_reason(exc)
             )
         ) from exc
 
@@ -174,7 +174,9 @@ def _existing_sqlite_file(url: str, path: Path) -> None:
         found = path.exists()
     except OSError as exc:  # a name too long for the file system
         raise RegistryUnavailable(
-            _("cannot open the registry at {path}: {reason}").format(path=path, reason=exc.strerror)
+            _("cannot open the registry at {path}: {reason}").format(
+                path=path, reason=os_reason(exc)
+            )
         ) from exc
     if not found:
         raise missing(url)
@@ -393,9 +395,43 @@ def unavailable(url: str, text: str) -> RegistryUnavailable:
     first = text.strip().splitlines()[0] if text.strip() else text
     return RegistryUnavailable(
         _("cannot use the registry {url}: {reason}").format(
-            url=masked(url), reason=scrubbed(first, url)
+            url=masked(url), reason=driver_reason(scrubbed(first, url))
         )
     )
+
+
+#: The drivers' refusals a user meets, by what the driver says (SQLite's messages are
+#: fixed; PostgreSQL's carry a host or a name): ours, in the reader's language.
+DRIVER_REASONS: tuple[tuple[str, str], ...] = (
+    (r"unable to open database file", N_("the file cannot be opened (a folder, or no access)")),
+    (r"file is not a database", N_("the file is not a SQLite database")),
+    (r"database disk image is malformed", N_("the database file is damaged")),
+    (r"disk I/O error", N_("the disk could not be read or written")),
+    (r"attempt to write a readonly database", N_("the registry is read-only")),
+    (r"database or disk is full", N_("the disk is full")),
+    (r"authorization denied", N_("access denied")),
+    (r".*Connection refused.*", N_("the server refused the connection; is it running?")),
+    (
+        r".*(?:could not translate host name|Name or service not known|nodename nor servname)"
+        r".*",
+        N_("no such server (its name is unknown)"),
+    ),
+    (r".*password authentication failed.*", N_("the user name or password is wrong")),
+    (r'.*database "(?P<name>[^"]*)" does not exist.*', N_("no database {name!r} on the server")),
+    (r'.*role "(?P<name>[^"]*)" does not exist.*', N_("no user {name!r} on the server")),
+    (r".*(?:timeout expired|timed out).*", N_("the server did not answer in time")),
+)
+
+
+def driver_reason(text: str) -> str:
+    """A driver's reason in the reader's language, when it is one we know; else as the
+    driver said it."""
+    import re
+
+    for pattern, message in DRIVER_REASONS:
+        if m := re.fullmatch(pattern, text.strip(), flags=re.IGNORECASE | re.DOTALL):
+            return _(message).format(**m.groupdict())
+    return text
 
 
 def scrubbed(message: str, url: str) -> str:

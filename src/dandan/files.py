@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from dandan.errors import InvalidInput, UsageError
-from dandan.i18n import _
+from dandan.i18n import _, os_reason
 
 #: The files SQLite keeps beside a registry while it is in use.
 JOURNALS = ("-wal", "-shm", "-journal")
@@ -132,7 +132,7 @@ def _temporary(path: Path) -> tuple[int, Path]:
             prefix=f".{name}.dandan-{os.getpid()}-", suffix=".tmp", dir=path.parent
         )
     except (OSError, ValueError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        reason = os_reason(exc)
         raise InvalidInput(
             _(
                 "FILE {path}: cannot write there ({reason}); "
@@ -199,7 +199,7 @@ def written_into_place(
         if isinstance(exc, OSError):
             raise InvalidInput(
                 _("FILE {path}: cannot write it ({reason}); choose another name").format(
-                    path=path, reason=exc.strerror
+                    path=path, reason=os_reason(exc)
                 )
             ) from None
         raise

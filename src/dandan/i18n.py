@@ -121,3 +121,39 @@ def day(value: date) -> str:
     if _language == "vi":
         return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
     return value.isoformat()
+
+
+#: The operating system's reasons, by error number: its own words (`strerror`) are
+#: English whatever the reader's language, since Python never sets LC_MESSAGES.
+OS_REASONS: dict[str, str] = {
+    "ENOENT": N_("no such file or folder"),
+    "EACCES": N_("permission denied"),
+    "EPERM": N_("operation not permitted"),
+    "EISDIR": N_("it is a folder"),
+    "ENOTDIR": N_("a part of the path is not a folder"),
+    "ENAMETOOLONG": N_("the name is too long for the file system"),
+    "ENOSPC": N_("no space left on the disk"),
+    "EDQUOT": N_("disk quota exceeded"),
+    "EROFS": N_("the file system is read-only"),
+    "EEXIST": N_("it already exists"),
+    "ELOOP": N_("too many symbolic links"),
+    "EINVAL": N_("an invalid argument"),
+    "EILSEQ": N_("a name the file system cannot hold"),
+    "EIO": N_("an input/output error"),
+    "EBUSY": N_("the file is busy"),
+    "ETXTBSY": N_("the file is busy"),
+    "EMFILE": N_("too many open files"),
+    "EXDEV": N_("on another file system"),
+    "EFBIG": N_("the file is too large"),
+}
+
+
+def os_reason(exc: BaseException) -> str:
+    """Why the operating system refused, in the reader's language: by the error's
+    number when it is one we know, else its own words (or its kind)."""
+    import errno
+
+    name = errno.errorcode.get(getattr(exc, "errno", None) or 0, "")
+    if name in OS_REASONS:
+        return _(OS_REASONS[name])
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__

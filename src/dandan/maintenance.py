@@ -19,7 +19,7 @@ from sqlalchemy.exc import DatabaseError
 from dandan import database, schema, tables
 from dandan.errors import Advice, InvalidInput, RegistryUnavailable, UsageError
 from dandan.files import check_output
-from dandan.i18n import N_, _
+from dandan.i18n import N_, _, os_reason
 from dandan.registry import Registry
 from dandan.text import as_text
 from dandan.writing import event_row
@@ -88,7 +88,7 @@ def backup(registry: Registry, destination: str | Path) -> dict[str, Any]:
             schema.backup_sqlite(path, target)
     except OSError as exc:  # a name too long, a folder not writable: was a traceback
         raise InvalidInput(
-            _("FILE {path}: cannot write it ({reason})").format(path=target, reason=exc.strerror)
+            _("FILE {path}: cannot write it ({reason})").format(path=target, reason=os_reason(exc))
         ) from None
     except (sqlite3.Error, UnicodeEncodeError) as exc:
         raise InvalidInput(

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from dandan.errors import Advice, InvalidInput
-from dandan.i18n import N_, _, number
+from dandan.i18n import N_, _, number, os_reason
 from dandan.text import as_text, key
 
 #: Our columns, and the headers clerks' spreadsheets carry for them. The first spelling
@@ -583,7 +583,7 @@ def _open_binary(path: str) -> tuple[IO[bytes], str, int | None]:
         raise InvalidInput(_("{file}: permission denied").format(file=path)) from None
     except OSError as exc:  # a name too long for the file system, …: was a traceback
         raise InvalidInput(
-            _("{file}: cannot read it ({reason})").format(file=path, reason=exc.strerror)
+            _("{file}: cannot read it ({reason})").format(file=path, reason=os_reason(exc))
         ) from None
     # The name goes into messages, the batch record and --errors: as text, even when the
     # file system's bytes are not UTF-8 (the import died storing it).
@@ -720,7 +720,13 @@ def _read_text(
             _(
                 "{file}: not readable as {encoding} ({reason}); name another encoding, "
                 "or none to have it detected"
-            ).format(file=info.name, encoding=chosen, reason=exc),
+            ).format(
+                file=info.name,
+                encoding=chosen,
+                reason=_("it does not begin with the byte-order mark it needs")
+                if "BOM" in str(exc)
+                else _("its bytes are not text in it"),
+            ),
             advice=Advice.choose_encoding,
         ) from None
     except csv.Error as exc:
@@ -732,8 +738,25 @@ def _read_text(
                 ).format(file=info.name, line=reader.line_num, limit=number(MAX_CELL_CHARS))
             ) from None
         raise InvalidInput(
-            _("{file}: not readable as CSV: {reason}").format(file=info.name, reason=exc)
+            _("{file}: not readable as CSV: {reason}").format(
+                file=info.name, reason=_csv_reason(exc)
+            )
         ) from None
+
+
+#: The csv module's complaints (English whatever the reader's language), in our words.
+_CSV_REASONS = (
+    ("NUL", N_("a NUL character")),
+    ("new-line", N_("a line break inside an unquoted cell")),
+    ("end of data", N_("the file ends inside a quoted cell")),
+)
+
+
+def _csv_reason(exc: csv.Error) -> str:
+    for said, reason in _CSV_REASONS:
+        if said in str(exc):
+            return _(reason)
+    return str(exc)
 
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -1119,11 +1142,33 @@ def _letters(column: int) -> str:
 
 
 def _unreadable(info: SourceInfo, exc: Exception | str) -> InvalidInput:
-    text = str(exc).strip()
-    detail = text.splitlines()[0][:200] if text else type(exc).__name__
+    detail = exc if isinstance(exc, str) else _damage(exc)
     return InvalidInput(
         _("{file}: not a readable .xlsx workbook ({reason})").format(file=info.name, reason=detail)
     )
+
+
+def _damage(exc: Exception) -> str:
+    """What a library's failure to read a workbook says of the file, in the reader's
+    language: the libraries' own words (zipfile's "File is not a zip file", zlib's
+    "Error -3 while decompressing data", the XML parser's) are English, and about their
+    insides rather than the file."""
+    import zlib
+    from xml.etree.ElementTree import ParseError
+    from xml.parsers.expat import ExpatError
+
+    text = str(exc)
+    if isinstance(exc, zipfile.BadZipFile) and "not a zip file" in text:
+        return _("not a zip archive, which every .xlsx file is")
+    if isinstance(exc, zipfile.BadZipFile | zlib.error | EOFError):
+        return _("its compressed parts are damaged or cut short")
+    if isinstance(exc, KeyError):
+        return _("a part every workbook holds is missing")
+    if isinstance(exc, ParseError | ExpatError) or type(exc).__name__ == "XMLSyntaxError":
+        return _("its XML is malformed")
+    if isinstance(exc, OSError):
+        return os_reason(exc)
+    return _("its content is not what a workbook holds ({kind})").format(kind=type(exc).__name__)
 
 
 def template() -> str:

@@ -287,14 +287,20 @@ PYDANTIC_REASONS: dict[str, str] = {
     "enum": N_("{value!r} is not one of {expected}"),
     "literal_error": N_("{value!r} is not one of {expected}"),
 }
+#: How click names an option's environment variable in an error ("'--lang' (env var:
+#: 'DANDAN_LANG')"), in Typer's words of the help, translated as they are.
+_ENV_VAR = re.compile(r"\(env var: (?P<var>[^()]*)\)")
 #: Typer's own refusal of a choice, which pydantic hands on as a `value_error`.
-_NOT_ONE_OF = re.compile(r"'(?P<value>.*)' is not one of (?P<expected>.+?)\.?", re.DOTALL)
+_NOT_ONE_OF = re.compile(
+    r"""(?P<quote>['"])(?P<value>.*)(?P=quote) is not one of (?P<expected>.+?)\.?""", re.DOTALL
+)
 
 
 def click_message(message: str, exc: BaseException | None = None) -> str:
     """click's error `message` in the current language, when it is one we know; the
     reason pydantic gave for a refused value (the cause of `exc`) told in our words."""
     reason = _pydantic_reason(exc.__cause__) if exc is not None else None
+    message = _ENV_VAR.sub(lambda v: "(" + _("env var: {var}").format(var=v["var"]) + ")", message)
     for pattern, template in CLICK_MESSAGES:
         if m := re.fullmatch(pattern, message, flags=re.DOTALL):
             words = m.groupdict()
@@ -317,7 +323,7 @@ def _pydantic_reason(cause: BaseException | None) -> str | None:
     context = dict(first.get("ctx") or {})
     kind = first.get("type", "")
     if kind == "value_error" and (m := _NOT_ONE_OF.fullmatch(str(context.get("error", "")))):
-        kind, context = "enum", m.groupdict()
+        kind, context = "enum", {"value": m["value"], "expected": m["expected"]}
     template = PYDANTIC_REASONS.get(kind)
     if template is None:
         return None
