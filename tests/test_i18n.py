@@ -629,7 +629,7 @@ def test_the_note_after_register_is_vietnamese(run: Run) -> None:
 def test_missing_value_without_a_terminal_in_vietnamese(run: Run) -> None:
     done = run("--lang", "vi", "register", "--province", "quang tri")
     assert done.exit_code == 2
-    assert done.stderr == "lỗi: thiếu NAME (không có terminal để hỏi)\n"
+    assert done.stderr == "lỗi: thiếu TÊN (không có terminal để hỏi)\n"
 
 
 def test_notes_in_vietnamese_and_in_english(run: Run) -> None:

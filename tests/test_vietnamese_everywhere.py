@@ -238,6 +238,21 @@ def test_every_known_refusal_is_vietnamese(
     assert dump(db) == before
 
 
+@pytest.mark.parametrize(
+    ("args", "word"),
+    [
+        (("show",), "'MÃ'"),  # click's "Missing argument": the metavar, not 'code'
+        (("recognize",), "'MÃ'"),
+    ],
+)
+def test_a_missing_value_is_named_by_its_vietnamese_word(
+    run: Run, args: tuple[str, ...], word: str
+) -> None:
+    result = vi(run, *args)
+    assert result.exit_code == 2
+    assert word in result.stderr, result.stderr
+
+
 @pytest.mark.parametrize("where", NO_REGISTRY)
 def test_a_registry_that_cannot_be_used_is_said_in_vietnamese(
     run: Run, tmp_path: Path, where: str

@@ -168,6 +168,14 @@ class _ClickWords:
 
 
 class DandanCommand(_ClickWords, TyperCommand):
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        # The words of the values before parsing too: click names a missing argument
+        # by its metavar ("Missing argument 'MÃ'", not its Python name 'code').
+        for param in self.params:
+            _words(param)
+        result: list[str] = super().parse_args(ctx, args)
+        return result
+
     def format_help(self, ctx: Any, formatter: Any) -> None:
         _translate(self)
         super().format_help(ctx, formatter)

@@ -138,7 +138,7 @@ def register(
     A model registered before 2025-07-01 is placed in the units of the time (63
     provinces, their districts and communes); a later one in the current units."""
     rec = registry(ctx).register(
-        name=need(name, "NAME", _("Name of the model")),
+        name=need(name, _("NAME"), _("Name of the model")),
         province=need(province, "--province", _("Province")),
         commune=commune,
         district=district,
