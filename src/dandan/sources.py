@@ -62,18 +62,19 @@ HEADERS: dict[str, tuple[str, ...]] = {
         "Area of work",
     ),
     "objectives": ("Mục tiêu", "Mục đích", "Mục đích, yêu cầu", "Objectives"),
+    # The first spellings without commas: the export's Vietnamese headers, one CSV cell each.
     "method": (
+        "Nội dung và cách làm",
         "Nội dung, cách làm",
         "Cách làm",
-        "Nội dung và cách làm",
         "Cách thức thực hiện",
         "Method",
     ),
     "target_group": (
+        "Đối tượng và địa bàn",
         "Đối tượng, địa bàn",
         "Đối tượng",
         "Địa bàn",
-        "Đối tượng và địa bàn",
         "Phạm vi, đối tượng",
         "Target group",
     ),
@@ -84,9 +85,9 @@ HEADERS: dict[str, tuple[str, ...]] = {
         "Expected results",
     ),
     "sustainability": (
+        "Duy trì và nhân rộng",
         "Duy trì, nhân rộng",
         "Khả năng duy trì, nhân rộng",
-        "Duy trì và nhân rộng",
         "Nhân rộng",
         "Sustainability",
     ),
