@@ -102,6 +102,11 @@ def test_edit_replaces_the_areas_and_the_history_tells_it(run: Run, registry: Re
         {"areas": ["grassroots_democracy", "land_clearance"]},
         {"areas": ["digital_transformation"]},
     )
+    # The history says it in words: identifiers in English, labels in Vietnamese.
+    told = run("history", code).stdout
+    assert "areas: grassroots_democracy; land_clearance → digital_transformation" in told
+    told_vi = run("--lang", "vi", "history", code).stdout
+    assert "Thực hiện dân chủ ở cơ sở; Giải phóng mặt bằng → Chuyển đổi số" in told_vi
     # An edit without --area keeps them.
     assert run("edit", code, "--name", "Đường hoa mới").exit_code == 0
     assert registry.get(code).areas == ("digital_transformation",)
