@@ -765,7 +765,8 @@ class RowChecks:
             _codes(column("code")),
             self.kinds.column(column("kind")),
             self.areas.column(column("areas")),
-            *(_texts(column(name), name) for name in FORM_FIELDS),
+            # The form's items: most files have none of these columns.
+            *(_texts(columns[name], name) if name in columns else absent for name in FORM_FIELDS),
         )
         withdrawn = self.withdrawn.column(column("withdrawn_on"))
         reasons = _texts(column("withdrawn_reason"), "withdrawn_reason")
