@@ -59,6 +59,15 @@ MODEL: dict[str, Place] = {
     "holder": Place(True, "holder", "holder", True, True),
     "holder_name": Place(True, "holder_name", "holder_name", True, True, "holder_name"),
     "kind": Place(True, "kind", "kind", True, True),
+    # The registration form's items, and their folded text for --search.
+    "objectives": Place(True, "objectives", "objectives", True, True, "objectives"),
+    "method": Place(True, "method", "method", True, True, "method"),
+    "target_group": Place(True, "target_group", "target_group", True, True, "target_group"),
+    "expected_results": Place(
+        True, "expected_results", "expected_results", True, True, "expected_results"
+    ),
+    "sustainability": Place(True, "sustainability", "sustainability", True, True, "sustainability"),
+    "form_folded": Place(False, None, None, True, True),  # derived from the form's items
     "registered_on": Place(True, "registered_on", "registered_on", True, True),
     "status": Place(False, "status", "status", True, False),  # derived, recounted
     "withdrawn_on": Place(True, "withdrawn_on", "withdrawn_on", True, True),
@@ -69,6 +78,9 @@ MODEL: dict[str, Place] = {
     # Set with a new model (as the triggers would), kept by the triggers after.
     "first_recognized_on": Place(False, None, None, True, False),
 }
+#: A model's areas are rows of `model_areas`: exported as one column, audited and
+#: recorded as one list, under this name.
+AREAS = "areas"
 #: Recognition columns: (exported, written by the import, typed as).
 RECOGNITION: dict[str, tuple[bool, bool, str | None]] = {
     "id": (False, False, None),
@@ -88,12 +100,13 @@ IMPORT_ONLY = {"district", "district_code"}
 def test_every_column_of_the_tables_is_placed() -> None:
     assert list(MODEL) == [c.name for c in tables.models.columns]
     assert list(RECOGNITION) == [c.name for c in tables.recognitions.columns]
+    assert [c.name for c in tables.model_areas.columns] == ["model_id", "area"]
 
 
 def test_the_export_selects_every_stored_value() -> None:
     columns = exporting.statement().selected_columns
-    selected = [(c.table.name, c.name) for c in columns]
-    want = [("models", c) for c, p in MODEL.items() if p.exported]
+    selected = [(c.table.name if c.name != AREAS else "model_areas", c.name) for c in columns]
+    want = [("models", c) for c, p in MODEL.items() if p.exported] + [("model_areas", AREAS)]
     want += [("recognitions", c) for c, (exported, _, _) in RECOGNITION.items() if exported]
     assert sorted(selected) == sorted(want)
 
@@ -104,7 +117,7 @@ def test_the_import_schema_has_a_column_for_each_exported_value() -> None:
     district, told by its code."""
     exported = sum(p.exported for p in MODEL.values()) + sum(e for e, _, _ in RECOGNITION.values())
     legacy = 3  # legacy_*_code: written into the place columns, not columns of their own
-    assert len(sources.COLUMNS) == exported - legacy + len(IMPORT_ONLY)
+    assert len(sources.COLUMNS) == exported + 1 - legacy + len(IMPORT_ONLY)  # + areas
     assert exporting.COLUMNS == sources.COLUMNS
     assert set(sources.HEADERS) == set(sources.COLUMNS) >= IMPORT_ONLY
 
@@ -129,12 +142,12 @@ def _sample() -> dict[str, Any]:
 
 
 def test_the_audit_snapshot_holds_every_audited_column() -> None:
-    want = {p.audited for p in MODEL.values() if p.audited}
+    want = {p.audited for p in MODEL.values() if p.audited} | {AREAS}
     assert set(snapshot(_sample())) == want
 
 
 def test_the_model_record_holds_every_shown_column() -> None:
-    want = {p.record for p in MODEL.values() if p.record} | {"recognitions", "changed"}
+    want = {p.record for p in MODEL.values() if p.record} | {"recognitions", "changed", AREAS}
     assert {f.name for f in fields(ModelRecord)} == want
 
 

@@ -87,6 +87,12 @@ HEADERS = [
     "Loại chủ thể",
     "Tên chủ thể",
     "Loại",
+    "Lĩnh vực công tác",
+    "Mục tiêu",
+    "Nội dung và cách làm",
+    "Đối tượng và địa bàn",
+    "Kết quả dự kiến",
+    "Duy trì và nhân rộng",
     "Ngày đăng ký",
     "Năm công nhận",
     "Cấp công nhận",
@@ -169,14 +175,14 @@ def test_the_sheet_is_laid_out_for_a_clerk(run: Run, tmp_path: Path) -> None:
     sheet = book.worksheets[0]
     assert [c.value for c in sheet[1]] == HEADERS
     assert sheet.freeze_panes == "A2"
-    for letter in "ABCDEFGHIJKLMNO":
+    for letter in "ABCDEFGHIJKLMNOPQRSTU":
         assert (sheet.column_dimensions[letter].width or 0) >= 10, letter
     # Date columns show days as Vietnamese offices write them, and take only dates.
-    for letter in ("J", "N"):
+    for letter in ("P", "T"):
         assert sheet.column_dimensions[letter].number_format == "dd/mm/yyyy"
     dates = [str(c.sqref) for c in sheet.data_validations.dataValidation if c.type == "date"]
-    assert sorted(dates) == ["J2:J1048576", "N2:N1048576"]
-    assert sheet.column_dimensions["M"].number_format == "@"  # decision numbers stay text
+    assert sorted(dates) == ["P2:P1048576", "T2:T1048576"]
+    assert sheet.column_dimensions["S"].number_format == "@"  # decision numbers stay text
     (guide,) = [s for s in book.worksheets if s.title == "Hướng dẫn"]
     text = " ".join(str(c.value) for row in guide.iter_rows() for c in row if c.value)
     for phrase in (
@@ -185,6 +191,9 @@ def test_the_sheet_is_laid_out_for_a_clerk(run: Run, tmp_path: Path) -> None:
         "bắt buộc",
         "mỗi lần công nhận ghi một dòng",
         "Tỉnh Quảng Trị",
+        # Several areas in one cell, and how they are separated.
+        "cách nhau bởi dấu chấm phẩy (;)",
+        "GPMB",
         *HEADERS,
     ):
         assert phrase in text, phrase
@@ -198,7 +207,7 @@ def test_a_filled_template_imports_exactly_what_was_filled(
     book = openpyxl.load_workbook(path)
     sheet = book.worksheets[0]
     column = {cell.value: cell.column for cell in sheet[1]}
-    date_format = sheet.column_dimensions["J"].number_format  # Ngày đăng ký
+    date_format = sheet.column_dimensions["P"].number_format  # Ngày đăng ký
 
     def fill(row: int, values: dict[str, Any]) -> None:
         for header, value in values.items():
@@ -213,6 +222,8 @@ def test_a_filled_template_imports_exactly_what_was_filled(
         "Khối chủ trì": "Hội Liên hiệp Phụ nữ",
         "Loại chủ thể": "Tập thể",
         "Tên chủ thể": "Chi hội phụ nữ bản Nậm Củm",
+        "Lĩnh vực công tác": "Công tác dân tộc; NTM",
+        "Mục tiêu": "Bản sạch, đẹp",
         "Ngày đăng ký": date(2023, 3, 15),
     }
     recognition = {
@@ -270,6 +281,11 @@ def test_a_filled_template_imports_exactly_what_was_filled(
         date(2023, 3, 15),
         "Mỗi tuần dọn vệ sinh đường bản",
     )
+    assert (women.areas, women.objectives) == (
+        ("ethnic_affairs", "new_rural_areas"),
+        "Bản sạch, đẹp",
+    )
+    assert (bees.areas, bees.objectives) == ((), None)
     assert [r.as_dict() for r in women.recognitions] == [
         {
             "year": 2023,

@@ -136,6 +136,8 @@ def _level(level: Any, english: bool) -> Any:
 
 
 def _shown(value: Any) -> str:
+    if isinstance(value, list):  # a model's areas: identifiers, or none
+        return "; ".join(map(str, value)) or "—"
     return "—" if value is None else str(value)
 
 
@@ -147,4 +149,4 @@ def _told(key: str, value: Any) -> str:
             return i18n.day(date.fromisoformat(value))
         except ValueError:
             return value
-    return _shown(shown(key, value, i18n.language()))
+    return _shown(shown(key, value, i18n.language()) if value != [] else None)

@@ -24,7 +24,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TextIO
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, String, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from dandan import database, tables
 from dandan.errors import UsageError
@@ -35,8 +37,10 @@ from dandan.localities import LEGACY_SCHEME, Gazetteer, legacy_gazetteer
 from dandan.sources import COLUMNS as IMPORT_COLUMNS
 from dandan.sources import VIETNAMESE_HEADERS
 from dandan.tallies import Window
-from dandan.terms import Field, Holder, Kind, Level, Sponsor, label
+from dandan.terms import Area, Field, Holder, Kind, Level, Sponsor, label
 from dandan.text import spreadsheet_safe, xml_safe
+from dandan.validation import AREA_SEPARATOR
+from dandan.writing import stored_areas
 
 if TYPE_CHECKING:
     from dandan.registry import Registry
@@ -141,6 +145,38 @@ class ExportSummary:
         }
 
 
+class joined_areas(FunctionElement[str]):
+    """A model's areas as one text, separated by ";" (in no set order: `_records`
+    puts them in the vocabulary's), by each backend's own aggregate."""
+
+    type = String()
+    inherit_cache = True
+    name = "joined_areas"
+
+
+@compiles(joined_areas)
+def _group_concat(element: joined_areas, compiler: Any, **kw: Any) -> str:
+    return f"group_concat({compiler.process(element.clauses, **kw)}, '{AREA_SEPARATOR}')"
+
+
+@compiles(joined_areas, "postgresql")
+def _string_agg(element: joined_areas, compiler: Any, **kw: Any) -> str:
+    return f"string_agg({compiler.process(element.clauses, **kw)}, '{AREA_SEPARATOR}')"
+
+
+def areas_column(models: Any = None) -> Any:
+    """The areas of each model of the query, one text per model (`model_areas`)."""
+    a = tables.model_areas
+    m = tables.models if models is None else models
+    return (
+        select(joined_areas(a.c.area))
+        .where(a.c.model_id == m.c.id)
+        .correlate(m)
+        .scalar_subquery()
+        .label("areas")
+    )
+
+
 def statement(where: ModelFilter | None = None, window: Window | None = None) -> Select[Any]:
     """The export's query: every stored value of a model and its recognitions that a
     re-import needs (a test checks each column of the tables is here or said derived)."""
@@ -165,6 +201,12 @@ def statement(where: ModelFilter | None = None, window: Window | None = None) ->
             m.holder,
             m.holder_name,
             m.kind,
+            areas_column(),
+            m.objectives,
+            m.method,
+            m.target_group,
+            m.expected_results,
+            m.sustainability,
             m.registered_on,
             m.withdrawn_on,
             m.withdrawn_reason,
@@ -204,6 +246,8 @@ def _records(
         for values in conn.execution_options(yield_per=1000).execute(stmt):
             (code, name, description, scheme, province, province_code, commune, commune_code,
              old_province, old_district, old_commune, *rest) = values  # fmt: skip
+            if rest[_AREAS_AT] is not None:  # in the vocabulary's order, whatever the backend's
+                rest[_AREAS_AT] = stored_areas(rest[_AREAS_AT].split(AREA_SEPARATOR))
             district = district_code = None
             if scheme == LEGACY_SCHEME:
                 old = old or legacy_gazetteer()
@@ -214,6 +258,10 @@ def _records(
                 commune = old.communes[old_commune].name if old_commune is not None else None
             yield (code, name, description, province, province_code, district, district_code,
                    commune, commune_code, scheme, *rest)  # fmt: skip
+
+
+#: Where the areas are among the values `_records` reads after the place.
+_AREAS_AT = 5
 
 
 #: The term columns of an export, by position, and the vocabulary of each.
@@ -234,7 +282,14 @@ def _in_vietnamese(items: Iterator[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]
         for i, kind in _TERM_COLUMNS:
             if values[i] is not None:
                 values[i] = label(kind, values[i], "vi")
+        if values[_AREAS]:
+            values[_AREAS] = f"{AREA_SEPARATOR} ".join(
+                label(Area, a, "vi") for a in values[_AREAS].split(AREA_SEPARATOR)
+            )
         yield tuple(values)
+
+
+_AREAS = COLUMNS.index("areas")
 
 
 def _text(value: Any) -> str:

@@ -31,12 +31,23 @@ from dandan.localities import (
     legacy_gazetteer,
     strip_type,
 )
-from dandan.terms import Field, Holder, Kind, Level, Sponsor, Status, parse_term
+from dandan.terms import Area, Field, Holder, Kind, Level, Sponsor, Status, parse_term
 from dandan.text import fold, key
 from dandan.validation import MAX_LENGTHS
 
 M = tables.models
 R = tables.recognitions
+A = tables.model_areas
+#: `--area none`, and the group `tally --by area` counts models serving no area in.
+NO_AREA = "none"
+_NO_AREA_SPELLINGS = frozenset({"none", "no area", "khong", "khong co", "chua xac dinh"})
+
+
+def parse_area(value: str) -> str:
+    """An area of work as a filter names it: a term, or "none" (no area given)."""
+    if fold(value) in _NO_AREA_SPELLINGS:
+        return NO_AREA
+    return parse_term(Area, value).value
 
 
 def recognition_dated(
@@ -129,6 +140,8 @@ class ModelFilter:
     levels: tuple[str, ...] = ()
     search: str | None = None
     kinds: tuple[str, ...] = ()
+    #: Models serving any of these areas of work ("none": models serving none).
+    areas: tuple[str, ...] = ()
 
     @classmethod
     def parse(
@@ -142,6 +155,7 @@ class ModelFilter:
         levels: Sequence[str] = (),
         search: str | None = None,
         kinds: Sequence[str] = (),
+        areas: Sequence[str] = (),
         legacy_first: bool = False,
         scheme_given: bool | None = None,
     ) -> ModelFilter:
@@ -169,6 +183,7 @@ class ModelFilter:
             levels=tuple(parse_term(Level, lv).value for lv in levels),
             search=_search(search),
             kinds=tuple(parse_term(Kind, k).value for k in kinds),
+            areas=tuple(dict.fromkeys(parse_area(a) for a in areas)),
         )
 
     @property
@@ -224,10 +239,23 @@ class ModelFilter:
         ):
             if values:
                 conditions.append(column.in_(values))
+        if self.areas:
+            # An alias, so that the condition also fits a query already reading the areas.
+            a = A.alias("in_area")
+            named = [v for v in self.areas if v != NO_AREA]
+            served: list[Any] = [
+                exists().where(a.c.model_id == M.c.id, a.c.area.in_(named)).correlate(M)
+            ]
+            if NO_AREA in self.areas:
+                served.append(~exists().where(a.c.model_id == M.c.id).correlate(M))
+            conditions.append(or_(*served) if len(served) > 1 else served[0])
         if self.search:
             words = dict.fromkeys(fold(self.search).split())  # each word once
             for word in words:  # fold() leaves only [0-9a-z ], so no LIKE wildcards
-                conditions.append(M.c.name_folded.like(f"%{word}%"))
+                # The name, or the registration form's items (`form_folded`).
+                conditions.append(
+                    or_(M.c.name_folded.like(f"%{word}%"), M.c.form_folded.like(f"%{word}%"))
+                )
         return conditions
 
     def status_where(self, as_of: date | None = None) -> Any:
@@ -290,6 +318,7 @@ def filter_terms(where: ModelFilter, *, lower: bool = False) -> list[tuple[str, 
         (N_("Level"), N_("level"), "level", where.levels),
         (N_("Holder"), N_("holder"), "holder", where.holders),
         (N_("Kind"), N_("kind"), "kind", where.kinds),
+        (N_("Area of work"), N_("area of work"), "area", where.areas),
         (N_("Status"), N_("status"), "status", where.statuses),
     ):
         if values:

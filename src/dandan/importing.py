@@ -46,10 +46,12 @@ from dandan.sources import (
 from dandan.terms import Field, Sponsor, parse_term
 from dandan.text import from_spreadsheet
 from dandan.validation import (
+    FORM_FIELDS,
     MAX_LENGTHS,
     ModelDraft,
     RecognitionDraft,
     _resolve_locality,
+    area_terms,
     draft_model,
     draft_recognition,
     holder_term,
@@ -70,6 +72,7 @@ _clock = time.perf_counter
 KEPT_ERRORS = 20
 _TEXT_COLUMNS = (
     "name", "description", "holder_name", "withdrawn_reason", "province", "district", "commune",
+    *FORM_FIELDS,
 )  # fmt: skip
 
 
@@ -171,6 +174,8 @@ def validate_row(
         description=values.get("description"),
         code=values.get("code"),
         kind=values.get("kind"),
+        areas=area_terms(values.get("areas"), "areas"),
+        form={name: values.get(name) for name in FORM_FIELDS},
         today=today,
     )
     _check_codes(values, model)
@@ -654,6 +659,7 @@ class RowChecks:
         self.sponsors = _Memo(_plain(self._aliased("sponsor", _required_term(Sponsor))))
         self.holders = _Memo(_plain(self._aliased("holder", holder_term)))
         self.kinds = _Memo(_plain(self._aliased("kind", kind_term)))
+        self.areas = _Memo(_plain(partial(area_terms, field="areas")))
         self.registered = _Memo(_plain(lambda value: registration_date(value, today)))
         self.withdrawn = _Memo(
             _plain(
@@ -722,7 +728,7 @@ class RowChecks:
         for name in ("decision_no", "recognized_by"):
             if name in columns:
                 again.update(_special(columns[name]))
-        for name in ("name", "description", "holder_name", "withdrawn_reason"):
+        for name in ("name", "description", "holder_name", "withdrawn_reason", *FORM_FIELDS):
             if name in columns:
                 again.update(_special(columns[name], name))
         schemes = [s or self.scheme for s in self.schemes.column(column("locality_scheme"))]
@@ -758,6 +764,9 @@ class RowChecks:
             _texts(column("description"), "description"),
             _codes(column("code")),
             self.kinds.column(column("kind")),
+            self.areas.column(column("areas")),
+            # The form's items: most files have none of these columns.
+            *(_texts(columns[name], name) if name in columns else absent for name in FORM_FIELDS),
         )
         withdrawn = self.withdrawn.column(column("withdrawn_on"))
         reasons = _texts(column("withdrawn_reason"), "withdrawn_reason")

@@ -25,7 +25,13 @@ from dandan.text import as_text
 from dandan.writing import event_row
 
 #: Tables in the order their rows may be written (a row's references first).
-TABLES = (tables.import_batches, tables.models, tables.recognitions, tables.events)
+TABLES = (
+    tables.import_batches,
+    tables.models,
+    tables.recognitions,
+    tables.model_areas,
+    tables.events,
+)
 COPY_CHUNK = 5000
 
 
@@ -619,11 +625,13 @@ def copy(source: Registry, destination: str) -> dict[str, Any]:
             engine.execution_options(dandan_write=True).begin() as writer,
         ):
             for table in TABLES:
-                rows = reader.execute(select(table).order_by(table.c.id))
+                rows = reader.execute(select(table).order_by(*table.primary_key.columns))
                 while chunk := rows.fetchmany(COPY_CHUNK):
                     writer.execute(insert(table), [dict(row._mapping) for row in chunk])
             if engine.dialect.name == "postgresql":
                 for table in TABLES:  # ids were given: move the sequences past them
+                    if "id" not in table.c:
+                        continue  # model_areas: keyed by model and area, no sequence
                     writer.execute(
                         text(
                             f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import DDL, Index, String, event
+from sqlalchemy import DDL, Index, String, Text, event
 from sqlmodel import Field, SQLModel
 
 from dandan.database import POSTGRES_COLLATION
@@ -105,6 +105,18 @@ class Model(SQLModel, table=True):
     #: example): `dandan.terms.Kind`. Registries made before it hold models only
     #: (migration 0007 gave them "model").
     kind: str = Field(default="model", max_length=16, sa_column_kwargs={"server_default": "model"})
+    #: The registration form's items (phiếu đăng ký), each optional: objectives (mục
+    #: tiêu), content and method (nội dung, cách làm), target group and area (đối
+    #: tượng, địa bàn), expected results (kết quả dự kiến), how it is sustained and
+    #: replicated (duy trì, nhân rộng). Added by migration 0008.
+    objectives: str | None = Field(default=None, max_length=4000)
+    method: str | None = Field(default=None, max_length=4000)
+    target_group: str | None = Field(default=None, max_length=4000)
+    expected_results: str | None = Field(default=None, max_length=4000)
+    sustainability: str | None = Field(default=None, max_length=4000)
+    #: The form's items folded as `name_folded` is (`dandan.text.fold`), joined: what
+    #: `--search` reads beside the name, on every backend.
+    form_folded: str | None = Field(default=None, sa_type=Text)
     registered_on: date  # indexed in TALLY_INDEXES
     status: str = Field(max_length=16)
     withdrawn_on: date | None = None
@@ -135,6 +147,20 @@ class Recognition(SQLModel, table=True):
     decided_on: date | None = None
     body: str | None = Field(default=None, max_length=300)
     created_at: datetime
+
+
+class ModelArea(SQLModel, table=True):
+    """An area of mass-mobilisation work a model serves (`dandan.terms.Area`): several
+    per model, each once. Written with the model, by `dandan.writing.Writer`, which
+    replaces a model's whole set."""
+
+    __tablename__ = "model_areas"
+
+    model_id: int = Field(foreign_key="models.id", primary_key=True)
+    area: str = Field(max_length=32, primary_key=True)
+
+    #: The filter `--area` and `tally --by area` read the models of an area.
+    __table_args__ = (Index("ix_model_areas_area", "area", "model_id"),)
 
 
 class ImportBatch(SQLModel, table=True):

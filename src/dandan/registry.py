@@ -15,7 +15,7 @@ from __future__ import annotations
 import getpass
 import os
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
@@ -35,6 +35,9 @@ from dandan.schema import Notify
 from dandan.terms import Field, Holder, Kind, Level, Sponsor, parse_term
 from dandan.text import as_text, clean, fold, undecodable
 from dandan.validation import (
+    AREA_SEPARATOR,
+    FORM_FIELDS,
+    area_terms,
     draft_model,
     draft_recognition,
     parse_date,
@@ -43,7 +46,14 @@ from dandan.validation import (
     resolve_locality,
     text,
 )
-from dandan.writing import Change, OnConflict, Writer, code_prefix, no_such_model
+from dandan.writing import (
+    Change,
+    OnConflict,
+    Writer,
+    code_prefix,
+    no_such_model,
+    stored_areas,
+)
 
 __all__ = [
     "ListOrder",
@@ -62,7 +72,7 @@ _LISTED = (
     "id", "code", "name", "description", "province_name", "province_code", "commune_name",
     "commune_code", "locality_scheme", "legacy_province_code", "legacy_district_code",
     "legacy_commune_code", "field", "sponsor", "holder", "holder_name", "kind", "registered_on",
-    "status", "withdrawn_on", "withdrawn_reason",
+    "status", "withdrawn_on", "withdrawn_reason", *FORM_FIELDS,
 )  # fmt: skip
 _RECOGNISED = ("id", "model_id", "year", "level", "decision_no", "decided_on", "body")
 
@@ -135,6 +145,15 @@ class ModelRecord:
     recognitions: tuple[RecognitionRecord, ...] = ()
     #: Whether the call that returned the record changed it (an edit may change nothing).
     changed: bool = True
+    #: The areas of mass-mobilisation work it serves (`dandan.terms.Area` identifiers),
+    #: in the vocabulary's order.
+    areas: tuple[str, ...] = ()
+    #: The registration form's items (`dandan.validation.FORM_FIELDS`).
+    objectives: str | None = None
+    method: str | None = None
+    target_group: str | None = None
+    expected_results: str | None = None
+    sustainability: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -152,6 +171,12 @@ class ModelRecord:
             "holder": self.holder,
             "holder_name": self.holder_name,
             "kind": self.kind,
+            "areas": list(self.areas),
+            "objectives": self.objectives,
+            "method": self.method,
+            "target_group": self.target_group,
+            "expected_results": self.expected_results,
+            "sustainability": self.sustainability,
             "registered_on": self.registered_on.isoformat(),
             "status": self.status,
             "withdrawn_on": self.withdrawn_on.isoformat() if self.withdrawn_on else None,
@@ -160,9 +185,11 @@ class ModelRecord:
         }
 
 
-def _record(model: Model | Row[Any], recognitions: Sequence[Any] = ()) -> ModelRecord:
-    """A model (an ORM object or a row of `tables.models`) and its recognitions (ORM
-    objects or rows of `tables.recognitions`) as the record the library hands out."""
+def _record(
+    model: Model | Row[Any], recognitions: Sequence[Any] = (), areas: Sequence[str] = ()
+) -> ModelRecord:
+    """A model (an ORM object or a row of `tables.models`), its recognitions (ORM
+    objects or rows of `tables.recognitions`) and areas as the record the library hands out."""
     ordered = sorted(recognitions, key=lambda r: (r.year, r.decided_on or date.min, r.id or 0))
     return ModelRecord(
         code=model.code,
@@ -188,6 +215,12 @@ def _record(model: Model | Row[Any], recognitions: Sequence[Any] = ()) -> ModelR
         recognitions=tuple(
             RecognitionRecord(r.year, r.level, r.decision_no, r.decided_on, r.body) for r in ordered
         ),
+        areas=tuple(a for a in stored_areas(areas).split(AREA_SEPARATOR) if a),
+        objectives=model.objectives,
+        method=model.method,
+        target_group=model.target_group,
+        expected_results=model.expected_results,
+        sustainability=model.sustainability,
     )
 
 
@@ -309,11 +342,27 @@ class Registry:
                 found[row.model_id].append(row)
         return found
 
+    def _areas(self, s: Session, model_ids: Sequence[int]) -> dict[int, list[str]]:
+        """The areas of these models, asked for as `_recognitions` asks."""
+        found: dict[int, list[str]] = {i: [] for i in model_ids}
+        a = tables.model_areas
+        for start in range(0, len(model_ids), _IDS_PER_QUERY):
+            part = model_ids[start : start + _IDS_PER_QUERY]
+            for model_id, area in s.execute(
+                select(a.c.model_id, a.c.area).where(a.c.model_id.in_(part))
+            ):
+                found[model_id].append(area)
+        return found
+
     def get(self, code: str) -> ModelRecord:
         with self._session() as s:
             model = self._get(s, code)
             assert model.id is not None
-            return _record(model, self._recognitions(s, [model.id])[model.id])
+            return _record(
+                model,
+                self._recognitions(s, [model.id])[model.id],
+                self._areas(s, [model.id])[model.id],
+            )
 
     def list_models(
         self,
@@ -354,8 +403,9 @@ class Registry:
         with self._session() as s:
             found = s.execute(stmt.execution_options(yield_per=_IDS_PER_QUERY))
             for models in found.partitions():
-                recs = self._recognitions(s, [row.id for row in models])
-                yield from (_record(row, recs[row.id]) for row in models)
+                ids = [row.id for row in models]
+                recs, areas = self._recognitions(s, ids), self._areas(s, ids)
+                yield from (_record(row, recs[row.id], areas[row.id]) for row in models)
 
     def count(self) -> int:
         with self._session() as s:
@@ -398,9 +448,10 @@ class Registry:
             for model, *group in s.execute(stmt):
                 groups.setdefault(tuple(group), []).append(model)
             ids = [model.id for group in groups.values() for model in group if model.id]
-            recs = self._recognitions(s, ids)
+            recs, areas = self._recognitions(s, ids), self._areas(s, ids)
         return [
-            [_record(model, recs[model.id or 0]) for model in group] for group in groups.values()
+            [_record(model, recs[model.id or 0], areas[model.id or 0]) for model in group]
+            for group in groups.values()
         ]
 
     # -- writing ---------------------------------------------------------------
@@ -454,6 +505,8 @@ class Registry:
         registered_on: str | date | None = None,
         description: str | None = None,
         code: str | None = None,
+        areas: Sequence[str] | None = None,
+        form: Mapping[str, str | None] | None = None,
         allow_duplicate: bool = False,
         today: date | None = None,
     ) -> ModelRecord:
@@ -462,7 +515,12 @@ class Registry:
         The locality names the units of the registration date (the old ones before
         2025-07-01) unless `boundaries` ("2024" or "2025") says which. A model with the
         name, place and registration date of a registered one is refused as a likely
-        duplicate, unless `allow_duplicate`."""
+        duplicate, unless `allow_duplicate`. `areas`: the areas of work it serves (any
+        spelling, several in one value separated by ";"); `form`: the registration form's
+        items by their names in `FORM_FIELDS`."""
+        unknown = sorted(set(form or {}) - set(FORM_FIELDS))
+        if unknown:
+            raise UsageError(_("not an item of the form: {name}").format(name=unknown[0]))
         draft = draft_model(
             name=name,
             province=province,
@@ -477,6 +535,8 @@ class Registry:
             registered_on=registered_on,
             description=description,
             code=code,
+            areas=areas,
+            form=form,
             today=today or date.today(),
         )
         change = Change("register", 0, {}, draft.code, draft, None, None, None)
@@ -550,9 +610,13 @@ class Registry:
         holder_name: str | None = None,
         kind: str | None = None,
         registered_on: str | date | None = None,
+        areas: Sequence[str] | None = None,
+        form: Mapping[str, str | None] | None = None,
         today: date | None = None,
     ) -> ModelRecord:
-        """Change the given attributes of a model; the others stay as they are. The
+        """Change the given attributes of a model; the others stay as they are. `areas`
+        replaces its set of areas (an empty list, or only empty values, clears it); an
+        item of `form` given as "" clears that item. The
         record as it will be is checked whole (a registration after the withdrawal is
         refused); `changed` on the result is False when nothing differed.
 
@@ -593,6 +657,12 @@ class Registry:
                 d.holder_name = text(holder_name, "holder_name")
             if kind is not None:
                 d.kind = parse_term(Kind, kind)
+            if areas is not None:
+                d.areas = area_terms(areas)
+            for item, value in (form or {}).items():
+                if item not in FORM_FIELDS:
+                    raise UsageError(_("not an item of the form: {name}").format(name=item))
+                setattr(d, item, text(value, item))
             if registered_on is not None:
                 d.registered_on = parse_date(registered_on, "registered_on", today=today)
             changed = w.update(change, "edit")

@@ -119,6 +119,9 @@ class Table:
     script_title: str | None = None
     #: A cross-table's columns as JSON describes them (`tallies.CrossTable.columns`).
     across: list[dict[str, Any]] | None = None
+    #: What the total row is called (translated when shown): a tally whose rows count a
+    #: model more than once says that its total counts each model once.
+    total_label: str = N_("Total")
 
 
 @dataclass
@@ -341,6 +344,8 @@ def cell(value: Any, numeric: bool = False, key: str = "") -> str:
         return ""
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if isinstance(value, list) and key == "areas":  # a model's areas, by their labels
+        return str(terms.shown(key, value, i18n.language())) or "—"
     if isinstance(value, list):  # a record's list of plain values (db check's problems)
         return "; ".join(str(v) for v in value) or "—"
     return str(terms.shown(key, value, i18n.language()))
@@ -398,7 +403,7 @@ def _write_table(data: Renderable, out: TextIO) -> None:
     peak = max((r.get(data.chart) or 0 for r in rows), default=0) if data.chart else 0
     # The word "Total" needs a column of its own when the first one holds a count.
     label = data.total is not None and bool(data.columns) and data.columns[0].numeric
-    total = _("Total")
+    total = _(data.total_label)
     headers = [*([""] if label else []), *(c.shown for c in data.columns)]
     right = [*([False] if label else []), *(c.numeric for c in data.columns)]
     footers: list[str] | None = None
@@ -532,10 +537,11 @@ def _sheet_rows(data: Renderable) -> tuple[str, list[str], Iterator[list[Any]], 
     )
     footer = None
     if data.total is not None:
-        footer = [_("Total")] if label else []
+        said = _(data.total_label)
+        footer = [said] if label else []
         for i, c in enumerate(data.columns):
             first = i == 0 and not label
-            footer.append(_("Total") if first else _sheet_value(data.total.get(c.key), c.key))
+            footer.append(said if first else _sheet_value(data.total.get(c.key), c.key))
     return _(data.title) if data.title else _("Models"), header, body, footer
 
 

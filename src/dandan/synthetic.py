@@ -1028,6 +1028,13 @@ class RowMaker:
             # Left to its default (a model): the rows' draws, and the figures the tests
             # and benchmarks know, stay as they were.
             "kind": "",
+            # No areas nor form items, for the same reason.
+            "areas": "",
+            "objectives": "",
+            "method": "",
+            "target_group": "",
+            "expected_results": "",
+            "sustainability": "",
             "registered_on": _DAYS[reg],
             "withdrawn_on": "" if withdrawn_day is None else _DAYS[withdrawn_day],
             "withdrawn_reason": ""

@@ -41,6 +41,12 @@ TEMPLATE_COLUMNS: tuple[str, ...] = (
     "holder",
     "holder_name",
     "kind",
+    "areas",
+    "objectives",
+    "method",
+    "target_group",
+    "expected_results",
+    "sustainability",
     "registered_on",
     "recognition_year",
     "recognition_level",
@@ -73,6 +79,12 @@ _WIDTHS = {
     "holder": 14,
     "holder_name": 28,
     "kind": 14,
+    "areas": 30,
+    "objectives": 36,
+    "method": 40,
+    "target_group": 30,
+    "expected_results": 36,
+    "sustainability": 36,
     "registered_on": 14,
     "recognition_year": 12,
     "recognition_level": 14,
@@ -92,6 +104,18 @@ _MEANINGS = {
     "holder": "Tập thể hay cá nhân thực hiện; để trống là Tập thể.",
     "holder_name": "Tên tập thể hoặc họ tên cá nhân thực hiện mô hình.",
     "kind": "Mô hình hay điển hình (tập thể, cá nhân tiêu biểu); để trống là Mô hình.",
+    "areas": (
+        "Lĩnh vực công tác dân vận mô hình phục vụ, có thể nhiều lĩnh vực, cách nhau bởi "
+        "dấu chấm phẩy (;), ví dụ: GPMB; Chuyển đổi số. Gồm: Công tác dân tộc; Công tác "
+        "tôn giáo; Thực hiện dân chủ ở cơ sở (DCCS); Giải phóng mặt bằng (GPMB); Dân vận "
+        "chính quyền; Nông thôn mới, đô thị văn minh (NTM); Chuyển đổi số (CĐS). Để trống "
+        "nếu không thuộc lĩnh vực nào."
+    ),
+    "objectives": "Mục tiêu của mô hình (theo phiếu đăng ký; không bắt buộc).",
+    "method": "Nội dung, cách làm (không bắt buộc).",
+    "target_group": "Đối tượng, địa bàn thực hiện (không bắt buộc).",
+    "expected_results": "Kết quả dự kiến (không bắt buộc).",
+    "sustainability": "Cách duy trì, nhân rộng mô hình (không bắt buộc).",
     "registered_on": "Ngày đăng ký mô hình; để trống là ngày nhập vào sổ.",
     "recognition_year": "Năm mô hình được công nhận, bốn chữ số (ví dụ 2023).",
     "recognition_level": "Cấp công nhận: chọn trong danh sách.",

@@ -1,5 +1,5 @@
 """The controlled vocabularies: fields, sponsoring blocs, levels, holder types, kinds
-(model or exemplar), statuses.
+(model or exemplar), areas of mass-mobilisation work, statuses.
 
 Each term has a stable English identifier (stored in the database and printed in
 JSON/CSV), a Vietnamese label, and the spellings clerks actually use. Parsing
@@ -59,6 +59,20 @@ class Kind(StrEnum):
 
     model = "model"
     exemplar = "exemplar"
+
+
+class Area(StrEnum):
+    """The areas of mass-mobilisation work a model serves (several may apply): the
+    provinces' reports are organised by them ("models in ethnic-minority areas",
+    "land-clearance models")."""
+
+    ethnic_affairs = "ethnic_affairs"
+    religious_affairs = "religious_affairs"
+    grassroots_democracy = "grassroots_democracy"
+    land_clearance = "land_clearance"
+    state_agencies = "state_agencies"
+    new_rural_areas = "new_rural_areas"
+    digital_transformation = "digital_transformation"
 
 
 class Status(StrEnum):
@@ -290,6 +304,89 @@ _TERMS: dict[type[StrEnum], tuple[Term, ...]] = {
             ("exemplar", "đh", "example", "gương điển hình", "điển hình dân vận khéo"),
         ),
     ),
+    Area: (
+        Term(
+            "ethnic_affairs",
+            "Công tác dân tộc",
+            "Ethnic affairs",
+            (
+                "dân tộc",
+                "ethnic",
+                "vùng đồng bào dân tộc thiểu số",
+                "đồng bào dân tộc",
+                "dttt",
+                "vùng dttt",
+                "ctdt",
+            ),
+        ),
+        Term(
+            "religious_affairs",
+            "Công tác tôn giáo",
+            "Religious affairs",
+            ("tôn giáo", "religious", "religion", "đồng bào tôn giáo", "cttg"),
+        ),
+        Term(
+            "grassroots_democracy",
+            "Thực hiện dân chủ ở cơ sở",
+            "Grassroots democracy",
+            (
+                "dân chủ ở cơ sở",
+                "dân chủ cơ sở",
+                "dccs",
+                "qcdc",
+                "quy chế dân chủ",
+                "quy chế dân chủ ở cơ sở",
+                "thực hiện dân chủ cơ sở",
+                "democracy",
+            ),
+        ),
+        Term(
+            "land_clearance",
+            "Giải phóng mặt bằng",
+            "Land clearance",
+            (
+                "gpmb",
+                "giải phóng mặt bằng",
+                "bồi thường giải phóng mặt bằng",
+                "bt gpmb",
+                "land",
+                "site clearance",
+            ),
+        ),
+        Term(
+            "state_agencies",
+            "Dân vận chính quyền",
+            "Mass mobilisation in state agencies",
+            (
+                "dân vận chính quyền",
+                "dvcq",
+                "công tác dân vận chính quyền",
+                "dân vận của chính quyền",
+                "state agencies",
+                "government mobilisation",
+            ),
+        ),
+        Term(
+            "new_rural_areas",
+            "Nông thôn mới, đô thị văn minh",
+            "New rural areas and civilised towns",
+            (
+                "nông thôn mới",
+                "ntm",
+                "đô thị văn minh",
+                "nông thôn mới đô thị văn minh",
+                "xây dựng nông thôn mới",
+                "new rural areas",
+                "civilised towns",
+            ),
+        ),
+        Term(
+            "digital_transformation",
+            "Chuyển đổi số",
+            "Digital transformation",
+            ("cđs", "chuyển đổi số", "digital", "số hóa"),
+        ),
+    ),
     Status: (
         Term("registered", "Đã đăng ký", "Registered", ("đăng ký", "registered")),
         Term("recognized", "Đã công nhận", "Recognised", ("công nhận", "recognised", "recognized")),
@@ -306,6 +403,7 @@ _KIND_NAMES: dict[type[StrEnum], str] = {
     Level: N_("level"),
     Holder: N_("holder type"),
     Kind: N_("kind"),
+    Area: N_("area of work"),
     Status: N_("status"),
 }
 #: The option or column a term is given in: an identifier, never translated.
@@ -315,6 +413,7 @@ _KIND_FIELDS: dict[type[StrEnum], str] = {
     Level: "level",
     Holder: "holder",
     Kind: "kind",
+    Area: "area",
     Status: "status",
 }
 
@@ -354,6 +453,7 @@ COLUMNS: dict[str, type[StrEnum]] = {
     "level": Level,
     "holder": Holder,
     "kind": Kind,
+    "area": Area,
     "status": Status,
 }
 
@@ -375,6 +475,12 @@ COLUMN_LABELS: dict[str, str] = {
     "holder": N_("Holder"),
     "holder_name": N_("Holder name"),
     "kind": N_("Kind"),
+    "areas": N_("Areas of work"),
+    "objectives": N_("Objectives"),
+    "method": N_("Content and method"),
+    "target_group": N_("Target group and area"),
+    "expected_results": N_("Expected results"),
+    "sustainability": N_("Sustaining and replicating"),
     "registered_on": N_("Registered on"),
     "status": N_("Status"),
     "withdrawn_on": N_("Withdrawn on"),
@@ -390,7 +496,13 @@ COLUMN_LABELS: dict[str, str] = {
 
 
 def shown(column: str, value: object, lang: str) -> object:
-    """What a person reads in `column`: a term's label in `lang`, other values as they are."""
+    """What a person reads in `column`: a term's label in `lang`, other values as they
+    are; a model's areas (a list) as their labels, separated by ";"; "none", the group
+    of models serving no area, as words."""
+    if column == "areas" and isinstance(value, list | tuple):
+        return "; ".join(str(shown("area", v, lang)) for v in value)
+    if column in ("area", "areas") and value == "none":
+        return _("no area")
     kind = COLUMNS.get(column)
     if kind is None or not isinstance(value, str):
         return value

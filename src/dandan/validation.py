@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import date
@@ -29,7 +30,7 @@ from dandan.localities import (
     legacy_gazetteer,
     reorganisation,
 )
-from dandan.terms import Field, Holder, Kind, Level, Sponsor, parse_term
+from dandan.terms import Area, Field, Holder, Kind, Level, Sponsor, parse_term
 from dandan.text import clean, fold, marks, not_text, undecodable
 
 EARLIEST = date(1990, 1, 1)
@@ -37,6 +38,11 @@ EARLIEST = date(1990, 1, 1)
 MAX_LENGTHS = {
     "name": 300,
     "description": 4000,
+    "objectives": 4000,
+    "method": 4000,
+    "target_group": 4000,
+    "expected_results": 4000,
+    "sustainability": 4000,
     "holder_name": 300,
     "decision": 100,
     "by": 300,
@@ -411,6 +417,46 @@ class ModelDraft:
     description: str | None = None
     code: str | None = None
     kind: Kind = Kind.model
+    #: The areas of work it serves, each once, in the vocabulary's order.
+    areas: tuple[Area, ...] = ()
+    #: The registration form's items (`FORM_FIELDS`), each optional.
+    objectives: str | None = None
+    method: str | None = None
+    target_group: str | None = None
+    expected_results: str | None = None
+    sustainability: str | None = None
+
+    def form(self) -> tuple[str | None, ...]:
+        """The form's items, in `FORM_FIELDS` order."""
+        return (
+            self.objectives, self.method, self.target_group, self.expected_results,
+            self.sustainability,
+        )  # fmt: skip
+
+
+#: The registration form's items a model may hold (phiếu đăng ký mô hình): objectives,
+#: content and method, target group and area, expected results, sustaining and replicating.
+FORM_FIELDS = ("objectives", "method", "target_group", "expected_results", "sustainability")
+#: What separates several areas in one option or cell: "GPMB; Chuyển đổi số".
+AREA_SEPARATOR = ";"
+
+
+def area_terms(values: str | Iterable[str] | None, field: str = "area") -> tuple[Area, ...]:
+    """The areas of work given, in any spelling `parse_term` accepts, several in one
+    value separated by ";": each once, in the vocabulary's order (so that two spellings
+    of one set compare equal). Empty values name none."""
+    if values is None:
+        return ()
+    given = [values] if isinstance(values, str) else list(values)
+    found: set[Area] = set()
+    for value in given:
+        for part in value.split(AREA_SEPARATOR):
+            if part.strip():
+                try:
+                    found.add(parse_term(Area, part.strip()))
+                except InvalidInput as exc:
+                    raise InvalidInput(exc.message, field=field) from None
+    return tuple(a for a in Area if a in found)
 
 
 def draft_model(
@@ -428,6 +474,8 @@ def draft_model(
     description: str | None = None,
     code: str | None = None,
     kind: str | None = None,
+    areas: str | Iterable[str] | None = None,
+    form: Mapping[str, str | None] | None = None,
     today: date,
 ) -> ModelDraft:
     """`scheme` ("2024" or "2025", see `parse_scheme`) forces the units the locality
@@ -452,6 +500,12 @@ def draft_model(
         description=text(description, "description"),
         code=model_code(code),
         kind=kind_term(kind),
+        areas=area_terms(areas),
+        objectives=text((form or {}).get("objectives"), "objectives"),
+        method=text((form or {}).get("method"), "method"),
+        target_group=text((form or {}).get("target_group"), "target_group"),
+        expected_results=text((form or {}).get("expected_results"), "expected_results"),
+        sustainability=text((form or {}).get("sustainability"), "sustainability"),
     )
 
 

@@ -28,9 +28,9 @@ from dandan.errors import Advice, Conflict, InvalidInput, NotFound
 from dandan.i18n import _, day
 from dandan.localities import CODE_PREFIXES
 from dandan.models import Model
-from dandan.terms import Field, Holder, Kind, Level, Sponsor, Status, label
+from dandan.terms import Area, Field, Holder, Kind, Level, Sponsor, Status, label
 from dandan.text import fold, sort_prefix, undecodable
-from dandan.validation import ModelDraft, RecognitionDraft, stored_locality
+from dandan.validation import AREA_SEPARATOR, ModelDraft, RecognitionDraft, stored_locality
 
 
 class Reject(Protocol):
@@ -132,7 +132,9 @@ _CACHE_KB = 12_000
 #: Terms as plain str: the driver binds exact str fastest (enum members go through
 #: its adaptation protocol, and `.value` is a property call per use).
 _PLAIN: dict[StrEnum, str] = {
-    member: member.value for terms in (Field, Sponsor, Holder, Kind, Level) for member in terms
+    member: member.value
+    for terms in (Field, Sponsor, Holder, Kind, Area, Level)
+    for member in terms
 }
 
 
@@ -187,16 +189,39 @@ class Change:
         d = self.model
         return (
             d.name, d.description, *d.locality.compared, _PLAIN[d.field], _PLAIN[d.sponsor],
-            _PLAIN[d.holder], d.holder_name, _PLAIN[d.kind], d.registered_on, self.withdrawn_on,
-            self.withdrawn_reason,
+            _PLAIN[d.holder], d.holder_name, _PLAIN[d.kind], *d.form(), areas_text(d.areas),
+            d.registered_on, self.withdrawn_on, self.withdrawn_reason,
         )  # fmt: skip
+
+
+def areas_text(areas: Iterable[Area]) -> str:
+    """A model's areas as the writer compares and stages them: identifiers in the
+    vocabulary's order, joined by ";" ("" for none)."""
+    return AREA_SEPARATOR.join(_PLAIN[a] for a in areas)
+
+
+def stored_areas(values: Iterable[str]) -> str:
+    """Areas read from the registry, as `areas_text` gives them (in the vocabulary's order)."""
+    wanted = set(values)
+    known = [a.value for a in Area if a.value in wanted]
+    return AREA_SEPARATOR.join(known + sorted(wanted - set(known)))
+
+
+def form_folded(draft: ModelDraft) -> str | None:
+    """The form's items folded for `--search`, as `name_folded` is the name."""
+    folded = " ".join(fold(item) for item in draft.form() if item)
+    return folded or None
 
 
 _MODEL_COLUMNS = (
     "name", "description", "province_code", "commune_code", "locality_scheme",
     "legacy_province_code", "legacy_district_code", "legacy_commune_code", "field", "sponsor",
-    "holder", "holder_name", "kind", "registered_on", "withdrawn_on", "withdrawn_reason",
+    "holder", "holder_name", "kind", "objectives", "method", "target_group", "expected_results",
+    "sustainability", "areas", "registered_on", "withdrawn_on", "withdrawn_reason",
 )  # fmt: skip
+#: Not a column of `models`: the areas are rows of `model_areas` (`stored_areas`), and a
+#: column of the models' staging table.
+_AREAS = "areas"
 #: Where a stored model's values end and its shown columns begin, in `_STORED`
 #: (after status and batch): and where its withdrawal date is among them.
 _COMPARED = 2 + len(_MODEL_COLUMNS)
@@ -217,7 +242,9 @@ _AUDITED = (
     ("legacy_district_code", "legacy_district_code"),
     ("legacy_commune_code", "legacy_commune_code"), ("field", "field"), ("sponsor", "sponsor"),
     ("holder", "holder"), ("holder_name", "holder_name"), ("kind", "kind"),
-    ("registered_on", "registered_on"),
+    ("objectives", "objectives"), ("method", "method"), ("target_group", "target_group"),
+    ("expected_results", "expected_results"), ("sustainability", "sustainability"),
+    ("areas", "areas"), ("registered_on", "registered_on"),
     ("status", "status"), ("withdrawn_on", "withdrawn_on"),
     ("withdrawn_reason", "withdrawn_reason"),
 )  # fmt: skip
@@ -225,8 +252,12 @@ _AUDITED = (
 
 def snapshot(columns: dict[str, Any]) -> dict[str, Any]:
     """A model's audited fields as JSON values, from its stored columns: the places as
-    entered too, so that a change of spelling alone is recorded."""
-    return {key: _json(_normal(columns.get(column))) for key, column in _AUDITED}
+    entered too, so that a change of spelling alone is recorded. The areas are a list
+    of identifiers."""
+    shot = {key: _json(_normal(columns.get(column))) for key, column in _AUDITED}
+    areas = shot.get(_AREAS)
+    shot[_AREAS] = areas.split(AREA_SEPARATOR) if areas else []
+    return shot
 
 
 def changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -321,6 +352,7 @@ class Writer:
         self._seq = 0
         self._by_name = False  # the staged models are indexed by name
         self._staged_updates = self._staged_status = self._staged_removals = False
+        self._staged_areas = False
         #: What the registry held when staging began (its largest ids): whatever
         #: appears above them was written by someone else meanwhile.
         self._marks: tuple[int, int, int] = (0, 0, 0)
@@ -400,17 +432,30 @@ class Writer:
         registry's; and which of them this import creates."""
         found: dict[str, tuple[Any, ...]] = {}
         cols = ", ".join(_STORED)
+        # The areas are rows of their own, read by a second query.
+        read = ", ".join(f"'' AS {_AREAS}" if c == _AREAS else c for c in _STORED)
+        at = 2 + _STORED.index(_AREAS)
         # (Into a registry that was empty, no query: a model registered since is one
         # `check_meanwhile` finds.)
         for start in range(0, len(codes) if self._marks[0] else 0, 900):
             part = codes[start : start + 900]
             marks = ", ".join([self.mark] * len(part))
             result = self.conn.exec_driver_sql(
-                f"SELECT code, status, batch_id, {cols} FROM models WHERE code IN ({marks})",
+                f"SELECT code, status, batch_id, {read} FROM models WHERE code IN ({marks})",
                 tuple(part),
             )
             for code, *values in result:
                 found[code] = tuple(values)
+            areas: dict[str, list[str]] = {}
+            for code, area in self.conn.exec_driver_sql(
+                "SELECT m.code, a.area FROM model_areas a JOIN models m ON m.id = a.model_id "
+                f"WHERE m.code IN ({marks})",
+                tuple(part),
+            ):
+                areas.setdefault(code, []).append(area)
+            for code, given in areas.items():
+                stored = found[code]
+                found[code] = (*stored[:at], stored_areas(given), *stored[at + 1 :])
         created: set[str] = set()
         staged = self._staged_rows("models", f"op, code, status, batch_id, {cols}", "code", codes)
         for op, code, status, batch, *values in staged:
@@ -705,6 +750,12 @@ class Writer:
             description=v["description"],
             code=code,
             kind=Kind(v["kind"]),
+            areas=tuple(Area(a) for a in v[_AREAS].split(AREA_SEPARATOR) if a in _AREA_VALUES),
+            objectives=v["objectives"],
+            method=v["method"],
+            target_group=v["target_group"],
+            expected_results=v["expected_results"],
+            sustainability=v["sustainability"],
         )
         withdrawn_on = _normal(v["withdrawn_on"])
         return Change(code, 0, {}, code, draft, withdrawn_on, v["withdrawn_reason"], None)
@@ -884,9 +935,10 @@ class Writer:
         return (
             code, d.name, fold(d.name), sort_prefix(d.name), d.description, *d.locality.stored,
             _PLAIN[d.field], _PLAIN[d.sponsor], _PLAIN[d.holder], d.holder_name, _PLAIN[d.kind],
+            *d.form(), form_folded(d),
             day(d.registered_on), _status_of(row.withdrawn_on is not None, bool(recognitions)),
             day(row.withdrawn_on), row.withdrawn_reason, self.stamp, self.stamp, self.batch_id,
-            day(first),
+            day(first), areas_text(d.areas),
         )  # fmt: skip
 
     def _update_params(self, code: str, row: Change) -> tuple[Any, ...]:
@@ -894,8 +946,9 @@ class Writer:
         return (
             d.name, fold(d.name), sort_prefix(d.name), d.description, *d.locality.stored,
             _PLAIN[d.field], _PLAIN[d.sponsor], _PLAIN[d.holder], d.holder_name, _PLAIN[d.kind],
+            *d.form(), form_folded(d),
             self._day(d.registered_on), self._day(row.withdrawn_on), row.withdrawn_reason,
-            self.stamp, code,
+            self.stamp, code, areas_text(d.areas),
         )  # fmt: skip
 
     def _recognition_params(self, code: str, rec: RecognitionDraft) -> tuple[Any, ...]:
@@ -906,13 +959,20 @@ class Writer:
         """Put what a chunk (or a command) writes into the staging tables: by
         executemany on SQLite, by COPY on PostgreSQL (many times fewer round trips)."""
         seq = self._next_seq
+        new = [(seq(), "new", *m) for m in plan.new_models]
+        updates = [(seq(), "update", *u) for u in plan.updates]
+        # Each staged model's areas, under its own seq: `swap` writes the latest set.
+        areas = [
+            (row[0], code, area)
+            for row, code in (*((r, r[3]) for r in new), *((r, r[-2]) for r in updates))
+            for area in row[-1].split(AREA_SEPARATOR)
+            if area
+        ]
         batches: dict[str, tuple[Sequence[str], list[tuple[Any, ...]]]] = {
-            "models": (_STAGE_TABLES["models"][0], [(seq(), "new", *m) for m in plan.new_models]),
+            "models": (_STAGE_TABLES["models"][0], new),
             # Updates fill only their own columns of the same table.
-            "updates": (
-                ("seq", "op", *_MODEL_UPDATE),
-                [(seq(), "update", *u) for u in plan.updates],
-            ),
+            "updates": (("seq", "op", *_MODEL_UPDATE, _AREAS), updates),
+            "areas": (_STAGE_TABLES["areas"][0], areas),
             "recognitions": (
                 _STAGE_TABLES["recognitions"][0],
                 [(seq(), *r) for r in plan.recognitions],
@@ -925,6 +985,7 @@ class Writer:
         if not self.sqlite:
             cursor = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         self._staged_updates |= bool(plan.updates)
+        self._staged_areas |= bool(areas)
         self._staged_status |= bool(plan.recount)
         self._staged_removals |= bool(plan.removals)
         for name, (columns, rows) in batches.items():
@@ -1065,7 +1126,7 @@ class Writer:
         run(f"INSERT INTO {self.temp}.stage_remap VALUES ({self.mark}, {self.mark})", remap)
         # One statement per table reads every old code before it writes a new one, so
         # a code moved onto another's old number is not moved twice.
-        for table in ("models", "recognitions", "status"):
+        for table in ("models", "recognitions", "status", "areas"):
             run(
                 f"UPDATE {self.temp}.stage_{table} SET code = (SELECT r.new FROM "
                 f"{self.temp}.stage_remap AS r WHERE r.old = stage_{table}.code) "
@@ -1108,6 +1169,18 @@ class Writer:
                 f"UPDATE models SET ({updated}) = (SELECT {updated} FROM {temp}.stage_models AS s "
                 "WHERE s.op = 'update' AND s.code = models.code ORDER BY s.seq DESC LIMIT 1) "
                 f"WHERE code IN (SELECT code FROM {temp}.stage_models WHERE op = 'update')"
+            )
+        if self._staged_updates:  # an updated model's set of areas is replaced whole
+            run(
+                "DELETE FROM model_areas WHERE model_id IN (SELECT m.id FROM models AS m "
+                f"JOIN {temp}.stage_models AS s ON s.code = m.code WHERE s.op = 'update')"
+            )
+        if self._staged_areas:  # each model's latest staged set
+            run(
+                "INSERT INTO model_areas (model_id, area) SELECT DISTINCT m.id, a.area "
+                f"FROM {temp}.stage_areas AS a JOIN models AS m ON m.code = a.code "
+                f"WHERE a.seq = (SELECT max(s.seq) FROM {temp}.stage_models AS s "
+                "WHERE s.code = a.code)"
             )
         if self._staged_removals:
             run(f"DELETE FROM recognitions WHERE id IN (SELECT id FROM {temp}.stage_removals)")
@@ -1206,7 +1279,8 @@ _MODEL_INSERT = (
     "code", "name", "name_folded", "name_order", "description", "locality_scheme", "province_code",
     "province_name", "province_input", "commune_code", "commune_name", "commune_input",
     "district_input", "legacy_province_code", "legacy_district_code", "legacy_commune_code",
-    "field", "sponsor", "holder", "holder_name", "kind", "registered_on", "status", "withdrawn_on",
+    "field", "sponsor", "holder", "holder_name", "kind", "objectives", "method", "target_group",
+    "expected_results", "sustainability", "form_folded", "registered_on", "status", "withdrawn_on",
     "withdrawn_reason", "created_at", "updated_at", "batch_id", "first_recognized_on",
 )  # fmt: skip
 _MODEL_UPDATE = (
@@ -1214,19 +1288,25 @@ _MODEL_UPDATE = (
     "province_name",
     "province_input", "commune_code", "commune_name", "commune_input", "district_input",
     "legacy_province_code", "legacy_district_code", "legacy_commune_code", "field", "sponsor",
-    "holder", "holder_name", "kind", "registered_on", "withdrawn_on", "withdrawn_reason",
+    "holder", "holder_name", "kind", "objectives", "method", "target_group", "expected_results",
+    "sustainability", "form_folded", "registered_on", "withdrawn_on", "withdrawn_reason",
     "updated_at",
     "code",
 )  # fmt: skip
+_AREA_VALUES = frozenset(a.value for a in Area)
 _RECOGNITION_INSERT = ("year", "level", "decision_no", "decided_on", "body", "created_at")
 
 #: The staging tables: their columns (SQLite's are untyped), and PostgreSQL's shape for
 #: them, taken from the registry's own tables (no constraints: they are only filled).
 _STAGE_TABLES: dict[str, tuple[tuple[str, ...], str]] = {
     "models": (
-        ("seq", "op", "gen", *_MODEL_INSERT),
+        ("seq", "op", "gen", *_MODEL_INSERT, _AREAS),
         "SELECT 0::bigint AS seq, ''::text AS op, 0::bigint AS gen, "
-        f"{', '.join(_MODEL_INSERT)} FROM models",
+        f"{', '.join(_MODEL_INSERT)}, ''::text AS {_AREAS} FROM models",
+    ),
+    "areas": (
+        ("seq", "code", "area"),
+        "SELECT 0::bigint AS seq, m.code, a.area FROM model_areas AS a, models AS m",
     ),
     "recognitions": (
         ("seq", *_RECOGNITION_INSERT, "code"),
@@ -1245,7 +1325,7 @@ _STAGE_INDEXES = (("models", "code"), ("recognitions", "code"), ("events", "batc
 #: Where the staging tables name a model the batch writes.
 _STAGE_CODES = (
     ("models", "code"), ("recognitions", "code"), ("removals", "code"), ("status", "code"),
-    ("events", "model_code"),
+    ("areas", "code"), ("events", "model_code"),
 )  # fmt: skip
 
 

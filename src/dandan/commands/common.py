@@ -223,8 +223,23 @@ StatusOption = Annotated[
     list[str] | None,
     typer.Option(help="registered, recognized or withdrawn, at the end of the window."),
 ]
+AreaOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--area",
+        help="Area of work: ethnic_affairs (dân tộc), religious_affairs (tôn giáo), "
+        "grassroots_democracy (DCCS), land_clearance (GPMB), state_agencies (dân vận chính "
+        "quyền), new_rural_areas (NTM), digital_transformation (CĐS), or none; models "
+        "serving any of those given (repeatable).",
+    ),
+]
 SearchOption = Annotated[
-    str | None, typer.Option("--search", "-s", help="Words in the name, diacritics optional.")
+    str | None,
+    typer.Option(
+        "--search",
+        "-s",
+        help="Words in the name or the registration form's items, diacritics optional.",
+    ),
 ]
 YearOption = Annotated[str | None, typer.Option("--year", help="That calendar year only.")]
 ByEndOfOption = Annotated[

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from dandan.commands.common import (
+    AreaOption,
     AsOfOption,
     ByEndOfOption,
     FieldOption,
@@ -44,6 +45,7 @@ def export(
     level: LevelOption = None,
     holder: HolderOption = None,
     kind: KindOption = None,
+    area: AreaOption = None,
     status: StatusOption = None,
     search: SearchOption = None,
     fmt: Annotated[
@@ -70,6 +72,7 @@ def export(
         level=level,
         holder=holder,
         kind=kind,
+        area=area,
         status=status,
         search=search,
         year=year,

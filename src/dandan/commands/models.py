@@ -9,6 +9,7 @@ import typer
 from dandan import i18n
 from dandan.commands.common import (
     MAX_LIMIT,
+    AreaOption,
     BomOption,
     DistrictOption,
     ExcelOption,
@@ -29,9 +30,26 @@ from dandan.errors import UsageError
 from dandan.i18n import N_, _
 from dandan.rendering import Column, Format, Record, Table, Text
 from dandan.terms import COLUMN_LABELS
+from dandan.validation import FORM_FIELDS
 
 if TYPE_CHECKING:
     from dandan.registry import ModelRecord
+
+#: The registration form's items, as options of register and edit.
+ObjectivesOption = Annotated[
+    str | None, typer.Option(help="Objectives (mục tiêu) of the registration form.")
+]
+MethodOption = Annotated[str | None, typer.Option(help="Content and method (nội dung, cách làm).")]
+TargetGroupOption = Annotated[
+    str | None, typer.Option(help="Target group and area (đối tượng, địa bàn).")
+]
+ExpectedResultsOption = Annotated[
+    str | None, typer.Option(help="Expected results (kết quả dự kiến).")
+]
+SustainabilityOption = Annotated[
+    str | None,
+    typer.Option(help="How it will be sustained and replicated (duy trì, nhân rộng)."),
+]
 
 LABELS = COLUMN_LABELS
 LEGACY_COLUMNS = [
@@ -66,7 +84,9 @@ DUPLICATE_COLUMNS = [Column("group", "Group", numeric=True), *LIST_COLUMNS]
 
 def record_view(rec: ModelRecord) -> Record:
     data = rec.as_dict()
-    for key in ("description", "holder_name", "withdrawn_on", "withdrawn_reason", "legacy"):
+    for key in (
+        "description", "holder_name", "withdrawn_on", "withdrawn_reason", "legacy", *FORM_FIELDS,
+    ):  # fmt: skip
         if data[key] is None:
             data.pop(key)
     return Record(
@@ -127,6 +147,19 @@ def register(
     code: Annotated[
         str | None, Opt(help="Use this code instead of a generated one (e.g. QTR-2023-00042).")
     ] = None,
+    area: Annotated[
+        list[str] | None,
+        Opt(
+            "--area",
+            help="An area of work it serves (repeatable, or several separated by ';'): "
+            "dân tộc, tôn giáo, DCCS, GPMB, dân vận chính quyền, NTM, CĐS.",
+        ),
+    ] = None,
+    objectives: ObjectivesOption = None,
+    method: MethodOption = None,
+    target_group: TargetGroupOption = None,
+    expected_results: ExpectedResultsOption = None,
+    sustainability: SustainabilityOption = None,
     allow_duplicate: Annotated[
         bool,
         Opt(help="Register even when a model with this name, place and date is registered."),
@@ -151,6 +184,8 @@ def register(
         registered_on=registered_on,
         description=description,
         code=code,
+        areas=area,
+        form=_form(objectives, method, target_group, expected_results, sustainability),
         allow_duplicate=allow_duplicate,
     )
     if rec.commune:
@@ -215,13 +250,19 @@ def show_model(
 def list_models(
     ctx: typer.Context,
     search: Annotated[
-        str | None, Opt("--search", "-s", help="Words in the name, diacritics optional.")
+        str | None,
+        Opt(
+            "--search",
+            "-s",
+            help="Words in the name or the registration form's items, diacritics optional.",
+        ),
     ] = None,
     in_: InOption = None,
     field: Annotated[list[str] | None, Opt(help="Field (repeatable).")] = None,
     sponsor: Annotated[list[str] | None, Opt(help="Sponsoring bloc (repeatable).")] = None,
     holder: Annotated[list[str] | None, Opt(help="collective or individual.")] = None,
     kind: KindOption = None,
+    area: AreaOption = None,
     status: Annotated[
         list[str] | None, Opt(help="registered, recognized or withdrawn (repeatable).")
     ] = None,
@@ -259,6 +300,7 @@ def list_models(
         statuses=status or (),
         search=search,
         kinds=kind or (),
+        areas=area or (),
     )
     if duplicates:
         if sort is not None:
@@ -295,9 +337,28 @@ def edit(
     kind: Annotated[str | None, Opt(help="model (mô hình) or exemplar (điển hình).")] = None,
     registered_on: Annotated[str | None, Opt(help="Corrected registration date.")] = None,
     description: Annotated[str | None, Opt(help="New description.")] = None,
+    area: Annotated[
+        list[str] | None,
+        Opt(
+            "--area",
+            help="The areas of work it serves, replacing those it had (repeatable, or "
+            "several separated by ';'); --area '' clears them.",
+        ),
+    ] = None,
+    no_areas: Annotated[
+        bool, Opt("--no-areas", help="Clear the areas of work (as --area '' does).")
+    ] = False,
+    objectives: ObjectivesOption = None,
+    method: MethodOption = None,
+    target_group: TargetGroupOption = None,
+    expected_results: ExpectedResultsOption = None,
+    sustainability: SustainabilityOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Correct a model's details; what is not given stays as it is."""
+    """Correct a model's details; what is not given stays as it is. A form item given
+    as '' is cleared."""
+    if no_areas and any(a.strip() for a in area or ()):
+        raise UsageError(_("--no-areas clears the areas; give it without --area"))
     rec = registry(ctx).edit(
         code,
         name=name,
@@ -312,6 +373,8 @@ def edit(
         kind=kind,
         registered_on=registered_on,
         description=description,
+        areas=[] if no_areas else area,
+        form=_form(objectives, method, target_group, expected_results, sustainability),
     )
     if rec.changed:
         note(_("updated {code}").format(code=rec.code))
@@ -332,3 +395,10 @@ def withdraw(
     rec = registry(ctx).withdraw(code, reason=need(reason, "--reason", _("Reason")), on=on)
     note(_("withdrew {code}").format(code=rec.code))
     show(record_view(rec), fmt)
+
+
+def _form(*items: str | None) -> dict[str, str | None]:
+    """The registration form's items given (in `FORM_FIELDS` order), by name."""
+    return {
+        name: value for name, value in zip(FORM_FIELDS, items, strict=True) if value is not None
+    }

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from dandan.commands.common import (
+    AreaOption,
     AsOfOption,
     BoundariesOption,
     ByEndOfOption,
@@ -54,6 +55,7 @@ def report(
     level: LevelOption = None,
     holder: HolderOption = None,
     kind: KindOption = None,
+    area: AreaOption = None,
     status: StatusOption = None,
     search: SearchOption = None,
     boundaries: BoundariesOption = "current",
@@ -74,6 +76,7 @@ def report(
         level=level,
         holder=holder,
         kind=kind,
+        area=area,
         status=status,
         search=search,
         year=year,

@@ -8,6 +8,7 @@ import typer
 
 from dandan.commands.common import (
     MAX_LIMIT,
+    AreaOption,
     AsOfOption,
     BomOption,
     BoundariesOption,
@@ -51,6 +52,7 @@ GROUP_COLUMNS = {
     "level": [Column("level", "Level")],
     "holder": [Column("holder", "Holder")],
     "kind": [Column("kind", "Kind")],
+    "area": [Column("area", "Area of work")],
 }
 MEASURE_COLUMNS = {
     "registered": Column("registered", "Registered", numeric=True),
@@ -81,6 +83,7 @@ def selection(
     as_of: str | None,
     period: str | None,
     kind: list[str] | None = None,
+    area: list[str] | None = None,
     legacy_first: bool = False,
     scheme_given: bool | None = None,
 ) -> tuple[ModelFilter, Window]:
@@ -98,6 +101,7 @@ def selection(
         statuses=status or (),
         search=search,
         kinds=kind or (),
+        areas=area or (),
         legacy_first=legacy_first,
         scheme_given=scheme_given,
     )
@@ -154,6 +158,8 @@ def for_people(
 def tally_table(result: TallyResult, *, chart: bool, fmt: Format = Format.table) -> Table:
     """The tally as a table; for people (`fmt` table) the group of models the old units
     cannot place is named in their language, for scripts as the stable "not assignable"."""
+    from dandan.tallies import counts_again
+
     query = result.query
     columns = group_columns(query)
     rows = for_people(result.rows, query, columns, fmt)
@@ -162,6 +168,7 @@ def tally_table(result: TallyResult, *, chart: bool, fmt: Format = Format.table)
         columns,
         rows,
         total=result.total,
+        total_label=N_("Total (distinct models)") if counts_again(query) else N_("Total"),
         title=tally_title(query),
         script_title=script_title(query),
         chart=query.measures[0] if chart and query.by else None,
@@ -216,7 +223,8 @@ def tally(
         Opt(
             "--by",
             help="Group by: province, district (with --boundaries 2024), commune, year, field, "
-            "sponsor, level, holder, kind (repeatable).",
+            "sponsor, level, holder, kind, area (repeatable; by area a model counts once in "
+            "each area it serves, and the total counts distinct models).",
         ),
     ] = None,
     boundaries: BoundariesOption = "current",
@@ -231,6 +239,7 @@ def tally(
     level: LevelOption = None,
     holder: HolderOption = None,
     kind: KindOption = None,
+    area: AreaOption = None,
     status: StatusOption = None,
     search: SearchOption = None,
     count: Annotated[
@@ -291,6 +300,7 @@ def tally(
         level=level,
         holder=holder,
         kind=kind,
+        area=area,
         status=status,
         search=search,
         year=year,
@@ -373,6 +383,7 @@ def stats(
     sponsor: SponsorOption = None,
     holder: HolderOption = None,
     kind: KindOption = None,
+    area: AreaOption = None,
     limit: Annotated[
         int,
         Opt(
@@ -397,5 +408,6 @@ def stats(
         sponsors=sponsor or (),
         holders=holder or (),
         kinds=kind or (),
+        areas=area or (),
     )
     show(stats_view(summarize(registry(ctx), where, decisions=limit)), fmt, to)
