@@ -44,7 +44,6 @@ MAX_LENGTHS = {
     "province": 200,
     "district": 200,
     "commune": 200,
-    "organiser": 300,
 }
 
 _CODE = re.compile(r"^[A-Z0-9][A-Z0-9._/-]{1,31}$")

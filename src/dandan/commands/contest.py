@@ -29,6 +29,7 @@ from dandan.commands.common import boundaries as units_of
 from dandan.commands.core import DandanCommand, DandanGroup
 from dandan.i18n import N_, _, number
 from dandan.rendering import Column, Format, Record, Table
+from dandan.terms import COLUMN_LABELS
 
 if TYPE_CHECKING:
     from dandan.contests import ContestTally
@@ -61,6 +62,7 @@ TeamsOption = Annotated[str | None, Opt("--teams", help="How many teams took par
 EntrantsOption = Annotated[str | None, Opt("--entrants", help="How many entrants took part.")]
 
 LABELS = {
+    **COLUMN_LABELS,
     "id": N_("Id"),
     "name": N_("Name"),
     "province": N_("Province"),
@@ -70,7 +72,6 @@ LABELS = {
     "organiser": N_("Organiser"),
     "teams": N_("Teams"),
     "entrants": N_("Entrants"),
-    "locality_scheme": N_("Boundaries"),
 }
 LIST_COLUMNS = [
     Column("id", "Id"),
@@ -227,13 +228,19 @@ def remove(
 @handle_errors
 def import_(
     ctx: typer.Context,
-    file: Annotated[str, typer.Argument(help="A CSV or XLSX file of contests, or - for stdin.")],
+    file: Annotated[
+        str,
+        typer.Argument(
+            help="A CSV or XLSX file with the columns Tên hội thi, Tỉnh, Xã, Cấp, Ngày tổ "
+            "chức, Đơn vị tổ chức, Số đội, Số thí sinh (or the export's identifiers), or - "
+            "for stdin."
+        ),
+    ],
     encoding: Annotated[
         str | None, Opt("--encoding", help="The file's encoding (default: detected).")
     ] = None,
 ) -> None:
-    """Add the contests of a file (Tên hội thi, Tỉnh, Xã, Cấp, Ngày tổ chức, Đơn vị tổ
-    chức, Số đội, Số thí sinh), all or none."""
+    """Add the contests of a CSV or XLSX file, all or none."""
     from dandan import contests
 
     count = contests.import_file(registry(ctx), file, encoding=encoding)
