@@ -208,6 +208,9 @@ def test_every_change_is_an_audit_event(run: Run, held: Registry, db: Path) -> N
     assert after == {"reason": "ghi trùng"}
     log = json.loads(run("log", "--format", "json").stdout)
     assert {e["command"] for e in log} == {"contest-add", "contest-edit", "contest-remove"}
+    said = {e["changes"] for e in log}
+    assert f"contest {first['id']} recorded: Hội thi Dân vận khéo (Quảng Trị, 2023-05-10)" in said
+    assert f"contest {first['id']} removed: Hội thi Dân vận khéo; reason: ghi trùng" in said
 
 
 def _stored(registry: Registry) -> list[dict[str, Any]]:

@@ -112,7 +112,7 @@ def add(
     )
     with registry._writer(create=True) as w:
         w.add_contest(draft, today=today or date.today())
-    return list_contests(registry, limit=1, newest=True)[0]
+    return get(registry, w.added_contests[0])
 
 
 def get(registry: Registry, contest_id: int) -> dict[str, Any]:

@@ -331,6 +331,8 @@ class Writer:
         self._days: dict[date, str] = {}
         #: Contests to write in the swap, in order: (operation, id, columns, event).
         self._contests: list[tuple[str, int | None, dict[str, Any], dict[str, Any]]] = []
+        #: The ids the swap gave the contests added, in order.
+        self.added_contests: list[int] = []
 
     # -- staging ---------------------------------------------------------------
 
@@ -908,6 +910,7 @@ class Writer:
                 key = inserted.inserted_primary_key
                 assert key is not None
                 contest_id = int(key[0])
+                self.added_contests.append(contest_id)
             elif op == "update":
                 self.conn.execute(
                     contests.update()
