@@ -548,9 +548,10 @@ def test_core_tables_are_the_orm_tables() -> None:
     assert tables.recognitions is models.Recognition.__table__  # type: ignore[attr-defined]
     assert tables.import_batches is models.ImportBatch.__table__  # type: ignore[attr-defined]
     assert tables.events is models.Event.__table__  # type: ignore[attr-defined]
+    assert tables.contests is models.Contest.__table__  # type: ignore[attr-defined]
     assert tables.model_areas is models.ModelArea.__table__  # type: ignore[attr-defined]
     assert set(tables.metadata.tables) == {
-        "models", "recognitions", "model_areas", "import_batches", "events",
+        "models", "recognitions", "model_areas", "import_batches", "events", "contests",
     }  # fmt: skip
 
 

@@ -96,6 +96,15 @@ def summary(
         return say(N_("registered {name} ({province})")).format(
             name=after.get("name", ""), province=after.get("province", "")
         )
+    if command in ("contest-add", "contest-import"):
+        return say(N_("contest {id} recorded: {name} ({province}, {held_on})")).format(
+            id=after.get("contest"), name=after.get("name", ""),
+            province=after.get("province_name", ""), held_on=after.get("held_on", ""),
+        )  # fmt: skip
+    if command == "contest-remove":
+        return say(N_("contest {id} removed: {name}; reason: {reason}")).format(
+            id=before.get("contest"), name=before.get("name", ""), reason=after.get("reason", "")
+        )
     if command == "import" and "file" in after:
         return say(N_("{file}: inserted {inserted}, updated {updated}, skipped {skipped}")).format(
             file=after["file"], **{k: after.get(k, 0) for k in ("inserted", "updated", "skipped")}

@@ -15,6 +15,7 @@ import typer
 from dandan import __version__, i18n
 from dandan.commands import (
     audit,
+    contest,
     corrections,
     db,
     export,
@@ -121,6 +122,7 @@ COMMANDS: dict[str, Callable[..., Any]] = {
 for name, function in COMMANDS.items():
     app.command(name, cls=DandanCommand)(function)
 app.add_typer(db.app, name="db")
+app.add_typer(contest.app, name="contest")
 
 
 def main() -> None:

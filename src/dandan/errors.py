@@ -21,6 +21,7 @@ class Advice(StrEnum):
 
     #: The code is not known: search the registry by name to find it.
     find_code = "find_code"
+    find_contest = "find_contest"
     #: No registry there: make an empty one (or write into it, which makes one).
     create_registry = "create_registry"
     #: The registry's schema is older than this dandan's: upgrade it.

@@ -31,6 +31,7 @@ TABLES = (
     tables.recognitions,
     tables.model_areas,
     tables.events,
+    tables.contests,
 )
 COPY_CHUNK = 5000
 

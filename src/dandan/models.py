@@ -183,6 +183,39 @@ class ImportBatch(SQLModel, table=True):
     finished_at: datetime
 
 
+class Contest(SQLModel, table=True):
+    """A contest (hội thi, cuộc thi "Dân vận khéo") a mass-mobilisation commission holds.
+
+    Its place is stored as a model's is (`dandan.validation.resolve_locality`, by the
+    day it was held): as entered, the current units, and the old ones, so that a tally
+    in either boundaries is a GROUP BY on plain columns.
+    """
+
+    __tablename__ = "contests"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=300)
+    locality_scheme: str = Field(default="2025", max_length=8)
+    province_code: int = Field(index=True)
+    province_name: str = Field(max_length=100)
+    province_input: str = Field(max_length=200)
+    commune_code: int | None = None
+    commune_name: str | None = Field(default=None, max_length=100)
+    commune_input: str | None = Field(default=None, max_length=200)
+    district_input: str | None = Field(default=None, max_length=200)
+    legacy_province_code: int | None = None
+    legacy_district_code: int | None = None
+    legacy_commune_code: int | None = None
+    #: commune, district (before 2025-07-01), province or central: `dandan.terms.Level`.
+    level: str = Field(max_length=16)
+    held_on: date = Field(index=True)
+    organiser: str | None = Field(default=None, max_length=300)
+    teams: int | None = None
+    entrants: int | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
 def _after_create(table: type[SQLModel], sqlite: Sequence[str], postgres: Sequence[str]) -> None:
     """DDL that runs right after the table is created, on each backend its own."""
     for dialect, statements in (("sqlite", sqlite), ("postgresql", postgres)):

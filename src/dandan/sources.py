@@ -117,6 +117,26 @@ _HEADER_INDEX = {
 # Recognising British and American spellings alike.
 _HEADER_INDEX.setdefault(key("recognised_by"), "recognized_by")
 
+
+@dataclass(frozen=True)
+class Schema:
+    """The columns a kind of file holds: each header spelling (folded by `key`) to its
+    column, and the columns a file must have. Models' by default; `contests` has its own
+    (`dandan.contests.SCHEMA`), read by the same reader."""
+
+    index: Mapping[str, str]
+    required: tuple[str, ...]
+
+    @classmethod
+    def of(cls, headers: Mapping[str, tuple[str, ...]], required: tuple[str, ...]) -> Schema:
+        index = {
+            key(spelling): column
+            for column, spellings in headers.items()
+            for spelling in (column, column.replace("_", " "), *spellings)
+        }
+        return cls(index, required)
+
+
 #: The most rows a sheet may have: Excel's own maximum (1,048,576), above the 408,000+
 #: rows of a national import. A row numbered beyond it holding data is refused: no
 #: spreadsheet program writes one, and a sheet is read by the rows it really holds, never
@@ -262,12 +282,13 @@ def map_headers(
     info: SourceInfo,
     mapped: list[str | None] | None = None,
     given: Mapping[str, str] | None = None,
+    schema: Schema | None = None,
 ) -> list[str | None]:
     """Our column name for each header (None for unknown ones), checking required
     columns: those the file lacks may be `given` sheet-wide. `mapped` is the columns
     already read from a header on two rows."""
     if mapped is None:
-        mapped = _header_of(headers)
+        mapped = _header_of(headers, schema)
     seen: set[str] = set()
     for header, column in zip(headers, mapped, strict=True):
         if column is not None and column in seen:
@@ -280,7 +301,8 @@ def map_headers(
             seen.add(column)
             info.headers[column] = header.strip()
     available = seen | set(given or ()) | set(info.title_values)
-    missing = [c for c in REQUIRED if c not in available]
+    required = schema.required if schema is not None else REQUIRED
+    missing = [c for c in required if c not in available]
     if missing:
         found = ", ".join(h for h in headers if h)
         where = "" if info.header_row is None else _(" in row {row}").format(row=info.header_row)
@@ -308,6 +330,8 @@ class Layout:
     #: Sheet-wide values: a column's value for every row that leaves it empty (a sheet
     #: of one province often names it only in its title).
     values: Mapping[str, str] = field(default_factory=dict)
+    #: The columns of the file (None: a file of models).
+    schema: Schema | None = None
 
 
 def sheet_values(pairs: Iterable[str]) -> dict[str, str]:
@@ -351,17 +375,19 @@ def not_a_record(cells: Sequence[str]) -> bool:
     return len(filled) == 2 and _SECTION_NUMBER.fullmatch(first) is not None
 
 
-def _header_of(cells: Sequence[str]) -> list[str | None]:
-    return [_HEADER_INDEX.get(key(c)) if c else None for c in cells]
+def _header_of(cells: Sequence[str], schema: Schema | None = None) -> list[str | None]:
+    index = schema.index if schema is not None else _HEADER_INDEX
+    return [index.get(key(c)) if c else None for c in cells]
 
 
 def _two_row_header(
-    top: Sequence[str], below: Sequence[str]
+    top: Sequence[str], below: Sequence[str], schema: Schema | None = None
 ) -> tuple[list[str | None], list[str]] | None:
     """The columns of a header on two rows (a parent merged over its children: "Công
     nhận" over "Năm | Cấp | Số QĐ"), or None when the second row is not one of
     headers. A child is read with its parent first ("Ngày" under "Quyết định" is "Ngày
     quyết định"), then alone ("Huyện" under "Địa bàn thực hiện")."""
+    index = schema.index if schema is not None else _HEADER_INDEX
     width = max(len(top), len(below))
     parent = ""
     mapped: list[str | None] = []
@@ -373,13 +399,13 @@ def _two_row_header(
         if above:
             parent = above  # a merged cell's text is in its first cell only
         if not child:
-            mapped.append(_HEADER_INDEX.get(key(above)) if above else None)
+            mapped.append(index.get(key(above)) if above else None)
             shown.append(above)
             continue
         children += 1
         column = None
         for spelling in (f"{child} {parent}", f"{parent} {child}", child):
-            column = _HEADER_INDEX.get(key(spelling))
+            column = index.get(key(spelling))
             if column is not None:
                 break
         known += column is not None
@@ -411,10 +437,10 @@ def _find_header(top: Sequence[tuple[int, list[str]]], layout: Layout, info: Sou
             continue
         if not any(c.strip() for c in cells):
             continue
-        single = _header_of(cells)
+        single = _header_of(cells, layout.schema)
         header = _Header(at, 1, single, [c.strip() for c in cells])
         if at + 1 < len(top) and any(single):
-            two = _two_row_header(cells, top[at + 1][1])
+            two = _two_row_header(cells, top[at + 1][1], layout.schema)
             if two is not None and len({*two[0]} - {None}) > len({*single} - {None}):
                 header = _Header(at, 2, *two)
         found = {c for c in header.mapped if c is not None} | set(layout.values)
@@ -425,7 +451,8 @@ def _find_header(top: Sequence[tuple[int, list[str]]], layout: Layout, info: Sou
             title = _title_province(top[:at])
             if title is not None:
                 found.add("province")
-        if all(c in found for c in REQUIRED) or layout.header_row is not None:
+        required = layout.schema.required if layout.schema is not None else REQUIRED
+        if all(c in found for c in required) or layout.header_row is not None:
             if title is not None:
                 info.title_values["province"] = title
             return header
@@ -485,7 +512,7 @@ def _rows(
     for line, cells in top[: header.at + header.rows]:  # rows below: by the header's names
         _check_lengths(cells, cells, line, info)
     info.header_row, info.header_rows = top[header.at][0], header.rows
-    mapped = map_headers(header.shown, info, header.mapped, layout.values)
+    mapped = map_headers(header.shown, info, header.mapped, layout.values, layout.schema)
     # The sheet-wide values: the clerk's, then a province read from the title.
     values = dict(layout.values)
     if "province" in info.title_values and not {"province", "province_code"} & {*mapped, *values}:

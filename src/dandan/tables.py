@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import MetaData, Table
 
-from dandan.models import Event, ImportBatch, Model, ModelArea, Recognition
+from dandan.models import Contest, Event, ImportBatch, Model, ModelArea, Recognition
 
 metadata: MetaData = Model.metadata
 models: Table = Model.__table__  # type: ignore[attr-defined]
@@ -17,3 +17,4 @@ recognitions: Table = Recognition.__table__  # type: ignore[attr-defined]
 model_areas: Table = ModelArea.__table__  # type: ignore[attr-defined]
 import_batches: Table = ImportBatch.__table__  # type: ignore[attr-defined]
 events: Table = Event.__table__  # type: ignore[attr-defined]
+contests: Table = Contest.__table__  # type: ignore[attr-defined]

@@ -1007,8 +1007,17 @@ def _keep_top(
 
 
 def _row(query: TallyQuery, key: tuple[Any, ...], values: dict[str, int]) -> dict[str, Any]:
+    """A group as scripts read it, with its counts."""
+    row = group_values(query, key)
+    for measure in query.measures:
+        row[measure] = values.get(measure, 0)
+    return row
+
+
+def group_values(query: TallyQuery, key: tuple[Any, ...]) -> dict[str, Any]:
     """A group as scripts read it: names with their codes for places (and the scheme of
-    those codes, which were reused in 2025), identifiers for terms."""
+    those codes, which were reused in 2025), identifiers for terms. (Contests' groups
+    too: `dandan.contests`.)"""
     legacy = query.boundaries is Boundaries.legacy
     g = legacy_gazetteer() if legacy else gazetteer()
     row: dict[str, Any] = {}
@@ -1035,8 +1044,6 @@ def _row(query: TallyQuery, key: tuple[Any, ...], values: dict[str, int]) -> dic
             row["year"] = int(value) if value is not None else None
         else:
             row[dim.value] = next(values_iter)
-    for measure in query.measures:
-        row[measure] = values.get(measure, 0)
     return row
 
 
@@ -1088,6 +1095,12 @@ def _natural_key(query: TallyQuery) -> Any:
         return tuple(parts)
 
     return key if natural else None
+
+
+def row_order(query: TallyQuery, measures: Sequence[str]) -> Any:
+    """The sort key of rows grouped as `query`'s, by count of `measures` where the
+    groups have no order of their own (contests' rows too: `dandan.contests`)."""
+    return _sorter(query, measures)
 
 
 def _sorter(query: TallyQuery, measures: Sequence[str] | None = None) -> Any:

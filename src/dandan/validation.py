@@ -588,3 +588,85 @@ def recognition_terms(
             field="level",
         )
     return y, lvl, on
+
+
+@dataclass(slots=True)
+class ContestDraft:
+    """A contest whose values passed validation one by one; the rules that tie them
+    together (`writing.check_contest`) are the writer's."""
+
+    name: str
+    locality: Locality
+    level: Level
+    held_on: date
+    organiser: str | None = None
+    teams: int | None = None
+    entrants: int | None = None
+
+    def columns(self) -> dict[str, Any]:
+        """The stored columns, in the writer's order (`writing.CONTEST_COLUMNS`)."""
+        names = (
+            "locality_scheme", "province_code", "province_name", "province_input",
+            "commune_code", "commune_name", "commune_input", "district_input",
+            "legacy_province_code", "legacy_district_code", "legacy_commune_code",
+        )  # fmt: skip
+        return {
+            "name": self.name,
+            **dict(zip(names, self.locality.stored, strict=True)),
+            "level": self.level.value,
+            "held_on": self.held_on,
+            "organiser": self.organiser,
+            "teams": self.teams,
+            "entrants": self.entrants,
+        }
+
+
+def count_value(value: str | int | None, field: str) -> int | None:
+    """A number of teams or entrants as typed (a spreadsheet's 12.0 too); None when empty.
+    Negative numbers pass here: the writer refuses them with the other contest rules."""
+    if value is None or str(value).strip() == "":
+        return None
+    raw = str(value).strip()
+    if raw.endswith(".0"):
+        raw = raw[:-2]
+    body = raw[1:] if raw.startswith("-") else raw
+    if not (body.isascii() and body.isdigit()) or len(body) > 9:
+        raise InvalidInput(
+            _("bad number {text!r}: write a whole number, e.g. 12").format(text=value), field=field
+        )
+    return int(raw)
+
+
+def draft_contest(
+    *,
+    name: str | None,
+    province: str | None,
+    commune: str | None = None,
+    district: str | None = None,
+    scheme: str | None = None,
+    level: str | None,
+    held_on: str | date | None,
+    organiser: str | None = None,
+    teams: str | int | None = None,
+    entrants: str | int | None = None,
+) -> ContestDraft:
+    """A contest's values, each checked; its place resolved as a model's, by the day it
+    was held (the old units before 2025-07-01), unless `scheme` says which."""
+    name_text = text(name, "name", required=True)
+    assert name_text is not None
+    if not level or not level.strip():
+        raise InvalidInput(_("must not be empty"), field="level")
+    if held_on is None or (isinstance(held_on, str) and not held_on.strip()):
+        raise InvalidInput(_("must not be empty"), field="held_on")
+    on = parse_date(held_on, "held_on")
+    return ContestDraft(
+        name=name_text,
+        locality=resolve_locality(
+            province, commune, district, before_merger=on < MERGER_DAY, scheme=scheme
+        ),
+        level=parse_term(Level, level),
+        held_on=on,
+        organiser=text(organiser, "organiser"),
+        teams=count_value(teams, "teams"),
+        entrants=count_value(entrants, "entrants"),
+    )

@@ -26,11 +26,17 @@ from sqlmodel import SQLModel, col
 from dandan import i18n
 from dandan.errors import Advice, Conflict, InvalidInput, NotFound
 from dandan.i18n import _, day
-from dandan.localities import CODE_PREFIXES
+from dandan.localities import CODE_PREFIXES, MERGER_DAY
 from dandan.models import Model
 from dandan.terms import Area, Field, Holder, Kind, Level, Sponsor, Status, label
 from dandan.text import fold, sort_prefix, undecodable
-from dandan.validation import AREA_SEPARATOR, ModelDraft, RecognitionDraft, stored_locality
+from dandan.validation import (
+    AREA_SEPARATOR,
+    ContestDraft,
+    ModelDraft,
+    RecognitionDraft,
+    stored_locality,
+)
 
 
 class Reject(Protocol):
@@ -361,6 +367,10 @@ class Writer:
         #: created_at/updated_at of every row; text on SQLite, in SQLAlchemy's format.
         self.stamp: Any = now.strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else now
         self._days: dict[date, str] = {}
+        #: Contests to write in the swap, in order: (operation, id, columns, event).
+        self._contests: list[tuple[str, int | None, dict[str, Any], dict[str, Any]]] = []
+        #: The ids the swap gave the contests added, in order.
+        self.added_contests: list[int] = []
 
     # -- staging ---------------------------------------------------------------
 
@@ -897,6 +907,88 @@ class Writer:
         )  # fmt: skip
         self._stage(plan)
 
+    # -- contests ----------------------------------------------------------------
+    # A contest is a record of its own (`contests`), with its rules here, whatever adds
+    # it (`contest add`, `contest import`, a script): staged, then written by
+    # `swap_contests` in the change's transaction, each with its audit event.
+
+    def contest(self, contest_id: int) -> dict[str, Any]:
+        """A stored contest's columns (`CONTEST_COLUMNS`); refused when there is none."""
+        row = self.conn.exec_driver_sql(
+            f"SELECT {', '.join(CONTEST_COLUMNS)} FROM contests WHERE id = {self.mark}",
+            (contest_id,),
+        ).first()
+        if row is None:
+            raise NotFound(
+                _("no contest with id {id}").format(id=contest_id),
+                field="id",
+                advice=Advice.find_contest,
+            )
+        return {k: _normal(v) for k, v in zip(CONTEST_COLUMNS, row, strict=True)}
+
+    def add_contest(
+        self, draft: ContestDraft, *, today: date, command: str = "contest-add"
+    ) -> None:
+        """Stage a new contest and its event, checked by `check_contest`."""
+        check_contest(draft, today)
+        columns = draft.columns()
+        self._contests.append(("add", None, columns, {"command": command, "after": columns}))
+
+    def update_contest(self, contest_id: int, draft: ContestDraft, *, today: date) -> bool:
+        """Stage a contest's whole record as it is to be; False when it changes nothing."""
+        stored = self.contest(contest_id)
+        check_contest(draft, today)
+        before, after = changes(_contest_json(stored), _contest_json(draft.columns()))
+        if not after:
+            return False
+        event = {"command": "contest-edit", "before": before, "after": after}
+        self._contests.append(("update", contest_id, draft.columns(), event))
+        return True
+
+    def remove_contest(self, contest_id: int, reason: str) -> None:
+        """Stage a contest's removal; the audit trail keeps its record and the reason."""
+        stored = self.contest(contest_id)
+        event = {
+            "command": "contest-remove",
+            "before": _contest_json(stored),
+            "after": {"reason": reason},
+        }
+        self._contests.append(("remove", contest_id, stored, event))
+
+    def swap_contests(self) -> None:
+        """Write the staged contests and their events (each event names its contest's id
+        in its data: `events` has no column for it, and needs none)."""
+        from dandan.tables import contests, events
+
+        for op, contest_id, columns, event in self._contests:
+            if op == "add":
+                values = {**columns, "created_at": utc_now(), "updated_at": utc_now()}
+                inserted = self.conn.execute(contests.insert().values(**values))
+                key = inserted.inserted_primary_key
+                assert key is not None
+                contest_id = int(key[0])
+                self.added_contests.append(contest_id)
+            elif op == "update":
+                self.conn.execute(
+                    contests.update()
+                    .where(contests.c.id == contest_id)
+                    .values(**columns, updated_at=utc_now())
+                )
+            else:
+                self.conn.execute(contests.delete().where(contests.c.id == contest_id))
+            before, after = event.get("before"), event.get("after")
+            if op == "add":
+                after = _contest_json(columns)
+            if op != "remove":
+                after = {"contest": contest_id, **(after or {})}
+            else:
+                before = {"contest": contest_id, **(before or {})}
+            row = event_row(
+                actor=self.actor, command=event["command"], code=None, before=before, after=after
+            )
+            self.conn.execute(events.insert().values(**row))
+        self._contests = []
+
     def _recognised(self, code: str) -> list[Recognised]:
         return self._existing_recognitions([code], set()).get(code, [])
 
@@ -1098,6 +1190,7 @@ class Writer:
         self.lock()
         self.renumber()
         self.swap(batches or {})
+        self.swap_contests()
         self.swap_events(None, None)
 
     def renumber(self) -> None:
@@ -1243,6 +1336,43 @@ class Writer:
             self.conn.exec_driver_sql("PRAGMA analysis_limit = 1000")
             self.conn.exec_driver_sql("ANALYZE")
         self._dropped = []
+
+
+#: What the registry stores of a contest (besides its id and timestamps), in order.
+CONTEST_COLUMNS = (
+    "name", "locality_scheme", "province_code", "province_name", "province_input",
+    "commune_code", "commune_name", "commune_input", "district_input", "legacy_province_code",
+    "legacy_district_code", "legacy_commune_code", "level", "held_on", "organiser", "teams",
+    "entrants",
+)  # fmt: skip
+
+
+def check_contest(draft: ContestDraft, today: date) -> None:
+    """The rules of a contest, whatever adds or changes it: held neither in the future
+    nor, at district level, after districts ended (2025-07-01); teams and entrants
+    counted from zero up."""
+    if draft.held_on > today:
+        raise InvalidInput(
+            _("date {date} is in the future").format(date=day(draft.held_on)), field="held_on"
+        )
+    if draft.level is Level.district and draft.held_on >= MERGER_DAY:
+        raise InvalidInput(
+            _(
+                "district-level contests end on 2025-06-30: districts were abolished on "
+                "2025-07-01; use commune or province level"
+            ),
+            field="level",
+        )
+    for name, value in (("teams", draft.teams), ("entrants", draft.entrants)):
+        if value is not None and value < 0:
+            raise InvalidInput(
+                _("{value} is negative; give 0 or more").format(value=value), field=name
+            )
+
+
+def _contest_json(columns: dict[str, Any]) -> dict[str, Any]:
+    """A contest's stored columns as the audit trail keeps them (dates as ISO text)."""
+    return {k: _json(_normal(columns.get(k))) for k in CONTEST_COLUMNS}
 
 
 def _status_of(withdrawn: bool, recognized: bool) -> str:

@@ -86,6 +86,7 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
 #: command or option to use, appended to the library's message after "; ".
 ADVICE: dict[Advice, str] = {
     Advice.find_code: N_("`dandan list --search` finds codes"),
+    Advice.find_contest: N_("`dandan contest list` shows the contests' ids"),
     Advice.create_registry: N_(
         "`dandan db init` makes an empty one there (or the first `dandan register` or "
         "`dandan import`)"

@@ -21,7 +21,7 @@ app = typer.Typer(
 
 
 #: The registry's tables, counted by `check` and `copy`, and what a person reads of them.
-_COUNTS = ("import_batches", "models", "recognitions", "events")
+_COUNTS = ("import_batches", "models", "recognitions", "events", "contests")
 _LABELS = {
     "registry": N_("Registry"),
     "schema": N_("Schema"),
@@ -31,6 +31,7 @@ _LABELS = {
     "models": N_("Models"),
     "recognitions": N_("Recognitions"),
     "events": N_("Events"),
+    "contests": N_("Contests"),
     "ok": N_("Sound"),
     "problems": N_("Problems"),
     "notes": N_("Not checked"),
