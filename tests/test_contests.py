@@ -352,3 +352,14 @@ def test_db_copy_carries_the_contests(run: Run, held: Registry, tmp_path: Path) 
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["contests"] == 5
     assert _stored(Registry(str(copy))) == _stored(held)
+
+
+def test_add_prints_the_id_alone_for_scripts(run: Run) -> None:
+    """As `register` prints the code: `id=$(dandan contest add …)` works."""
+    result = run(
+        "contest", "add", "Hội thi", "--province", "Quảng Trị", "--level", "province",
+        "--held-on", "2024-05-02",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "1\n"
+    assert result.stderr == "contest 1 recorded\n"

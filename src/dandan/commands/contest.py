@@ -28,7 +28,7 @@ from dandan.commands.common import (
 from dandan.commands.common import boundaries as units_of
 from dandan.commands.core import DandanCommand, DandanGroup
 from dandan.i18n import N_, _, number
-from dandan.rendering import Column, Format, Record, Table
+from dandan.rendering import Column, Format, Record, Table, Text
 from dandan.terms import COLUMN_LABELS
 
 if TYPE_CHECKING:
@@ -126,7 +126,7 @@ def add(
     entrants: EntrantsOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Record a contest held by a mass-mobilisation commission."""
+    """Record a contest held by a mass-mobilisation commission and print its id."""
     from dandan import contests
 
     found = contests.add(
@@ -143,7 +143,8 @@ def add(
         entrants=entrants,
     )
     note(_("contest {id} recorded").format(id=found["id"]))
-    show(_record(found), fmt)
+    # The id alone on stdout, as `register` prints the code: `id=$(dandan contest add …)`.
+    show(Text(str(found["id"]), _view(found)), fmt)
 
 
 @app.command("list", cls=DandanCommand)
