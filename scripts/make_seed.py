@@ -58,6 +58,7 @@ from dandan.localities import (  # noqa: E402
     reorganisation,
 )
 from dandan.synthetic import COLUMNS, Place, RowMaker  # noqa: E402
+from dandan.terms import Field, Holder, parse_term  # noqa: E402
 
 SEED = 2024
 OUTPUT = ROOT / "data" / "seed_models.csv"
@@ -154,7 +155,67 @@ def seed_rows() -> list[dict[str, str]]:
             rows += model(places[int(plan.random() * len(places))])
 
     rows.sort(key=lambda row: row["code"])  # stable: a model's rows stay in date order
+    movement(rows)
     return rows
+
+
+#: Areas of work a model of each field most often serves (Vietnamese, as clerks write).
+AREAS_BY_FIELD = {
+    Field.economy: ("giải phóng mặt bằng", "nông thôn mới", "chuyển đổi số", "dân tộc"),
+    Field.culture_society: ("nông thôn mới", "công tác dân tộc", "tôn giáo", "chuyển đổi số"),
+    Field.defence_security: ("công tác dân tộc", "công tác tôn giáo", "dân chủ ở cơ sở"),
+    Field.party_building: ("dân chủ ở cơ sở", "dân vận chính quyền", "chuyển đổi số"),
+}
+#: The registration form's items, for a share of the models (what offices fill in).
+FORM = {
+    "objectives": (
+        "Phát huy vai trò của Nhân dân trong xây dựng quê hương",
+        "Nâng cao thu nhập, ổn định đời sống cho hội viên",
+        "Giữ vững an ninh trật tự trên địa bàn",
+    ),
+    "method": (
+        "Vận động từng hộ, họp dân công khai, làm trước để dân làm theo",
+        "Tổ chức tổ hợp tác, chia sẻ kinh nghiệm, hỗ trợ vốn và giống",
+    ),
+    "target_group": (
+        "Hộ dân trong thôn",
+        "Hội viên phụ nữ",
+        "Đoàn viên thanh niên",
+        "Đồng bào dân tộc thiểu số",
+    ),
+    "expected_results": (
+        "100% hộ tham gia",
+        "Giảm hộ nghèo, tăng hộ khá",
+        "Không có vụ việc phức tạp",
+    ),
+    "sustainability": ("Nhân rộng ra các thôn lân cận", "Đưa vào hương ước, quy ước của thôn"),
+}
+
+
+def movement(rows: list[dict[str, str]]) -> None:
+    """What the movement records beside a model's registration, drawn per model from a
+    generator of its own (seeded by its code), so that the draws of the rows, and the
+    calibrated figures, stay as they were: about one in four an exemplar (more among
+    individuals), most serving one or two areas of work, a third with the form's items."""
+    by_code: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in rows:
+        by_code[row["code"]].append(row)
+    for code, own in by_code.items():
+        draw = Random(f"{SEED}/{code}")
+        first = own[0]
+        individual = parse_term(Holder, first["holder"]) is Holder.individual
+        extra: dict[str, str] = {}
+        if draw.random() < (0.6 if individual else 0.15):
+            extra["kind"] = "Điển hình"
+        choices = AREAS_BY_FIELD[parse_term(Field, first["field"])]
+        served = [a for a in choices if draw.random() < 0.3]
+        if served:
+            extra["areas"] = "; ".join(served[:2])
+        if draw.random() < 0.33:
+            for item, texts in FORM.items():
+                extra[item] = texts[int(draw.random() * len(texts))]
+        for row in own:
+            row.update(extra)
 
 
 def _not_recognised_by_2023(
