@@ -29,11 +29,14 @@ $(MO): $(STAMP) $(PO)
 demo: $(MO)
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	$(BIN)/dandan --db $(DEMO_DB) import data/seed_models.csv
+	$(BIN)/dandan --db $(DEMO_DB) contest import data/seed_contests.csv
 	$(BIN)/dandan --db $(DEMO_DB) list --in "Quảng Trị" --status recognized --limit 5
 	$(BIN)/dandan --db $(DEMO_DB) show "$$($(BIN)/dandan --db $(DEMO_DB) list --limit 1 --format csv | tail -n 1 | cut -d, -f1)"
 	$(BIN)/dandan --db $(DEMO_DB) tally --province --by-end-of 2023 --boundaries 2024
 	$(BIN)/dandan --db $(DEMO_DB) tally --province --by-end-of 2023
 	$(BIN)/dandan --db $(DEMO_DB) --lang vi tally --by field --by-end-of 2023
+	$(BIN)/dandan --db $(DEMO_DB) tally --by kind --by-end-of 2023
+	$(BIN)/dandan --db $(DEMO_DB) contest tally --by level --period 2021-2025
 
 # README.md's console blocks, run for real on temporary registries (cog), and the
 # command-line reference, docs/cli.md and docs/cli.vi.md, from every command's help.

@@ -45,6 +45,7 @@ from unittest.mock import patch
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 SEED = ROOT / "data" / "seed_models.csv"
+CONTESTS = ROOT / "data" / "seed_contests.csv"
 REFERENCE = {"en": ROOT / "docs" / "cli.md", "vi": ROOT / "docs" / "cli.vi.md"}
 
 #: The registry's clock at a story's first command; each next command runs a minute later.
@@ -130,11 +131,16 @@ def story(name: str) -> Story:
     (folder / "data").mkdir(parents=True)
     (folder / "config").mkdir()
     shutil.copyfile(SEED, folder / "data" / SEED.name)
+    shutil.copyfile(CONTESTS, folder / "data" / CONTESTS.name)
     made = _stories[name] = Story(folder)
-    if name == "demo":
-        done = _invoke(made, ["import", f"data/{SEED.name}"], {})
-        if done.exit_code != 0:
-            raise RuntimeError(f"the demo registry could not be made: {done.output}")
+    if name == "demo":  # as `make demo` makes it
+        for command in (
+            ["import", f"data/{SEED.name}"],
+            ["contest", "import", f"data/{CONTESTS.name}"],
+        ):
+            done = _invoke(made, command, {})
+            if done.exit_code != 0:
+                raise RuntimeError(f"the demo registry could not be made: {done.output}")
     return made
 
 

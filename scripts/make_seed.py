@@ -218,6 +218,101 @@ def movement(rows: list[dict[str, str]]) -> None:
             row.update(extra)
 
 
+#: The contests' file, beside the models' (`make demo` imports both).
+CONTESTS_NAME = "seed_contests.csv"
+CONTEST_HEADERS = (
+    "Tên hội thi", "Tỉnh", "Huyện", "Xã", "Cấp", "Ngày tổ chức", "Đơn vị tổ chức", "Số đội",
+    "Số thí sinh",
+)  # fmt: skip
+#: A district's Party committee, by the district's type.
+_DISTRICT_COMMITTEE = {
+    "huyện": "Huyện ủy",
+    "quận": "Quận ủy",
+    "thị xã": "Thị ủy",
+    "thành phố": "Thành ủy",
+}
+
+
+def seed_contests() -> list[tuple[str, ...]]:
+    """Contests (hội thi "Dân vận khéo") in the seed's provinces, as offices list them:
+    a provincial contest every other year in each old province, district contests before
+    2025-07-01, commune contests after, and one contest per new province in 2026 (by the
+    merged "Ban Tuyên giáo và Dân vận"). Nationally 971 by November 2024, about one for
+    400 models: the demo has more, so that each level and year shows."""
+    draw = Random(f"{SEED}/contests")
+    current, old, mapping = gazetteer(), legacy_gazetteer(), reorganisation()
+    rows: list[tuple[str, ...]] = []
+
+    def day(year: int, first_month: int = 3, last_month: int = 11) -> str:
+        month = first_month + int(draw.random() * (last_month - first_month + 1))
+        return date(year, month, 1 + int(draw.random() * 28)).isoformat()
+
+    def teams() -> tuple[str, str]:
+        n = 6 + int(draw.random() * 15)
+        return str(n), str(n * (3 + int(draw.random() * 3)))
+
+    for code in (QUANG_TRI, *OTHER_PROVINCES):
+        for old_code in mapping.legacy_provinces(code):
+            province = old.provinces[old_code]
+            for year in (2022, 2024):
+                rows.append((
+                    f"Hội thi “Dân vận khéo” {_spoken(province.full_name)} năm {year}",
+                    province.name, "", "", "cấp tỉnh", day(year),
+                    f"Ban Dân vận {_committee(province.division_type)} {province.name}", *teams(),
+                ))  # fmt: skip
+            districts = sorted(
+                (
+                    d
+                    for d in old.districts.values()
+                    if d.province_code == old_code and d.code not in mapping.island_districts
+                ),
+                key=lambda d: d.code,
+            )
+            for year in (2021, 2022, 2023, 2024):
+                for _ in range(2 if code == QUANG_TRI else 1):
+                    if draw.random() < 0.5:
+                        continue
+                    district = districts[int(draw.random() * len(districts))]
+                    kind = district.division_type.lower()
+                    bare = district.name[len(kind) + 1 :]
+                    committee = _DISTRICT_COMMITTEE.get(kind, "Huyện ủy")
+                    rows.append((
+                        f"Hội thi “Dân vận khéo” {district.name} năm {year}", province.name,
+                        district.name, "", "cấp huyện", day(year, last_month=12),
+                        f"Ban Dân vận {committee} {bare}", *teams(),
+                    ))  # fmt: skip
+        province = current.provinces[code]
+        communes = sorted(
+            (c for c in current.communes.values() if c.province_code == code), key=lambda c: c.code
+        )
+        for _ in range(4 if code == QUANG_TRI else 1):
+            commune = communes[int(draw.random() * len(communes))]
+            year = 2025 if draw.random() < 0.5 else 2026
+            rows.append((
+                f"Hội thi “Dân vận khéo” {commune.name}", province.name, "", commune.name,
+                "cấp xã", day(year, 8 if year == 2025 else 3, 10), f"Đảng ủy {commune.name}",
+                *teams(),
+            ))  # fmt: skip
+        rows.append((
+            f"Hội thi “Dân vận khéo” {_spoken(province.full_name)} năm 2026", province.name, "",
+            "", "cấp tỉnh", day(2026, 3, 10),
+            f"Ban Tuyên giáo và Dân vận {_committee(province.division_type)} {province.name}",
+            *teams(),
+        ))  # fmt: skip
+    rows.sort(key=lambda row: (row[5], row[0]))
+    return rows
+
+
+def _committee(division_type: str) -> str:
+    """A province's Party committee: a city's is the Thành ủy."""
+    return "Thành ủy" if division_type.lower().startswith("thành phố") else "Tỉnh ủy"
+
+
+def _spoken(full_name: str) -> str:
+    """A unit's name inside a sentence: "tỉnh Quảng Trị", "thành phố Hà Nội"."""
+    return full_name[:1].lower() + full_name[1:]
+
+
 def _not_recognised_by_2023(
     model: Callable[..., list[dict[str, str]]], plan: Random, place: Place
 ) -> list[dict[str, str]]:
@@ -329,11 +424,16 @@ def main() -> None:
         writer = csv.DictWriter(handle, fieldnames=list(COLUMNS), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
+    contests = seed_contests()
+    with (args.output.parent / CONTESTS_NAME).open("w", encoding="utf-8", newline="") as handle:
+        out = csv.writer(handle, lineterminator="\n")
+        out.writerow(CONTEST_HEADERS)
+        out.writerows(contests)
     models = len({row["code"] for row in rows})
     print(
         f"wrote {args.output}: {len(rows)} rows, {models} models; by 2023-12-31, registered "
         f"and recognised: old Quảng Trị {qt_reg} and {qt_rec}, old Quảng Bình {qb_reg} and "
-        f"{qb_rec}, today's Quảng Trị {reg_now} and {rec_now}",
+        f"{qb_rec}, today's Quảng Trị {reg_now} and {rec_now}; {len(contests)} contests",
         file=sys.stderr,
     )
 

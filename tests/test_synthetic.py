@@ -105,6 +105,22 @@ def test_the_seed_file_is_what_the_script_writes(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "old Quảng Trị 1204 and 555, old Quảng Bình 150 and 0" in done.stderr
     assert out.read_bytes() == SEED.read_bytes()
+    contests = SEED.parent / "seed_contests.csv"
+    assert (tmp_path / "seed_contests.csv").read_bytes() == contests.read_bytes()
+
+
+def test_the_seed_shows_what_the_movement_records(run: Run, tmp_path: Path) -> None:
+    """`make demo` has exemplars beside models, areas of work and contests at every
+    level, in the proportions reports give (about one exemplar to three models)."""
+    assert run("import", str(SEED)).exit_code == 0
+    assert run("contest", "import", str(SEED.parent / "seed_contests.csv")).exit_code == 0
+    kinds = json.loads(run("tally", "--by", "kind", "--format", "json").stdout)["rows"]
+    counted = {row["kind"]: row["registered"] for row in kinds}
+    assert 0.2 < counted["exemplar"] / (counted["model"] + counted["exemplar"]) < 0.35
+    areas = json.loads(run("tally", "--by", "area", "--format", "json").stdout)["rows"]
+    assert {row["area"] for row in areas} >= {"land_clearance", "ethnic_affairs", "none"}
+    levels = json.loads(run("contest", "tally", "--by", "level", "--format", "json").stdout)
+    assert {row["level"] for row in levels["rows"]} == {"commune", "district", "province"}
 
 
 @pytest.mark.parametrize(
