@@ -80,6 +80,17 @@ RECOGNITION: dict[str, tuple[bool, bool, str | None]] = {
     "body": (True, True, "by"),
     "created_at": (False, True, None),
 }
+#: Commendation columns: (exported, written by the import, typed as).
+COMMENDATION: dict[str, tuple[bool, bool, str | None]] = {
+    "id": (False, False, None),
+    "model_id": (False, False, None),  # the import names the model by code
+    "year": (True, True, None),
+    "award": (True, True, None),
+    "body": (True, True, "by"),
+    "decision_no": (True, True, "decision"),
+    "decided_on": (True, True, None),
+    "created_at": (False, True, None),
+}
 #: Import columns that are no stored column of their own: the old district, from the
 #: old units' codes.
 IMPORT_ONLY = {"district", "district_code"}
@@ -88,6 +99,7 @@ IMPORT_ONLY = {"district", "district_code"}
 def test_every_column_of_the_tables_is_placed() -> None:
     assert list(MODEL) == [c.name for c in tables.models.columns]
     assert list(RECOGNITION) == [c.name for c in tables.recognitions.columns]
+    assert list(COMMENDATION) == [c.name for c in tables.commendations.columns]
 
 
 def test_the_export_selects_every_stored_value() -> None:
@@ -96,6 +108,10 @@ def test_the_export_selects_every_stored_value() -> None:
     want = [("models", c) for c, p in MODEL.items() if p.exported]
     want += [("recognitions", c) for c, (exported, _, _) in RECOGNITION.items() if exported]
     assert sorted(selected) == sorted(want)
+    commended = exporting.commendation_statement().selected_columns
+    assert [(c.table.name, c.name) for c in commended][1:] == [
+        ("commendations", c) for c, (exported, _, _) in COMMENDATION.items() if exported
+    ]
 
 
 def test_the_import_schema_has_a_column_for_each_exported_value() -> None:
@@ -103,6 +119,7 @@ def test_the_import_schema_has_a_column_for_each_exported_value() -> None:
     (the old units' codes fill `province_code` … for a record in old units) but the
     district, told by its code."""
     exported = sum(p.exported for p in MODEL.values()) + sum(e for e, _, _ in RECOGNITION.values())
+    exported += sum(e for e, _, _ in COMMENDATION.values())
     legacy = 3  # legacy_*_code: written into the place columns, not columns of their own
     assert len(sources.COLUMNS) == exported - legacy + len(IMPORT_ONLY)
     assert exporting.COLUMNS == sources.COLUMNS
@@ -134,7 +151,11 @@ def test_the_audit_snapshot_holds_every_audited_column() -> None:
 
 
 def test_the_model_record_holds_every_shown_column() -> None:
-    want = {p.record for p in MODEL.values() if p.record} | {"recognitions", "changed"}
+    want = {p.record for p in MODEL.values() if p.record} | {
+        "recognitions",
+        "commendations",
+        "changed",
+    }
     assert {f.name for f in fields(ModelRecord)} == want
 
 
@@ -144,8 +165,9 @@ def test_the_model_record_holds_every_shown_column() -> None:
         (writing._MODEL_INSERT, {c for c, p in MODEL.items() if p.inserted}),
         (writing._MODEL_UPDATE, {c for c, p in MODEL.items() if p.updated}),
         (writing._RECOGNITION_INSERT, {c for c, (_, w, _) in RECOGNITION.items() if w}),
+        (writing._COMMENDATION_INSERT, {c for c, (_, w, _) in COMMENDATION.items() if w}),
     ],
-    ids=["model-insert", "model-update", "recognition-insert"],
+    ids=["model-insert", "model-update", "recognition-insert", "commendation-insert"],
 )
 def test_the_import_writes_every_column(written: tuple[str, ...], want: set[str]) -> None:
     assert len(set(written)) == len(written)
@@ -160,4 +182,8 @@ def test_typed_values_are_limited_to_their_column() -> None:
     limits |= {
         typed: length(tables.recognitions, c) for c, (_, _, typed) in RECOGNITION.items() if typed
     }
+    commended = {
+        typed: length(tables.commendations, c) for c, (_, _, typed) in COMMENDATION.items() if typed
+    }
+    assert commended.items() <= limits.items()
     assert limits == validation.MAX_LENGTHS

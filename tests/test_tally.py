@@ -548,7 +548,14 @@ def test_core_tables_are_the_orm_tables() -> None:
     assert tables.recognitions is models.Recognition.__table__  # type: ignore[attr-defined]
     assert tables.import_batches is models.ImportBatch.__table__  # type: ignore[attr-defined]
     assert tables.events is models.Event.__table__  # type: ignore[attr-defined]
-    assert set(tables.metadata.tables) == {"models", "recognitions", "import_batches", "events"}
+    assert tables.commendations is models.Commendation.__table__  # type: ignore[attr-defined]
+    assert set(tables.metadata.tables) == {
+        "models",
+        "recognitions",
+        "commendations",
+        "import_batches",
+        "events",
+    }
 
 
 def test_the_statements_give_the_tally(seeded: Path) -> None:

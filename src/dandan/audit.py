@@ -20,7 +20,7 @@ from dandan.i18n import N_, _
 from dandan.registry import Registry
 from dandan.terms import COLUMN_LABELS, shown
 from dandan.validation import parse_code
-from dandan.writing import level_words
+from dandan.writing import award_words, level_words
 
 E = tables.events
 M = tables.models
@@ -119,6 +119,17 @@ def summary(
             )
         elif key == "recognitions" and isinstance(new, list):
             parts.append(say(N_("{count} recognition(s) added")).format(count=len(new)))
+        elif key == "commendation" and isinstance(new, dict):
+            award = new.get("award")
+            if not english and isinstance(award, str):
+                award = award_words(award)
+            parts.append(
+                say(N_("commended: {award} ({year}), by {body}")).format(
+                    award=award, year=new.get("year"), body=new.get("by")
+                )
+            )
+        elif key == "commendations" and isinstance(new, list):
+            parts.append(say(N_("{count} commendation(s) added")).format(count=len(new)))
         else:
             plain = english or i18n.language() == i18n.DEFAULT
             # The field's name, its terms and dates as the reader writes them.

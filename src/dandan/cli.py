@@ -101,6 +101,7 @@ def root(
 COMMANDS: dict[str, Callable[..., Any]] = {
     "register": models.register,
     "recognize": models.recognize,
+    "commend": models.commend,
     "show": models.show_model,
     "list": models.list_models,
     "edit": models.edit,

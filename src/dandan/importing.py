@@ -47,9 +47,11 @@ from dandan.terms import Field, Sponsor, parse_term
 from dandan.text import from_spreadsheet
 from dandan.validation import (
     MAX_LENGTHS,
+    CommendationDraft,
     ModelDraft,
     RecognitionDraft,
     _resolve_locality,
+    draft_commendation,
     draft_model,
     draft_recognition,
     holder_term,
@@ -61,7 +63,15 @@ from dandan.validation import (
     registration_date,
     text,
 )
-from dandan.writing import FIELD_COLUMNS, Change, OnConflict, Writer, event_row, utc_now
+from dandan.writing import (
+    COMMENDATION_COLUMNS,
+    FIELD_COLUMNS,
+    Change,
+    OnConflict,
+    Writer,
+    event_row,
+    utc_now,
+)
 
 CHUNK = 5000
 #: The clock of the phase timings (`ImportSummary.timings`).
@@ -194,7 +204,29 @@ def validate_row(
             body=values.get("recognized_by"),
             today=today,
         )
-    return Change(source, line, raw, model.code, model, withdrawn_on, reason, recognition)
+    commendation = _commendation(values, today)
+    return Change(
+        source, line, raw, model.code, model, withdrawn_on, reason, recognition, commendation
+    )
+
+
+def _commendation(values: Mapping[str, str], today: date) -> CommendationDraft | None:
+    """A row's commendation, if its columns hold one (the model's columns repeated, as
+    for a recognition); refused errors name the file's column."""
+    if not any((values.get(c) or "").strip() for c in COMMENDATION_COLUMNS.values()):
+        return None
+    try:
+        return draft_commendation(
+            year=values.get("commendation_year"),
+            award=values.get("commendation_award"),
+            body=values.get("commendation_by"),
+            decision_no=values.get("commendation_decision"),
+            decided_on=values.get("commendation_decided_on"),
+            today=today,
+        )
+    except InvalidInput as exc:
+        exc.field = COMMENDATION_COLUMNS.get(exc.field or "", exc.field)
+        raise
 
 
 #: The columns of a recognition besides its year and level.
@@ -722,6 +754,9 @@ class RowChecks:
         for name in ("decision_no", "recognized_by"):
             if name in columns:
                 again.update(_special(columns[name]))
+        for name in COMMENDATION_COLUMNS.values():  # rare: read by `validate_row`
+            if name in columns:
+                again.update(i for i, v in enumerate(columns[name]) if v and not v.isspace())
         for name in ("name", "description", "holder_name", "withdrawn_reason"):
             if name in columns:
                 again.update(_special(columns[name], name))

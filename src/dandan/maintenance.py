@@ -25,7 +25,9 @@ from dandan.text import as_text
 from dandan.writing import event_row
 
 #: Tables in the order their rows may be written (a row's references first).
-TABLES = (tables.import_batches, tables.models, tables.recognitions, tables.events)
+TABLES = (
+    tables.import_batches, tables.models, tables.recognitions, tables.commendations, tables.events,
+)  # fmt: skip
 COPY_CHUNK = 5000
 
 

@@ -137,6 +137,22 @@ class Recognition(SQLModel, table=True):
     created_at: datetime
 
 
+class Commendation(SQLModel, table=True):
+    """One commendation (khen thưởng) of a model: an award (`dandan.terms.Award`) given
+    in a year by a named body, as that body was named then, by its decision."""
+
+    __tablename__ = "commendations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    model_id: int = Field(foreign_key="models.id", index=True)
+    year: int = Field(index=True)
+    award: str = Field(max_length=32)
+    body: str = Field(max_length=300)
+    decision_no: str | None = Field(default=None, max_length=100)
+    decided_on: date | None = None
+    created_at: datetime
+
+
 class ImportBatch(SQLModel, table=True):
     """One imported file: which file (name and checksum), what it changed, when, by whom."""
 

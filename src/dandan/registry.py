@@ -35,6 +35,7 @@ from dandan.schema import Notify
 from dandan.terms import Field, Holder, Kind, Level, Sponsor, parse_term
 from dandan.text import as_text, clean, fold, undecodable
 from dandan.validation import (
+    draft_commendation,
     draft_model,
     draft_recognition,
     parse_date,
@@ -108,6 +109,24 @@ class RecognitionRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class CommendationRecord:
+    year: int
+    award: str
+    by: str
+    decision: str | None
+    decided_on: date | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "year": self.year,
+            "award": self.award,
+            "by": self.by,
+            "decision": self.decision,
+            "decided_on": self.decided_on.isoformat() if self.decided_on else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class ModelRecord:
     """A model as users see it: names and codes, terms as identifiers, its recognitions."""
 
@@ -133,6 +152,8 @@ class ModelRecord:
     withdrawn_on: date | None
     withdrawn_reason: str | None
     recognitions: tuple[RecognitionRecord, ...] = ()
+    #: Its commendations, oldest first (read by `Registry.get`; a list leaves them out).
+    commendations: tuple[CommendationRecord, ...] = ()
     #: Whether the call that returned the record changed it (an edit may change nothing).
     changed: bool = True
 
@@ -157,6 +178,7 @@ class ModelRecord:
             "withdrawn_on": self.withdrawn_on.isoformat() if self.withdrawn_on else None,
             "withdrawn_reason": self.withdrawn_reason,
             "recognitions": [r.as_dict() for r in self.recognitions],
+            "commendations": [c.as_dict() for c in self.commendations],
         }
 
 
@@ -313,7 +335,14 @@ class Registry:
         with self._session() as s:
             model = self._get(s, code)
             assert model.id is not None
-            return _record(model, self._recognitions(s, [model.id])[model.id])
+            record = _record(model, self._recognitions(s, [model.id])[model.id])
+            c = tables.commendations.c
+            found = s.execute(
+                select(c.year, c.award, c.body, c.decision_no, c.decided_on)
+                .where(c.model_id == model.id)
+                .order_by(c.year, c.decided_on, c.id)
+            ).all()
+            return replace(record, commendations=tuple(CommendationRecord(*row) for row in found))
 
     def list_models(
         self,
@@ -511,6 +540,32 @@ class Registry:
         code = _code(code)
         with self._writer() as w:
             w.recognize(code, draft, allow_duplicate=allow_duplicate)
+        return self.get(code)
+
+    def commend(
+        self,
+        code: str,
+        *,
+        year: str | int | None,
+        award: str | None,
+        by: str | None,
+        decision: str | None = None,
+        decided_on: str | date | None = None,
+        today: date | None = None,
+    ) -> ModelRecord:
+        """Record a commendation (khen thưởng); refused before the model's registration,
+        dated outside its year, or when the body gave this award that year already."""
+        draft = draft_commendation(
+            year=year,
+            award=award,
+            body=by,
+            decision_no=decision,
+            decided_on=decided_on,
+            today=today or date.today(),
+        )
+        code = _code(code)
+        with self._writer() as w:
+            w.commend(code, draft)
         return self.get(code)
 
     def unrecognize(

@@ -61,6 +61,11 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "decision_no": ("Số quyết định", "Quyết định", "Số QĐ", "Decision", "Decision number"),
     "decided_on": ("Ngày quyết định", "Ngày QĐ", "Ngày công nhận", "Decision date"),
     "recognized_by": ("Cơ quan công nhận", "Đơn vị công nhận", "Recognised by", "By"),
+    "commendation_year": ("Năm khen thưởng",),
+    "commendation_award": ("Hình thức khen thưởng", "Khen thưởng"),
+    "commendation_by": ("Cơ quan khen thưởng", "Đơn vị khen thưởng"),
+    "commendation_decision": ("Số quyết định khen thưởng", "Số QĐ khen thưởng"),
+    "commendation_decided_on": ("Ngày quyết định khen thưởng", "Ngày QĐ khen thưởng"),
 }
 #: The import schema, in its documented order (also the order of exports).
 COLUMNS: tuple[str, ...] = tuple(HEADERS)

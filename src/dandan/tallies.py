@@ -62,6 +62,7 @@ if TYPE_CHECKING:
 
 M = tables.models
 R = tables.recognitions
+C = tables.commendations
 
 
 class Dimension(StrEnum):
@@ -124,6 +125,9 @@ def parse_boundaries(text: str) -> Boundaries:
 class Counting(StrEnum):
     models = "models"
     recognitions = "recognitions"
+    #: The commendations of the group's models dated in the window (by their decision,
+    #: else 31 December of their year), beside the models registered.
+    commendations = "commendations"
 
 
 class Measure(StrEnum):
@@ -138,6 +142,7 @@ MEASURE_NAMES: dict[str, str] = {
     "registered": N_("models registered"),
     "recognized": N_("models recognised"),
     "recognitions": N_("recognitions"),
+    "commendations": N_("commendations"),
 }
 
 
@@ -437,6 +442,13 @@ class TallyQuery:
             measured=measured,
         )
         _check_measure(query)
+        if query.count is Counting.commendations and (
+            Dimension.level in query.by or query.where.levels
+        ):
+            raise UsageError(
+                _("a commendation has no recognition level; leave out --by level and --level"),
+                field="count",
+            )
         return query
 
     @property
@@ -484,7 +496,9 @@ class TallyQuery:
 
     @property
     def recognized_key(self) -> str:
-        return "recognitions" if self.count is Counting.recognitions else "recognized"
+        if self.count in (Counting.recognitions, Counting.commendations):
+            return self.count.value
+        return "recognized"
 
     @property
     def measures(self) -> tuple[str, ...]:
@@ -533,14 +547,19 @@ def _group_columns(
     *,
     recognitions: bool,
     boundaries: Boundaries = Boundaries.current,
+    dated: Any = R,
 ) -> list[Any]:
-    """One SQL expression per dimension (a place also carries the places it lies in)."""
+    """One SQL expression per dimension (a place also carries the places it lies in);
+    a year is that of the registration, or of the row of `dated` (recognitions, or
+    commendations) when `recognitions`."""
     exprs: list[Any] = []
     for dim in dims:
         if dim in (Dimension.province, Dimension.district, Dimension.commune):
             exprs.extend(_place_columns(dim, boundaries))
         elif dim is Dimension.year:
-            exprs.append(recognition_year() if recognitions else extract("year", M.c.registered_on))
+            exprs.append(
+                recognition_year(dated) if recognitions else extract("year", M.c.registered_on)
+            )
         elif dim is Dimension.level:
             exprs.append(R.c.level)
         else:
@@ -646,7 +665,21 @@ def _indexed(stmt: Any, query: TallyQuery, groups: Sequence[Any]) -> Any:
     return stmt if name is None else stmt.with_hint(M, f"INDEXED BY {name}", "sqlite")
 
 
+def _dated_groups(query: TallyQuery) -> list[Any]:
+    """The groups of the second count: by the year of the recognition, or of the
+    commendation with `--count commendations`."""
+    dated = C if query.count is Counting.commendations else R
+    return _group_columns(query.by, recognitions=True, boundaries=query.boundaries, dated=dated)
+
+
 def _recognized(query: TallyQuery, groups: list[Any]) -> Any:
+    if query.count is Counting.commendations:
+        join = Join if query.where != ModelFilter() else database.ReadFirst
+        return (
+            select(*groups, func.count())
+            .select_from(join(C, M, M.c.id == C.c.model_id))
+            .where(*_conditions(query), *recognition_dated(query.window.start, query.window.end, C))
+        )
     by_recognition = bool({Dimension.year, Dimension.level} & set(query.by))
     if query.count is Counting.models and not by_recognition:
         # Each model once: a semi-join, cheaper than COUNT(DISTINCT) over a join.
@@ -706,7 +739,7 @@ def statements(query: TallyQuery) -> list[Any]:
     found = []
     if query.has_registered:
         found.append(_registered(query, groups))
-    rec_groups = _group_columns(query.by, recognitions=True, boundaries=query.boundaries)
+    rec_groups = _dated_groups(query)
     found.append(_grouped(_recognized(query, rec_groups), rec_groups))
     return found
 
@@ -734,7 +767,7 @@ def tally(registry: Registry, query: TallyQuery) -> TallyResult:
         else:
             if query.has_registered:
                 add(conn, _registered(query, groups), "registered")
-            rec_groups = _group_columns(query.by, recognitions=True, boundaries=query.boundaries)
+            rec_groups = _dated_groups(query)
             add(conn, _grouped(_recognized(query, rec_groups), rec_groups), rec_key)
         if _needs_own_total(query):
             if query.has_registered:
@@ -754,7 +787,7 @@ def tally(registry: Registry, query: TallyQuery) -> TallyResult:
 
 
 _PLACES = (Dimension.province, Dimension.district, Dimension.commune)
-_COUNTS = ("registered", "recognized", "recognitions")
+_COUNTS = ("registered", "recognized", "recognitions", "commendations")
 
 
 def _check_measure(query: TallyQuery) -> None:
@@ -836,7 +869,7 @@ def _one_measure(query: TallyQuery, measure: str) -> Any:
     if measure == "registered":
         groups = _group_columns(query.by, recognitions=False, boundaries=query.boundaries)
         return _registered(query, groups)
-    groups = _group_columns(query.by, recognitions=True, boundaries=query.boundaries)
+    groups = _dated_groups(query)
     return _grouped(_recognized(query, groups), groups)
 
 

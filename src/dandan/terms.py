@@ -61,6 +61,16 @@ class Kind(StrEnum):
     exemplar = "exemplar"
 
 
+class Award(StrEnum):
+    """How an authority commends a model (khen thưởng): a certificate, or praise in public.
+    Each is given by a numbered decision of a named body, kept beside the award."""
+
+    certificate_of_merit = "certificate_of_merit"
+    certificate_of_commendation = "certificate_of_commendation"
+    public_praise = "public_praise"
+    honouring = "honouring"
+
+
 class Status(StrEnum):
     registered = "registered"
     recognized = "recognized"
@@ -290,6 +300,22 @@ _TERMS: dict[type[StrEnum], tuple[Term, ...]] = {
             ("exemplar", "đh", "example", "gương điển hình", "điển hình dân vận khéo"),
         ),
     ),
+    Award: (
+        Term(
+            "certificate_of_merit",
+            "Bằng khen",
+            "Certificate of Merit",
+            ("certificate of merit", "merit", "bk"),
+        ),
+        Term(
+            "certificate_of_commendation",
+            "Giấy khen",
+            "Certificate of Commendation",
+            ("certificate of commendation", "gk"),
+        ),
+        Term("public_praise", "Biểu dương", "Public praise", ("praise", "public praise")),
+        Term("honouring", "Tuyên dương", "Honouring", ("honoring", "honour", "honor")),
+    ),
     Status: (
         Term("registered", "Đã đăng ký", "Registered", ("đăng ký", "registered")),
         Term("recognized", "Đã công nhận", "Recognised", ("công nhận", "recognised", "recognized")),
@@ -306,6 +332,7 @@ _KIND_NAMES: dict[type[StrEnum], str] = {
     Level: N_("level"),
     Holder: N_("holder type"),
     Kind: N_("kind"),
+    Award: N_("award"),
     Status: N_("status"),
 }
 #: The option or column a term is given in: an identifier, never translated.
@@ -315,6 +342,7 @@ _KIND_FIELDS: dict[type[StrEnum], str] = {
     Level: "level",
     Holder: "holder",
     Kind: "kind",
+    Award: "award",
     Status: "status",
 }
 
@@ -354,6 +382,7 @@ COLUMNS: dict[str, type[StrEnum]] = {
     "level": Level,
     "holder": Holder,
     "kind": Kind,
+    "award": Award,
     "status": Status,
 }
 
@@ -380,6 +409,7 @@ COLUMN_LABELS: dict[str, str] = {
     "withdrawn_on": N_("Withdrawn on"),
     "withdrawn_reason": N_("Withdrawal reason"),
     "recognitions": N_("Recognitions"),
+    "commendations": N_("Commendations"),
     "province_input": N_("Province as written"),
     "commune_input": N_("Commune as written"),
     "district_input": N_("District as written"),

@@ -29,7 +29,7 @@ from dandan.localities import (
     legacy_gazetteer,
     reorganisation,
 )
-from dandan.terms import Field, Holder, Kind, Level, Sponsor, parse_term
+from dandan.terms import Award, Field, Holder, Kind, Level, Sponsor, parse_term
 from dandan.text import clean, fold, marks, not_text, undecodable
 
 EARLIEST = date(1990, 1, 1)
@@ -534,3 +534,46 @@ def recognition_terms(
             field="level",
         )
     return y, lvl, on
+
+
+@dataclass(frozen=True, slots=True)
+class CommendationDraft:
+    year: int
+    award: Award
+    body: str
+    decision_no: str | None
+    decided_on: date | None
+
+
+def draft_commendation(
+    *,
+    year: str | int | None,
+    award: str | None,
+    body: str | None,
+    decision_no: str | None = None,
+    decided_on: str | date | None = None,
+    today: date,
+) -> CommendationDraft:
+    """A commendation as given: its year, the award from the controlled list, the body
+    that gave it (required: an award says who gives it), and its decision, dated within
+    its year (a commendation is an act of that year, unlike a recognition decided early
+    the next)."""
+    if year is None or str(year).strip() == "":
+        raise InvalidInput(_("must not be empty"), field="year")
+    if not award or not award.strip():
+        raise InvalidInput(_("must not be empty"), field="award")
+    y = parse_year(year, today=today)
+    kind = parse_term(Award, award)
+    given_by = text(body, "by", required=True)
+    assert given_by is not None
+    on = parse_date(decided_on, "decided_on", today=today) if decided_on not in (None, "") else None
+    if on is not None and on.year != y:
+        raise InvalidInput(
+            _("decision date {date} is not in the commendation's year {year}").format(
+                date=day(on), year=y
+            ),
+            field="decided_on",
+        )
+    return CommendationDraft(
+        year=y, award=kind, body=given_by, decision_no=text(decision_no, "decision"), decided_on=on
+    )

@@ -28,9 +28,9 @@ from dandan.errors import Advice, Conflict, InvalidInput, NotFound
 from dandan.i18n import _, day
 from dandan.localities import CODE_PREFIXES
 from dandan.models import Model
-from dandan.terms import Field, Holder, Kind, Level, Sponsor, Status, label
+from dandan.terms import Award, Field, Holder, Kind, Level, Sponsor, Status, label
 from dandan.text import fold, sort_prefix, undecodable
-from dandan.validation import ModelDraft, RecognitionDraft, stored_locality
+from dandan.validation import CommendationDraft, ModelDraft, RecognitionDraft, stored_locality
 
 
 class Reject(Protocol):
@@ -49,6 +49,52 @@ class Counts(Protocol):
     updated: int
     skipped: int
     recognitions: int
+
+
+def commendation_key(year: int, award: str, body: str | None) -> tuple[int, str, str]:
+    """Two commendations with one key are one: the same award in the same year by the
+    same body (its name compared as clerks may write it, case and marks aside)."""
+    return (int(year), award, fold(body or ""))
+
+
+def check_commendation(
+    code: str,
+    registered_on: date,
+    com: CommendationDraft,
+    commendations: Iterable[Commended],
+) -> bool:
+    """The rules of a model's commendation, whatever writes it: not before the model's
+    registration, and once per award, year and body. False when the model has this very
+    commendation already (an import read twice); a different one under that key refused."""
+    if com.decided_on is not None and com.decided_on < registered_on:
+        raise InvalidInput(
+            _("commendation dated {date} is before the model's registration on {registered}")
+            .format(date=day(com.decided_on), registered=day(registered_on)),
+            field="decided_on",
+        )  # fmt: skip
+    if com.year < registered_on.year:
+        raise InvalidInput(
+            _("commendation year {year} is before the model's registration on {registered}")
+            .format(year=com.year, registered=day(registered_on)),
+            field="year",
+        )  # fmt: skip
+    wanted = commendation_key(com.year, com.award.value, com.body)
+    for other in commendations:
+        if commendation_key(other.year, other.award, other.body) != wanted:
+            continue
+        if (decision_key(other.decision), other.decided_on) == (
+            decision_key(com.decision_no),
+            com.decided_on,
+        ):
+            return False
+        raise Conflict(
+            _(
+                "model {code} already has this commendation ({award}, {year}, by {body}); "
+                "a body gives an award once a year"
+            ).format(code=code, award=award_words(com.award.value), year=com.year, body=other.body),
+            field="award",
+        )
+    return True
 
 
 def utc_now() -> datetime:
@@ -132,7 +178,9 @@ _CACHE_KB = 12_000
 #: Terms as plain str: the driver binds exact str fastest (enum members go through
 #: its adaptation protocol, and `.value` is a property call per use).
 _PLAIN: dict[StrEnum, str] = {
-    member: member.value for terms in (Field, Sponsor, Holder, Kind, Level) for member in terms
+    member: member.value
+    for terms in (Field, Sponsor, Holder, Kind, Level, Award)
+    for member in terms
 }
 
 
@@ -160,6 +208,7 @@ class Change:
     withdrawn_on: date | None
     withdrawn_reason: str | None
     recognition: RecognitionDraft | None
+    commendation: CommendationDraft | None = None
 
     def natural_key(self) -> tuple[str, int, int | None, date]:
         loc = self.model.locality
@@ -482,6 +531,30 @@ class Writer:
             found.setdefault(code, []).append(Recognised.of(*values))
         return found
 
+    def _existing_commendations(
+        self, codes: Sequence[str], created: set[str]
+    ) -> dict[str, list[Commended]]:
+        """The commendations of these models, stored and staged (see
+        `_existing_recognitions`)."""
+        found: dict[str, list[Commended]] = {}
+        registered = [c for c in codes if c not in created] if self._marks[0] else []
+        for start in range(0, len(registered), 900):
+            part = registered[start : start + 900]
+            marks = ", ".join([self.mark] * len(part))
+            for code, *values in self.conn.exec_driver_sql(
+                "SELECT m.code, c.year, c.award, c.body, c.decision_no, c.decided_on "
+                "FROM commendations c JOIN models m ON m.id = c.model_id "
+                f"WHERE m.code IN ({marks}) ORDER BY c.id",
+                tuple(part),
+            ):
+                found.setdefault(code, []).append(Commended.of(*values))
+        staged = self._staged_rows(
+            "commendations", "code, year, award, body, decision_no, decided_on", "code", codes
+        )
+        for code, *values in staged:
+            found.setdefault(code, []).append(Commended.of(*values))
+        return found
+
     # -- classifying -----------------------------------------------------------
 
     def write(self, rows: list[Change], reject: Reject) -> None:
@@ -502,6 +575,7 @@ class Writer:
             existing.pop(code, None)
             created.add(code)
         known = self._existing_recognitions(list(existing), created)
+        commended = self._existing_commendations(list(existing), created)
         plan = _Plan()
         for code, group in groups.items():
             first = group[0]
@@ -547,18 +621,36 @@ class Writer:
                     reject(r, FIELD_COLUMNS.get(exc.field or "", exc.field), exc.message)
                 continue
             added: list[tuple[Change, RecognitionDraft]] = []
+            commends: list[tuple[Change, CommendationDraft]] = []
+            known_commendations = list(commended.get(code, ()))
             kept: list[Change] = []
             for r in group:  # each row's recognition: a refused one refuses its row only
                 try:
+                    recognised = None
                     if r.recognition is not None:
                         recognised = Recognised.draft(r.recognition)
                         self._check(first, (recognised,))
-                        if self._adds(code, stored, r.recognition, recognitions):
-                            added.append((r, r.recognition))
-                            recognitions.append(recognised)
-                    kept.append(r)
+                        if not self._adds(code, stored, r.recognition, recognitions):
+                            recognised = None
                 except InvalidInput as exc:
                     reject(r, FIELD_COLUMNS.get(exc.field or "", exc.field), exc.message)
+                    continue
+                com = r.commendation
+                try:
+                    if com is not None and not check_commendation(
+                        code, first.model.registered_on, com, known_commendations
+                    ):
+                        com = None
+                except InvalidInput as exc:
+                    reject(r, COMMENDATION_COLUMNS.get(exc.field or "", exc.field), exc.message)
+                    continue
+                if recognised is not None and r.recognition is not None:
+                    added.append((r, r.recognition))
+                    recognitions.append(recognised)
+                if com is not None:
+                    commends.append((r, com))
+                    known_commendations.append(Commended.draft(com))
+                kept.append(r)
             if not kept:
                 continue
             group = kept
@@ -570,21 +662,24 @@ class Writer:
             elif changed:
                 plan.updates.append(self._update_params(code, first))
             plan.recognitions += [self._recognition_params(code, rec) for rec in new_recognitions]
+            plan.commendations += [self._commendation_params(code, com) for _, com in commends]
             if stored is not None and (changed or added):
                 plan.recount.append(code)
             for r in group:
                 if fresh:
                     self.summary.inserted += 1
-                elif changed or any(row is r for row, _ in added):
+                elif changed or any(row is r for row, _ in (*added, *commends)):
                     self.summary.updated += 1
                 else:
                     self.summary.skipped += 1
-            if not fresh and (changed or added):
+            if not fresh and (changed or added or commends):
                 assert stored is not None
                 status = _status_of(first.withdrawn_on is not None, bool(recognitions))
                 before, after = self._model_changes(stored, first if changed else None, status)
                 if new_recognitions:
                     after["recognitions"] = [_recognition_json(rec) for rec in new_recognitions]
+                if commends:
+                    after["commendations"] = [_commendation_json(com) for _, com in commends]
                 plan.events.append(
                     event_row(
                         actor=self.actor, command="import", code=code, before=before,
@@ -608,6 +703,14 @@ class Writer:
         except InvalidInput as exc:
             reject(row, FIELD_COLUMNS.get(exc.field or "", exc.field), exc.message)
             return
+        if row.commendation is not None:
+            try:
+                check_commendation(code, row.model.registered_on, row.commendation, ())
+            except InvalidInput as exc:
+                field = exc.field or ""
+                reject(row, COMMENDATION_COLUMNS.get(field, field), exc.message)
+                return
+            plan.commendations.append(self._commendation_params(code, row.commendation))
         plan.new_models.append(
             (number, *self._model_params(code, row, () if rec is None else (rec,)))
         )
@@ -800,6 +903,30 @@ class Writer:
         )  # fmt: skip
         self._stage(plan)
 
+    def commend(self, code: str, com: CommendationDraft) -> None:
+        """Stage a commendation of a registered model and its event (`check_commendation`:
+        the same one twice refused too, since a command means to add one)."""
+        stored = self.stored(code)
+        columns = dict(zip(_STORED, stored[2:], strict=True))
+        known = self._existing_commendations([code], set()).get(code, [])
+        registered = _normal(columns["registered_on"])
+        if not check_commendation(code, registered, com, known):
+            raise Conflict(
+                _("model {code} already has this commendation ({award}, {year}, by {body})")
+                .format(
+                    code=code, award=award_words(com.award.value), year=com.year, body=com.body
+                ),
+                field="award",
+            )  # fmt: skip
+        plan = _Plan(commendations=[self._commendation_params(code, com)])
+        plan.events.append(
+            event_row(
+                actor=self.actor, command="commend", code=code,
+                after={"commendation": _commendation_json(com)},
+            )
+        )  # fmt: skip
+        self._stage(plan)
+
     def unrecognize(
         self, code: str, year: int, level: Level, decision: str | None, reason: str
     ) -> None:
@@ -902,6 +1029,10 @@ class Writer:
         return (rec.year, _PLAIN[rec.level], rec.decision_no, self._day(rec.decided_on), rec.body,
                 self.stamp, code)  # fmt: skip
 
+    def _commendation_params(self, code: str, com: CommendationDraft) -> tuple[Any, ...]:
+        return (com.year, _PLAIN[com.award], com.body, com.decision_no,
+                self._day(com.decided_on), self.stamp, code)  # fmt: skip
+
     def _stage(self, plan: _Plan) -> None:
         """Put what a chunk (or a command) writes into the staging tables: by
         executemany on SQLite, by COPY on PostgreSQL (many times fewer round trips)."""
@@ -916,6 +1047,10 @@ class Writer:
             "recognitions": (
                 _STAGE_TABLES["recognitions"][0],
                 [(seq(), *r) for r in plan.recognitions],
+            ),
+            "commendations": (
+                _STAGE_TABLES["commendations"][0],
+                [(seq(), *c) for c in plan.commendations],
             ),
             "removals": (_STAGE_TABLES["removals"][0], plan.removals),
             # Status follows the data: recounted for these codes once everything is in.
@@ -1065,7 +1200,7 @@ class Writer:
         run(f"INSERT INTO {self.temp}.stage_remap VALUES ({self.mark}, {self.mark})", remap)
         # One statement per table reads every old code before it writes a new one, so
         # a code moved onto another's old number is not moved twice.
-        for table in ("models", "recognitions", "status"):
+        for table in ("models", "recognitions", "commendations", "status"):
             run(
                 f"UPDATE {self.temp}.stage_{table} SET code = (SELECT r.new FROM "
                 f"{self.temp}.stage_remap AS r WHERE r.old = stage_{table}.code) "
@@ -1116,6 +1251,13 @@ class Writer:
             f"INSERT INTO recognitions (model_id, {recognition}) "
             f"SELECT m.id, {', '.join('s.' + c for c in _RECOGNITION_INSERT)} "
             f"FROM {temp}.stage_recognitions AS s JOIN models AS m ON m.code = s.code "
+            + self._order("s.")
+        )
+        commendation = ", ".join(_COMMENDATION_INSERT)
+        run(
+            f"INSERT INTO commendations (model_id, {commendation}) "
+            f"SELECT m.id, {', '.join('s.' + c for c in _COMMENDATION_INSERT)} "
+            f"FROM {temp}.stage_commendations AS s JOIN models AS m ON m.code = s.code "
             + self._order("s.")
         )
         if self._staged_status:
@@ -1219,6 +1361,7 @@ _MODEL_UPDATE = (
     "code",
 )  # fmt: skip
 _RECOGNITION_INSERT = ("year", "level", "decision_no", "decided_on", "body", "created_at")
+_COMMENDATION_INSERT = ("year", "award", "body", "decision_no", "decided_on", "created_at")
 
 #: The staging tables: their columns (SQLite's are untyped), and PostgreSQL's shape for
 #: them, taken from the registry's own tables (no constraints: they are only filled).
@@ -1238,14 +1381,21 @@ _STAGE_TABLES: dict[str, tuple[tuple[str, ...], str]] = {
         "SELECT 0::bigint AS seq, at, actor, command, model_code, batch_id, before, after "
         "FROM events",
     ),
+    "commendations": (
+        ("seq", *_COMMENDATION_INSERT, "code"),
+        f"SELECT 0::bigint AS seq, {', '.join('c.' + x for x in _COMMENDATION_INSERT)}, m.code "
+        "FROM commendations AS c, models AS m",
+    ),
     "removals": (("id", "code"), "SELECT r.id, m.code FROM recognitions AS r, models AS m"),
     "status": (("code",), "SELECT code FROM models"),
 }
-_STAGE_INDEXES = (("models", "code"), ("recognitions", "code"), ("events", "batch_id"))
+_STAGE_INDEXES = (
+    ("models", "code"), ("recognitions", "code"), ("commendations", "code"), ("events", "batch_id"),
+)  # fmt: skip
 #: Where the staging tables name a model the batch writes.
 _STAGE_CODES = (
-    ("models", "code"), ("recognitions", "code"), ("removals", "code"), ("status", "code"),
-    ("events", "model_code"),
+    ("models", "code"), ("recognitions", "code"), ("commendations", "code"),
+    ("removals", "code"), ("status", "code"), ("events", "model_code"),
 )  # fmt: skip
 
 
@@ -1256,6 +1406,7 @@ class _Plan:
     new_models: list[tuple[Any, ...]] = field(default_factory=list)
     updates: list[tuple[Any, ...]] = field(default_factory=list)
     recognitions: list[tuple[Any, ...]] = field(default_factory=list)
+    commendations: list[tuple[Any, ...]] = field(default_factory=list)
     #: (recognition id, model code) of the recognitions to remove.
     removals: list[tuple[Any, ...]] = field(default_factory=list)
     #: Models whose status is recounted once everything is in.
@@ -1299,6 +1450,36 @@ def _recognition_json(rec: RecognitionDraft) -> dict[str, Any]:
     return Recognised.draft(rec).as_json()
 
 
+@dataclass(frozen=True, slots=True)
+class Commended:
+    """A commendation a model has (stored or staged), as the rules compare them."""
+
+    year: int
+    award: str
+    body: str
+    decision: str | None
+    decided_on: date | None
+
+    @classmethod
+    def of(cls, year: int, award: str, body: str, decision: str | None, decided: Any) -> Commended:
+        return cls(int(year), award, body, decision, _normal(decided))
+
+    @classmethod
+    def draft(cls, com: CommendationDraft) -> Commended:
+        return cls(com.year, com.award.value, com.body, com.decision_no, com.decided_on)
+
+
+def _commendation_json(com: CommendationDraft) -> dict[str, Any]:
+    return {"year": com.year, "award": com.award.value, "by": com.body,
+            "decision": com.decision_no, "decided_on": _json(com.decided_on)}  # fmt: skip
+
+
+def award_words(award: str) -> str:
+    """An award as a sentence names it: its identifier in English, its label in
+    Vietnamese."""
+    return award if i18n.language() == "en" else label(Award, award, "vi")
+
+
 def level_words(level: str) -> str:
     """A recognition level as a sentence names it: "province" in English, as stored;
     "cấp tỉnh" in Vietnamese, the label without its capital."""
@@ -1315,6 +1496,16 @@ FIELD_COLUMNS = {
     "decision": "decision_no",
     "by": "recognized_by",
     "reason": "withdrawn_reason",
+}
+
+
+#: Validation speaks of a commendation's "year"; a file's columns are "commendation_…".
+COMMENDATION_COLUMNS = {
+    "year": "commendation_year",
+    "award": "commendation_award",
+    "by": "commendation_by",
+    "decision": "commendation_decision",
+    "decided_on": "commendation_decided_on",
 }
 
 

@@ -66,6 +66,7 @@ METAVARS: dict[str, str] = {
     "actor": N_("ACTOR"),
     "aliases": N_("FILE"),
     "as_of": N_("DATE"),
+    "award": N_("AWARD"),
     "boundaries": N_("UNITS"),
     "by": N_("GROUP"),
     "by_end_of": N_("YEAR"),

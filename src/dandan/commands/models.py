@@ -49,6 +49,13 @@ RECOGNITION_COLUMNS = [
     Column("decided_on", "Decided on"),
     Column("by", "Recognised by"),
 ]
+COMMENDATION_COLUMNS = [
+    Column("year", "Year"),
+    Column("award", "Award"),
+    Column("by", "Commended by"),
+    Column("decision", "Decision"),
+    Column("decided_on", "Decided on"),
+]
 LIST_COLUMNS = [
     Column("code", "Code"),
     Column("name", "Name"),
@@ -72,7 +79,11 @@ def record_view(rec: ModelRecord) -> Record:
     return Record(
         data=data,
         labels=LABELS,
-        nested={"recognitions": RECOGNITION_COLUMNS, "legacy": LEGACY_COLUMNS},
+        nested={
+            "recognitions": RECOGNITION_COLUMNS,
+            "commendations": COMMENDATION_COLUMNS,
+            "legacy": LEGACY_COLUMNS,
+        },
     )
 
 
@@ -198,6 +209,40 @@ def recognize(
             code=rec.code, level=_level(latest.level), year=latest.year
         )
     )
+    show(record_view(rec), fmt)
+
+
+@handle_errors
+def commend(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="Code of the model.")],
+    year: Annotated[int | None, Opt(help="Year of the commendation.")] = None,
+    award: Annotated[
+        str | None,
+        Opt(
+            help="Award: certificate_of_merit (Bằng khen), certificate_of_commendation "
+            "(Giấy khen), public_praise (biểu dương), honouring (tuyên dương)."
+        ),
+    ] = None,
+    by: Annotated[
+        str | None, Opt(help="Commending body as named then, e.g. UBND tỉnh Quảng Trị.")
+    ] = None,
+    decision: Annotated[str | None, Opt(help="Decision number, e.g. 12/QĐ-UBND.")] = None,
+    decided_on: Annotated[
+        str | None, Opt(help="Decision date within the year, YYYY-MM-DD or DD/MM/YYYY.")
+    ] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Record a commendation (khen thưởng) of a model: an award given by a named body."""
+    rec = registry(ctx).commend(
+        code,
+        year=year if year is not None else need(None, "--year", _("Year")),
+        award=need(award, "--award", _("Award (hình thức khen thưởng)")),
+        by=need(by, "--by", _("Commending body")),
+        decision=decision,
+        decided_on=decided_on,
+    )
+    note(_("commended {code}").format(code=rec.code))
     show(record_view(rec), fmt)
 
 

@@ -56,6 +56,7 @@ MEASURE_COLUMNS = {
     "registered": Column("registered", "Registered", numeric=True),
     "recognized": Column("recognized", "Recognised", numeric=True),
     "recognitions": Column("recognitions", "Recognitions", numeric=True),
+    "commendations": Column("commendations", "Commendations", numeric=True),
 }
 
 
@@ -235,7 +236,11 @@ def tally(
     search: SearchOption = None,
     count: Annotated[
         str,
-        Opt(help="What the recognised column counts: models (each once) or recognitions."),
+        Opt(
+            help="What the second column counts: models (each recognised model once), "
+            "recognitions, or commendations (each commendation dated in the window: its "
+            "decision date, else 31 December of its year)."
+        ),
     ] = "models",
     sort: Annotated[
         str,

@@ -1,0 +1,46 @@
+"""Commendations of models: an award (Bằng khen, Giấy khen, biểu dương, tuyên dương)
+given in a year by a named body, by its decision.
+
+A new table beside `recognitions`: registries made before hold none, so nothing is
+filled in.
+
+Revision ID: 0009
+Revises: 0007
+Create Date: 2026-11-28
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0009"
+down_revision = "0007"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "commendations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("model_id", sa.Integer(), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("award", sa.String(32), nullable=False),
+        sa.Column("body", sa.String(300), nullable=False),
+        sa.Column("decision_no", sa.String(100), nullable=True),
+        sa.Column("decided_on", sa.Date(), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["model_id"], ["models.id"], name="fk_commendations_model_id_models"
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_commendations"),
+    )
+    op.create_index("ix_commendations_model_id", "commendations", ["model_id"])
+    op.create_index("ix_commendations_year", "commendations", ["year"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_commendations_year", table_name="commendations")
+    op.drop_index("ix_commendations_model_id", table_name="commendations")
+    op.drop_table("commendations")
