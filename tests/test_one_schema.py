@@ -79,6 +79,7 @@ RECOGNITION: dict[str, tuple[bool, bool, str | None]] = {
     "decided_on": (True, True, None),
     "body": (True, True, "by"),
     "created_at": (False, True, None),
+    "outstanding": (True, True, None),
 }
 #: Commendation columns: (exported, written by the import, typed as).
 COMMENDATION: dict[str, tuple[bool, bool, str | None]] = {

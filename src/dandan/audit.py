@@ -112,11 +112,11 @@ def summary(
         if key in before and before[key] == new:
             continue  # kept for the record (a recognition's status), not a change
         if key == "recognition" and isinstance(new, dict):
-            parts.append(
-                say(N_("recognised at {level} level ({year})")).format(
-                    level=_level(new.get("level"), english), year=new.get("year")
-                )
-            )
+            if new.get("outstanding"):
+                told = say(N_("recognised at {level} level ({year}), named outstanding"))
+            else:
+                told = say(N_("recognised at {level} level ({year})"))
+            parts.append(told.format(level=_level(new.get("level"), english), year=new.get("year")))
         elif key == "recognitions" and isinstance(new, list):
             parts.append(say(N_("{count} recognition(s) added")).format(count=len(new)))
         elif key == "commendation" and isinstance(new, dict):

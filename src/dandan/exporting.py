@@ -175,6 +175,7 @@ def statement(where: ModelFilter | None = None, window: Window | None = None) ->
             r.decision_no,
             r.decided_on,
             r.body,
+            r.outstanding,
         )
         .select_from(tables.models.outerjoin(tables.recognitions, r.model_id == m.id))
         .where(*where.where(as_of=window.end), *window.registered())

@@ -54,6 +54,7 @@ from dandan.validation import (
     draft_commendation,
     draft_model,
     draft_recognition,
+    flag,
     holder_term,
     kind_term,
     model_code,
@@ -195,6 +196,11 @@ def validate_row(
         and not (values.get("recognition_level") or "").strip()
     ):
         _check_no_details(values)
+        if flag(values.get("outstanding"), "outstanding"):
+            raise InvalidInput(
+                _("an outstanding model is one recognised: fill the recognition's year and level"),
+                field="outstanding",
+            )
     else:
         recognition = draft_recognition(
             year=values.get("recognition_year"),
@@ -202,6 +208,7 @@ def validate_row(
             decision_no=values.get("decision_no"),
             decided_on=values.get("decided_on"),
             body=values.get("recognized_by"),
+            outstanding=values.get("outstanding"),
             today=today,
         )
     commendation = _commendation(values, today)
@@ -841,11 +848,16 @@ class RowChecks:
         dates = columns.get("decided_on", absent)
         decisions = columns.get("decision_no", absent)
         bodies = columns.get("recognized_by", absent)
-        if len(rows) < len(absent) and any(c in columns for c in _RECOGNITION_DETAILS):
+        outstanding = columns.get("outstanding", absent)
+        if len(rows) < len(absent) and any(
+            c in columns for c in (*_RECOGNITION_DETAILS, "outstanding")
+        ):
             # Details without a year or level: `validate_row` says which.
             recognised = set(rows)
             for i, details in enumerate(zip(dates, decisions, bodies, strict=True)):
-                if i not in recognised and any(d and not d.isspace() for d in details):
+                if i not in recognised and (
+                    any(d and not d.isspace() for d in details) or _flagged(outstanding[i])
+                ):
                     found[i] = _REFUSED
         if not rows:
             return found
@@ -859,11 +871,21 @@ class RowChecks:
             _texts([bodies[i] for i in rows], "by"),
             strict=True,
         ):
-            if term is _REFUSED or decision is _REFUSED or body is _REFUSED:
+            named = _flagged(outstanding[i])
+            if term is _REFUSED or decision is _REFUSED or body is _REFUSED or named is None:
                 found[i] = _REFUSED
             else:
-                found[i] = RecognitionDraft(term[0], term[1], decision, term[2], body)
+                found[i] = RecognitionDraft(term[0], term[1], decision, term[2], body, named)
         return found
+
+
+def _flagged(value: str | None) -> bool | None:
+    """An outstanding cell as `validation.flag` reads it; None when it refuses it (then
+    `validate_row` says why)."""
+    try:
+        return flag(value, "outstanding")
+    except InvalidInput:
+        return None
 
 
 def _error_writer(out: TextIO | None) -> Any:

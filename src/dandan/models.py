@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy import DDL, Index, String, event
+from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
 from dandan.database import POSTGRES_COLLATION
@@ -135,6 +136,9 @@ class Recognition(SQLModel, table=True):
     decided_on: date | None = None
     body: str | None = Field(default=None, max_length=300)
     created_at: datetime
+    #: Named outstanding (tiêu biểu) among the models recognised: "123 công nhận → 55
+    #: tiêu biểu". Registries made before hold none (migration 0009).
+    outstanding: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
 
 
 class Commendation(SQLModel, table=True):

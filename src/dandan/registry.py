@@ -65,7 +65,9 @@ _LISTED = (
     "legacy_commune_code", "field", "sponsor", "holder", "holder_name", "kind", "registered_on",
     "status", "withdrawn_on", "withdrawn_reason",
 )  # fmt: skip
-_RECOGNISED = ("id", "model_id", "year", "level", "decision_no", "decided_on", "body")
+_RECOGNISED = (
+    "id", "model_id", "year", "level", "decision_no", "decided_on", "body", "outstanding",
+)  # fmt: skip
 
 
 class ListOrder(StrEnum):
@@ -97,6 +99,8 @@ class RecognitionRecord:
     decision: str | None
     decided_on: date | None
     by: str | None
+    #: Named outstanding (tiêu biểu).
+    outstanding: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -105,6 +109,7 @@ class RecognitionRecord:
             "decision": self.decision,
             "decided_on": self.decided_on.isoformat() if self.decided_on else None,
             "by": self.by,
+            "outstanding": self.outstanding,
         }
 
 
@@ -208,7 +213,10 @@ def _record(model: Model | Row[Any], recognitions: Sequence[Any] = ()) -> ModelR
         withdrawn_on=model.withdrawn_on,
         withdrawn_reason=model.withdrawn_reason,
         recognitions=tuple(
-            RecognitionRecord(r.year, r.level, r.decision_no, r.decided_on, r.body) for r in ordered
+            RecognitionRecord(
+                r.year, r.level, r.decision_no, r.decided_on, r.body, bool(r.outstanding)
+            )
+            for r in ordered
         ),
     )
 
@@ -523,18 +531,21 @@ class Registry:
         decision: str | None = None,
         decided_on: str | date | None = None,
         by: str | None = None,
+        outstanding: bool = False,
         allow_duplicate: bool = False,
         today: date | None = None,
     ) -> ModelRecord:
-        """Record a recognition; refused before registration, after a withdrawal, for
-        districts after 2025-07-01, when the same recognition is recorded, or when the
-        model is recognised at that level that year already (unless `allow_duplicate`)."""
+        """Record a recognition (`outstanding`: named tiêu biểu); refused before
+        registration, after a withdrawal, for districts after 2025-07-01, when the same
+        recognition is recorded, or when the model is recognised at that level that year
+        already (unless `allow_duplicate`)."""
         draft = draft_recognition(
             year=year,
             level=level,
             decision_no=decision,
             decided_on=decided_on,
             body=by,
+            outstanding=outstanding,
             today=today or date.today(),
         )
         code = _code(code)

@@ -61,6 +61,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "decision_no": ("Số quyết định", "Quyết định", "Số QĐ", "Decision", "Decision number"),
     "decided_on": ("Ngày quyết định", "Ngày QĐ", "Ngày công nhận", "Decision date"),
     "recognized_by": ("Cơ quan công nhận", "Đơn vị công nhận", "Recognised by", "By"),
+    "outstanding": ("Tiêu biểu", "Điển hình tiêu biểu", "Outstanding"),
     "commendation_year": ("Năm khen thưởng",),
     "commendation_award": ("Hình thức khen thưởng", "Khen thưởng"),
     "commendation_by": ("Cơ quan khen thưởng", "Đơn vị khen thưởng"),

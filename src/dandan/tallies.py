@@ -128,6 +128,9 @@ class Counting(StrEnum):
     #: The commendations of the group's models dated in the window (by their decision,
     #: else 31 December of their year), beside the models registered.
     commendations = "commendations"
+    #: The models with a recognition named outstanding (tiêu biểu) dated in the window,
+    #: each once per group, beside the models registered.
+    outstanding = "outstanding"
 
 
 class Measure(StrEnum):
@@ -143,6 +146,7 @@ MEASURE_NAMES: dict[str, str] = {
     "recognized": N_("models recognised"),
     "recognitions": N_("recognitions"),
     "commendations": N_("commendations"),
+    "outstanding": N_("models named outstanding"),
 }
 
 
@@ -496,7 +500,7 @@ class TallyQuery:
 
     @property
     def recognized_key(self) -> str:
-        if self.count in (Counting.recognitions, Counting.commendations):
+        if self.count in (Counting.recognitions, Counting.commendations, Counting.outstanding):
             return self.count.value
         return "recognized"
 
@@ -681,7 +685,7 @@ def _recognized(query: TallyQuery, groups: list[Any]) -> Any:
             .where(*_conditions(query), *recognition_dated(query.window.start, query.window.end, C))
         )
     by_recognition = bool({Dimension.year, Dimension.level} & set(query.by))
-    if query.count is Counting.models and not by_recognition:
+    if query.count in (Counting.models, Counting.outstanding) and not by_recognition:
         # Each model once: a semi-join, cheaper than COUNT(DISTINCT) over a join.
         recognised = select(R.c.model_id).where(*_recognition_where(query))
         return select(*groups, func.count()).where(*_conditions(query), M.c.id.in_(recognised))
@@ -696,6 +700,8 @@ def _recognized(query: TallyQuery, groups: list[Any]) -> Any:
 def _recognition_where(query: TallyQuery) -> list[Any]:
     """Recognitions dated in the window, at the levels asked for."""
     levels = [R.c.level.in_(query.where.levels)] if query.where.levels else []
+    if query.count is Counting.outstanding:
+        levels.append(R.c.outstanding.is_(True))
     return [*recognition_dated(query.window.start, query.window.end), *levels]
 
 
@@ -725,7 +731,7 @@ def _needs_own_total(query: TallyQuery) -> bool:
     A model has one place, field, sponsor, holder, kind and registration year, but may be
     recognised in several years and at several levels.
     """
-    return query.count is Counting.models and bool(
+    return query.count in (Counting.models, Counting.outstanding) and bool(
         {Dimension.year, Dimension.level} & set(query.by)
     )
 
@@ -787,7 +793,7 @@ def tally(registry: Registry, query: TallyQuery) -> TallyResult:
 
 
 _PLACES = (Dimension.province, Dimension.district, Dimension.commune)
-_COUNTS = ("registered", "recognized", "recognitions", "commendations")
+_COUNTS = ("registered", "recognized", "recognitions", "commendations", "outstanding")
 
 
 def _check_measure(query: TallyQuery) -> None:

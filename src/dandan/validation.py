@@ -482,6 +482,8 @@ class RecognitionDraft:
     decision_no: str | None
     decided_on: date | None
     body: str | None
+    #: Named outstanding (tiêu biểu) among the models recognised.
+    outstanding: bool = False
 
 
 def draft_recognition(
@@ -491,6 +493,7 @@ def draft_recognition(
     decision_no: str | None = None,
     decided_on: str | date | None = None,
     body: str | None = None,
+    outstanding: bool | str | None = False,
     today: date,
 ) -> RecognitionDraft:
     y, lvl, on = recognition_terms(year, level, decided_on, today)
@@ -500,6 +503,28 @@ def draft_recognition(
         decision_no=text(decision_no, "decision"),
         decided_on=on,
         body=text(body, "by"),
+        outstanding=flag(outstanding, "outstanding"),
+    )
+
+
+_YES = frozenset({"1", "x", "true", "yes", "y", "co", "tieu bieu", "outstanding"})
+_NO = frozenset({"", "0", "false", "no", "n", "khong"})
+
+
+def flag(value: bool | str | None, field: str) -> bool:
+    """A yes/no cell as clerks fill it: "x", "có", "1", "True" (an export's), or empty."""
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    folded = fold(value).strip()
+    if folded in _YES:
+        return True
+    if folded in _NO:
+        return False
+    raise InvalidInput(
+        _("{value!r} is not yes or no; write x (or có, 1) for yes, leave it empty for no").format(
+            value=value
+        ),
+        field=field,
     )
 
 

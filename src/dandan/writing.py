@@ -518,7 +518,8 @@ class Writer:
             part = registered[start : start + 900]
             marks = ", ".join([self.mark] * len(part))
             for code, *values in self.conn.exec_driver_sql(
-                "SELECT m.code, r.year, r.level, r.decision_no, r.decided_on, r.body, r.id "
+                "SELECT m.code, r.year, r.level, r.decision_no, r.decided_on, r.body, r.id, "
+                "r.outstanding "
                 "FROM recognitions r JOIN models m ON m.id = r.model_id "
                 f"WHERE m.code IN ({marks}) ORDER BY r.id",
                 tuple(part),
@@ -1027,7 +1028,7 @@ class Writer:
 
     def _recognition_params(self, code: str, rec: RecognitionDraft) -> tuple[Any, ...]:
         return (rec.year, _PLAIN[rec.level], rec.decision_no, self._day(rec.decided_on), rec.body,
-                self.stamp, code)  # fmt: skip
+                self.stamp, rec.outstanding, code)  # fmt: skip
 
     def _commendation_params(self, code: str, com: CommendationDraft) -> tuple[Any, ...]:
         return (com.year, _PLAIN[com.award], com.body, com.decision_no,
@@ -1360,7 +1361,9 @@ _MODEL_UPDATE = (
     "updated_at",
     "code",
 )  # fmt: skip
-_RECOGNITION_INSERT = ("year", "level", "decision_no", "decided_on", "body", "created_at")
+_RECOGNITION_INSERT = (
+    "year", "level", "decision_no", "decided_on", "body", "created_at", "outstanding",
+)  # fmt: skip
 _COMMENDATION_INSERT = ("year", "award", "body", "decision_no", "decided_on", "created_at")
 
 #: The staging tables: their columns (SQLite's are untyped), and PostgreSQL's shape for
@@ -1424,17 +1427,21 @@ class Recognised:
     decided_on: date | None
     body: str | None
     id: int | None = None
+    outstanding: bool = False
 
     @classmethod
     def of(
         cls, year: int, level: str, decision: str | None, decided: Any, body: str | None,
-        id: int | None = None,
+        id: int | None = None, outstanding: Any = False,
     ) -> Recognised:  # fmt: skip
-        return cls(int(year), level, decision, _normal(decided), body, id)
+        return cls(int(year), level, decision, _normal(decided), body, id, bool(outstanding))
 
     @classmethod
     def draft(cls, rec: RecognitionDraft) -> Recognised:
-        return cls(rec.year, rec.level.value, rec.decision_no, rec.decided_on, rec.body)
+        return cls(
+            rec.year, rec.level.value, rec.decision_no, rec.decided_on, rec.body,
+            outstanding=rec.outstanding,
+        )  # fmt: skip
 
     @property
     def key(self) -> tuple[int, str, str, date | None]:
@@ -1442,8 +1449,9 @@ class Recognised:
         return (self.year, self.level, decision_key(self.decision), self.decided_on)
 
     def as_json(self) -> dict[str, Any]:
-        return {"year": self.year, "level": self.level, "decision": self.decision,
+        said = {"year": self.year, "level": self.level, "decision": self.decision,
                 "decided_on": _json(self.decided_on), "by": self.body}  # fmt: skip
+        return {**said, "outstanding": True} if self.outstanding else said
 
 
 def _recognition_json(rec: RecognitionDraft) -> dict[str, Any]:

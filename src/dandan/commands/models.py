@@ -48,6 +48,7 @@ RECOGNITION_COLUMNS = [
     Column("decision", "Decision"),
     Column("decided_on", "Decided on"),
     Column("by", "Recognised by"),
+    Column("outstanding", "Outstanding"),
 ]
 COMMENDATION_COLUMNS = [
     Column("year", "Year"),
@@ -187,6 +188,9 @@ def recognize(
     decision: Annotated[str | None, Opt(help="Decision number, e.g. 123/QĐ-UBND.")] = None,
     decided_on: Annotated[str | None, Opt(help="Decision date, YYYY-MM-DD or DD/MM/YYYY.")] = None,
     by: Annotated[str | None, Opt(help="Recognising body, e.g. Ủy ban nhân dân tỉnh.")] = None,
+    outstanding: Annotated[
+        bool, Opt("--outstanding", help="Named outstanding (tiêu biểu) among those recognised.")
+    ] = False,
     allow_duplicate: Annotated[
         bool,
         Opt(help="Record it even when the model is recognised at this level that year."),
@@ -201,6 +205,7 @@ def recognize(
         decision=decision,
         decided_on=decided_on,
         by=by,
+        outstanding=outstanding,
         allow_duplicate=allow_duplicate,
     )
     latest = rec.recognitions[-1]

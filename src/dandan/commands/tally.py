@@ -57,6 +57,7 @@ MEASURE_COLUMNS = {
     "recognized": Column("recognized", "Recognised", numeric=True),
     "recognitions": Column("recognitions", "Recognitions", numeric=True),
     "commendations": Column("commendations", "Commendations", numeric=True),
+    "outstanding": Column("outstanding", "Outstanding", numeric=True),
 }
 
 
@@ -238,8 +239,9 @@ def tally(
         str,
         Opt(
             help="What the second column counts: models (each recognised model once), "
-            "recognitions, or commendations (each commendation dated in the window: its "
-            "decision date, else 31 December of its year)."
+            "recognitions, commendations (each commendation dated in the window: its "
+            "decision date, else 31 December of its year), or outstanding (each model with "
+            "a recognition named outstanding, tiêu biểu, dated in the window, once)."
         ),
     ] = "models",
     sort: Annotated[

@@ -1,5 +1,8 @@
-"""Commendations of models: an award (Bằng khen, Giấy khen, biểu dương, tuyên dương)
-given in a year by a named body, by its decision.
+"""Outstanding recognitions and commendations of models.
+
+A recognition may be named outstanding (tiêu biểu): a column, false for every
+recognition made before. Commendations of models: an award (Bằng khen, Giấy khen,
+biểu dương, tuyên dương) given in a year by a named body, by its decision.
 
 A new table beside `recognitions`: registries made before hold none, so nothing is
 filled in.
@@ -21,6 +24,10 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.add_column(
+        "recognitions",
+        sa.Column("outstanding", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
     op.create_table(
         "commendations",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -44,3 +51,5 @@ def downgrade() -> None:
     op.drop_index("ix_commendations_year", table_name="commendations")
     op.drop_index("ix_commendations_model_id", table_name="commendations")
     op.drop_table("commendations")
+    with op.batch_alter_table("recognitions") as batch:
+        batch.drop_column("outstanding")
