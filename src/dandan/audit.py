@@ -113,10 +113,10 @@ def summary(
             continue  # kept for the record (a recognition's status), not a change
         if key == "recognition" and isinstance(new, dict):
             if new.get("outstanding"):
-                told = say(N_("recognised at {level} level ({year}), named outstanding"))
+                said = say(N_("recognised at {level} level ({year}), named outstanding"))
             else:
-                told = say(N_("recognised at {level} level ({year})"))
-            parts.append(told.format(level=_level(new.get("level"), english), year=new.get("year")))
+                said = say(N_("recognised at {level} level ({year})"))
+            parts.append(said.format(level=_level(new.get("level"), english), year=new.get("year")))
         elif key == "recognitions" and isinstance(new, list):
             parts.append(say(N_("{count} recognition(s) added")).format(count=len(new)))
         elif key == "commendation" and isinstance(new, dict):
