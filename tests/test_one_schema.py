@@ -92,6 +92,16 @@ COMMENDATION: dict[str, tuple[bool, bool, str | None]] = {
     "decided_on": (True, True, None),
     "created_at": (False, True, None),
 }
+#: Review columns: (exported, written by the import, typed as). The export carries a
+#: model's latest review, in the model's columns.
+REVIEW: dict[str, tuple[bool, bool, str | None]] = {
+    "id": (False, False, None),
+    "model_id": (False, False, None),
+    "year": (True, True, None),
+    "result": (True, True, None),
+    "note": (True, True, "note"),
+    "created_at": (False, True, None),
+}
 #: Import columns that are no stored column of their own: the old district, from the
 #: old units' codes.
 IMPORT_ONLY = {"district", "district_code"}
@@ -101,6 +111,7 @@ def test_every_column_of_the_tables_is_placed() -> None:
     assert list(MODEL) == [c.name for c in tables.models.columns]
     assert list(RECOGNITION) == [c.name for c in tables.recognitions.columns]
     assert list(COMMENDATION) == [c.name for c in tables.commendations.columns]
+    assert list(REVIEW) == [c.name for c in tables.reviews.columns]
 
 
 def test_the_export_selects_every_stored_value() -> None:
@@ -108,6 +119,7 @@ def test_the_export_selects_every_stored_value() -> None:
     selected = [(c.table.name, c.name) for c in columns]
     want = [("models", c) for c, p in MODEL.items() if p.exported]
     want += [("recognitions", c) for c, (exported, _, _) in RECOGNITION.items() if exported]
+    want += [("latest_review", c) for c, (exported, _, _) in REVIEW.items() if exported]
     assert sorted(selected) == sorted(want)
     commended = exporting.commendation_statement().selected_columns
     assert [(c.table.name, c.name) for c in commended][1:] == [
@@ -121,6 +133,7 @@ def test_the_import_schema_has_a_column_for_each_exported_value() -> None:
     district, told by its code."""
     exported = sum(p.exported for p in MODEL.values()) + sum(e for e, _, _ in RECOGNITION.values())
     exported += sum(e for e, _, _ in COMMENDATION.values())
+    exported += sum(e for e, _, _ in REVIEW.values())
     legacy = 3  # legacy_*_code: written into the place columns, not columns of their own
     assert len(sources.COLUMNS) == exported - legacy + len(IMPORT_ONLY)
     assert exporting.COLUMNS == sources.COLUMNS
@@ -155,6 +168,7 @@ def test_the_model_record_holds_every_shown_column() -> None:
     want = {p.record for p in MODEL.values() if p.record} | {
         "recognitions",
         "commendations",
+        "reviews",
         "changed",
     }
     assert {f.name for f in fields(ModelRecord)} == want
@@ -167,8 +181,9 @@ def test_the_model_record_holds_every_shown_column() -> None:
         (writing._MODEL_UPDATE, {c for c, p in MODEL.items() if p.updated}),
         (writing._RECOGNITION_INSERT, {c for c, (_, w, _) in RECOGNITION.items() if w}),
         (writing._COMMENDATION_INSERT, {c for c, (_, w, _) in COMMENDATION.items() if w}),
+        (writing._REVIEW_INSERT, {c for c, (_, w, _) in REVIEW.items() if w}),
     ],
-    ids=["model-insert", "model-update", "recognition-insert", "commendation-insert"],
+    ids=["model-insert", "model-update", "recognition-insert", "commendation-insert", "review"],
 )
 def test_the_import_writes_every_column(written: tuple[str, ...], want: set[str]) -> None:
     assert len(set(written)) == len(written)
@@ -187,4 +202,5 @@ def test_typed_values_are_limited_to_their_column() -> None:
         typed: length(tables.commendations, c) for c, (_, _, typed) in COMMENDATION.items() if typed
     }
     assert commended.items() <= limits.items()
+    limits |= {typed: length(tables.reviews, c) for c, (_, _, typed) in REVIEW.items() if typed}
     assert limits == validation.MAX_LENGTHS

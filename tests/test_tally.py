@@ -549,10 +549,12 @@ def test_core_tables_are_the_orm_tables() -> None:
     assert tables.import_batches is models.ImportBatch.__table__  # type: ignore[attr-defined]
     assert tables.events is models.Event.__table__  # type: ignore[attr-defined]
     assert tables.commendations is models.Commendation.__table__  # type: ignore[attr-defined]
+    assert tables.reviews is models.Review.__table__  # type: ignore[attr-defined]
     assert set(tables.metadata.tables) == {
         "models",
         "recognitions",
         "commendations",
+        "reviews",
         "import_batches",
         "events",
     }

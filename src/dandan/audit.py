@@ -18,7 +18,7 @@ from dandan import database, i18n, tables
 from dandan.errors import Advice, NotFound
 from dandan.i18n import N_, _
 from dandan.registry import Registry
-from dandan.terms import COLUMN_LABELS, shown
+from dandan.terms import COLUMN_LABELS, Result, label, shown
 from dandan.validation import parse_code
 from dandan.writing import award_words, level_words
 
@@ -128,6 +128,22 @@ def summary(
                     award=award, year=new.get("year"), body=new.get("by")
                 )
             )
+        elif key == "review" and isinstance(new, dict):
+            was = before.get("review")
+            result = new.get("result")
+            if not english and isinstance(result, str):
+                result = label(Result, result, i18n.language())
+            if isinstance(was, dict):
+                old = was.get("result")
+                if not english and isinstance(old, str):
+                    old = label(Result, old, i18n.language())
+                said = say(N_("review of {year} corrected: {before} → {after}"))
+                parts.append(said.format(year=new.get("year"), before=old, after=result))
+            else:
+                said = say(N_("reviewed for {year}: {result}"))
+                parts.append(said.format(year=new.get("year"), result=result))
+        elif key == "reviews" and isinstance(new, list):
+            parts.append(say(N_("{count} review(s) recorded")).format(count=len(new)))
         elif key == "commendations" and isinstance(new, list):
             parts.append(say(N_("{count} commendation(s) added")).format(count=len(new)))
         else:

@@ -24,7 +24,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TextIO
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, func, select
 
 from dandan import database, tables
 from dandan.errors import UsageError
@@ -35,7 +35,7 @@ from dandan.localities import LEGACY_SCHEME, Gazetteer, legacy_gazetteer
 from dandan.sources import COLUMNS as IMPORT_COLUMNS
 from dandan.sources import VIETNAMESE_HEADERS
 from dandan.tallies import Window
-from dandan.terms import Award, Field, Holder, Kind, Level, Sponsor, label
+from dandan.terms import Award, Field, Holder, Kind, Level, Result, Sponsor, label
 from dandan.text import spreadsheet_safe, xml_safe
 
 if TYPE_CHECKING:
@@ -149,6 +149,13 @@ def statement(where: ModelFilter | None = None, window: Window | None = None) ->
     where = where or ModelFilter()
     window = window or Window()
     m, r = tables.models.c, tables.recognitions.c
+    latest = (
+        select(func.max(tables.reviews.c.year))
+        .where(tables.reviews.c.model_id == m.id)
+        .correlate(tables.models)
+        .scalar_subquery()
+    )
+    reviewed = tables.reviews.alias("latest_review")
     return (
         select(
             m.code,
@@ -170,6 +177,9 @@ def statement(where: ModelFilter | None = None, window: Window | None = None) ->
             m.registered_on,
             m.withdrawn_on,
             m.withdrawn_reason,
+            reviewed.c.year,
+            reviewed.c.result,
+            reviewed.c.note,
             r.year,
             r.level,
             r.decision_no,
@@ -177,7 +187,11 @@ def statement(where: ModelFilter | None = None, window: Window | None = None) ->
             r.body,
             r.outstanding,
         )
-        .select_from(tables.models.outerjoin(tables.recognitions, r.model_id == m.id))
+        .select_from(
+            tables.models.outerjoin(
+                reviewed, and_(reviewed.c.model_id == m.id, reviewed.c.year == latest)
+            ).outerjoin(tables.recognitions, r.model_id == m.id)
+        )
         .where(*where.where(as_of=window.end), *window.registered())
         .order_by(m.code, r.year, r.decided_on, r.id)
     )
@@ -267,7 +281,7 @@ _TERM_COLUMNS = tuple(
     (COLUMNS.index(column), kind)
     for column, kind in (
         ("field", Field), ("sponsor", Sponsor), ("holder", Holder), ("kind", Kind),
-        ("recognition_level", Level), ("commendation_award", Award),
+        ("review_result", Result), ("recognition_level", Level), ("commendation_award", Award),
     )
 )  # fmt: skip
 

@@ -50,10 +50,12 @@ from dandan.validation import (
     CommendationDraft,
     ModelDraft,
     RecognitionDraft,
+    ReviewDraft,
     _resolve_locality,
     draft_commendation,
     draft_model,
     draft_recognition,
+    draft_review,
     flag,
     holder_term,
     kind_term,
@@ -67,6 +69,7 @@ from dandan.validation import (
 from dandan.writing import (
     COMMENDATION_COLUMNS,
     FIELD_COLUMNS,
+    REVIEW_COLUMNS,
     Change,
     OnConflict,
     Writer,
@@ -213,8 +216,26 @@ def validate_row(
         )
     commendation = _commendation(values, today)
     return Change(
-        source, line, raw, model.code, model, withdrawn_on, reason, recognition, commendation
-    )
+        source, line, raw, model.code, model, withdrawn_on, reason, recognition, commendation,
+        _review(values, today),
+    )  # fmt: skip
+
+
+def _review(values: Mapping[str, str], today: date) -> ReviewDraft | None:
+    """A row's review (the model's latest, as an export writes it), if its columns hold
+    one; refused errors name the file's column."""
+    if not any((values.get(c) or "").strip() for c in REVIEW_COLUMNS.values()):
+        return None
+    try:
+        return draft_review(
+            year=values.get("review_year"),
+            result=values.get("review_result"),
+            note=values.get("review_note"),
+            today=today,
+        )
+    except InvalidInput as exc:
+        exc.field = REVIEW_COLUMNS.get(exc.field or "", exc.field)
+        raise
 
 
 def _commendation(values: Mapping[str, str], today: date) -> CommendationDraft | None:
@@ -761,7 +782,8 @@ class RowChecks:
         for name in ("decision_no", "recognized_by"):
             if name in columns:
                 again.update(_special(columns[name]))
-        for name in COMMENDATION_COLUMNS.values():  # rare: read by `validate_row`
+        for name in (*COMMENDATION_COLUMNS.values(), *REVIEW_COLUMNS.values()):
+            # Rare: read by `validate_row`.
             if name in columns:
                 again.update(i for i, v in enumerate(columns[name]) if v and not v.isspace())
         for name in ("name", "description", "holder_name", "withdrawn_reason"):

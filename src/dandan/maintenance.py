@@ -26,7 +26,8 @@ from dandan.writing import event_row
 
 #: Tables in the order their rows may be written (a row's references first).
 TABLES = (
-    tables.import_batches, tables.models, tables.recognitions, tables.commendations, tables.events,
+    tables.import_batches, tables.models, tables.recognitions, tables.commendations,
+    tables.reviews, tables.events,
 )  # fmt: skip
 COPY_CHUNK = 5000
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import DDL, Index, String, event
+from sqlalchemy import DDL, Index, String, UniqueConstraint, event
 from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
@@ -154,6 +154,21 @@ class Commendation(SQLModel, table=True):
     body: str = Field(max_length=300)
     decision_no: str | None = Field(default=None, max_length=100)
     decided_on: date | None = None
+    created_at: datetime
+
+
+class Review(SQLModel, table=True):
+    """A model's yearly review (rà soát, đánh giá): what the office found that year
+    (`dandan.terms.Result`). One per model and year: a second corrects the first."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (UniqueConstraint("model_id", "year"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    model_id: int = Field(foreign_key="models.id")
+    year: int = Field(index=True)
+    result: str = Field(max_length=16)
+    note: str | None = Field(default=None, max_length=1000)
     created_at: datetime
 
 

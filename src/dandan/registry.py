@@ -38,6 +38,7 @@ from dandan.validation import (
     draft_commendation,
     draft_model,
     draft_recognition,
+    draft_review,
     parse_date,
     parse_scheme,
     parse_year,
@@ -132,6 +133,16 @@ class CommendationRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class ReviewRecord:
+    year: int
+    result: str
+    note: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"year": self.year, "result": self.result, "note": self.note}
+
+
+@dataclass(frozen=True, slots=True)
 class ModelRecord:
     """A model as users see it: names and codes, terms as identifiers, its recognitions."""
 
@@ -159,6 +170,8 @@ class ModelRecord:
     recognitions: tuple[RecognitionRecord, ...] = ()
     #: Its commendations, oldest first (read by `Registry.get`; a list leaves them out).
     commendations: tuple[CommendationRecord, ...] = ()
+    #: Its yearly reviews, by year (read by `Registry.get`; a list leaves them out).
+    reviews: tuple[ReviewRecord, ...] = ()
     #: Whether the call that returned the record changed it (an edit may change nothing).
     changed: bool = True
 
@@ -184,6 +197,7 @@ class ModelRecord:
             "withdrawn_reason": self.withdrawn_reason,
             "recognitions": [r.as_dict() for r in self.recognitions],
             "commendations": [c.as_dict() for c in self.commendations],
+            "reviews": [v.as_dict() for v in self.reviews],
         }
 
 
@@ -350,7 +364,15 @@ class Registry:
                 .where(c.model_id == model.id)
                 .order_by(c.year, c.decided_on, c.id)
             ).all()
-            return replace(record, commendations=tuple(CommendationRecord(*row) for row in found))
+            v = tables.reviews.c
+            reviewed = s.execute(
+                select(v.year, v.result, v.note).where(v.model_id == model.id).order_by(v.year)
+            ).all()
+            return replace(
+                record,
+                commendations=tuple(CommendationRecord(*row) for row in found),
+                reviews=tuple(ReviewRecord(*row) for row in reviewed),
+            )
 
     def list_models(
         self,
@@ -578,6 +600,24 @@ class Registry:
         with self._writer() as w:
             w.commend(code, draft)
         return self.get(code)
+
+    def review(
+        self,
+        code: str,
+        *,
+        year: str | int | None,
+        result: str | None,
+        note: str | None = None,
+        today: date | None = None,
+    ) -> ModelRecord:
+        """Record a model's review of a year: effective, weak or stopped. A second review
+        of the same year corrects the first (the audit trail keeps both); refused for a
+        year before the model's registration. `changed` is False when it was so already."""
+        draft = draft_review(year=year, result=result, note=note, today=today or date.today())
+        code = _code(code)
+        with self._writer() as w:
+            changed = w.review(code, draft)
+        return replace(self.get(code), changed=changed)
 
     def unrecognize(
         self,

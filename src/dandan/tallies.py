@@ -37,7 +37,7 @@ from enum import StrEnum
 from functools import reduce
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Column, Connection, Join, and_, case, extract, func, select
+from sqlalchemy import Column, Connection, Join, and_, case, extract, func, or_, select
 
 from dandan import database, tables
 from dandan.errors import Advice, UsageError
@@ -53,7 +53,7 @@ from dandan.filters import (
 from dandan.i18n import N_, _, day
 from dandan.localities import CURRENT_SCHEME, LEGACY_SCHEME, gazetteer, legacy_gazetteer
 from dandan.models import TALLY_INDEXES, WINDOW_COLUMNS
-from dandan.terms import Level, Status
+from dandan.terms import Level, Result, Status
 from dandan.text import fold, sort_key
 from dandan.validation import SCHEMES, parse_date, parse_year
 
@@ -63,6 +63,7 @@ if TYPE_CHECKING:
 M = tables.models
 R = tables.recognitions
 C = tables.commendations
+V = tables.reviews
 
 
 class Dimension(StrEnum):
@@ -397,6 +398,8 @@ class TallyQuery:
     top: int | None = None
     #: The count a cross-table shows and `top` ranks by; None: as `measure` says.
     measured: Measure | None = None
+    #: Count the reviews of this year per result (`REVIEW_MEASURES`) instead.
+    reviewed: int | None = None
 
     @classmethod
     def parse(
@@ -410,8 +413,24 @@ class TallyQuery:
         boundaries: str = "current",
         top: int | None = None,
         measure: str | None = None,
+        reviewed: str | int | None = None,
     ) -> TallyQuery:
         units = parse_boundaries(boundaries)
+        year = None
+        if reviewed is not None:
+            year = parse_year(reviewed, "reviewed", today=date.today())
+            if window is not None and window != Window():
+                raise UsageError(
+                    _("--reviewed counts the reviews of its year; leave out the other dates"),
+                    field="reviewed",
+                )
+            window = Window(date(year, 1, 1), date(year, 12, 31), ("year",))
+            if count != Counting.models.value or top is not None or measure is not None:
+                raise UsageError(
+                    _("--reviewed counts models by review result; leave out --count, --top "
+                      "and --measure"),
+                    field="reviewed",
+                )  # fmt: skip
         measured: Measure | None = None if measure is None else _choice(Measure, measure, "measure")
         if top is not None and top < 1:
             raise UsageError(
@@ -444,7 +463,13 @@ class TallyQuery:
             boundaries=units,
             top=top,
             measured=measured,
+            reviewed=year,
         )
+        if year is not None and (Dimension.level in query.by or query.where.levels):
+            raise UsageError(
+                _("a review has no recognition level; leave out --by level and --level"),
+                field="reviewed",
+            )
         _check_measure(query)
         if query.count is Counting.commendations and (
             Dimension.level in query.by or query.where.levels
@@ -506,6 +531,8 @@ class TallyQuery:
 
     @property
     def measures(self) -> tuple[str, ...]:
+        if self.reviewed is not None:
+            return REVIEW_MEASURES
         if self.has_registered:
             return ("registered", self.recognized_key)
         return (self.recognized_key,)
@@ -516,6 +543,8 @@ class TallyQuery:
         `--measure` names; else the models registered, unless recognitions are counted
         (`--count recognitions`) or the tally has no registered column (grouped or
         filtered by level), where it is the recognised one."""
+        if self.reviewed is not None:
+            return REVIEW_MEASURES[0]
         if self.measured is Measure.recognized:
             return self.recognized_key
         if self.measured is Measure.registered:
@@ -669,6 +698,27 @@ def _indexed(stmt: Any, query: TallyQuery, groups: Sequence[Any]) -> Any:
     return stmt if name is None else stmt.with_hint(M, f"INDEXED BY {name}", "sqlite")
 
 
+#: The counts of `tally --reviewed YEAR`: the models reviewed that year by result, and
+#: those registered by its end, not withdrawn by then, and not reviewed in it.
+REVIEW_MEASURES = (*(r.value for r in Result), "not_reviewed")
+
+
+def _reviews(query: TallyQuery, groups: list[Any]) -> Any:
+    """The models of each group by what their review of `query.reviewed` found, or
+    not reviewed: one pass over the models, each joined to its review of the year."""
+    assert query.reviewed is not None
+    end = date(query.reviewed, 12, 31)
+    reviewed = V.c.id.is_not(None)
+    unreviewed = and_(V.c.id.is_(None), M.c.registered_on <= end, active_on(end))
+    counts = [_count_if(V.c.result == r.value, r.value) for r in Result]
+    counts.append(_count_if(unreviewed, "not_reviewed"))
+    where = [*query.where.attribute_where(), or_(reviewed, unreviewed)]
+    if query.where.statuses:
+        where.append(query.where.status_where(as_of=end))
+    joined = M.outerjoin(V, and_(V.c.model_id == M.c.id, V.c.year == query.reviewed))
+    return select(*groups, *counts).select_from(joined).where(*where)
+
+
 def _dated_groups(query: TallyQuery) -> list[Any]:
     """The groups of the second count: by the year of the recognition, or of the
     commendation with `--count commendations`."""
@@ -768,7 +818,9 @@ def tally(registry: Registry, query: TallyQuery) -> TallyResult:
                 slot[k] = int(row[width + i])
 
     with database.translate_errors(registry.url), registry.engine.connect() as conn:
-        if _one_scan(query):
+        if query.reviewed is not None:
+            add(conn, _grouped(_reviews(query, groups), groups), *REVIEW_MEASURES)
+        elif _one_scan(query):
             add(conn, _grouped(_both(query, groups), groups), "registered", rec_key)
         else:
             if query.has_registered:

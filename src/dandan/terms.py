@@ -71,6 +71,15 @@ class Award(StrEnum):
     honouring = "honouring"
 
 
+class Result(StrEnum):
+    """What a yearly review (rà soát, đánh giá) found of a model: carried out effectively,
+    weak and to be strengthened, or stopped."""
+
+    effective = "effective"
+    weak = "weak"
+    stopped = "stopped"
+
+
 class Status(StrEnum):
     registered = "registered"
     recognized = "recognized"
@@ -316,6 +325,16 @@ _TERMS: dict[type[StrEnum], tuple[Term, ...]] = {
         Term("public_praise", "Biểu dương", "Public praise", ("praise", "public praise")),
         Term("honouring", "Tuyên dương", "Honouring", ("honoring", "honour", "honor")),
     ),
+    Result: (
+        Term(
+            "effective",
+            "Hiệu quả",
+            "Effective",
+            ("hieu qua", "triển khai hiệu quả", "có hiệu quả", "tốt", "hq"),
+        ),
+        Term("weak", "Yếu", "Weak", ("yếu kém", "cần củng cố", "kém", "chưa hiệu quả")),
+        Term("stopped", "Dừng", "Stopped", ("dừng hoạt động", "ngừng", "ngừng hoạt động", "stop")),
+    ),
     Status: (
         Term("registered", "Đã đăng ký", "Registered", ("đăng ký", "registered")),
         Term("recognized", "Đã công nhận", "Recognised", ("công nhận", "recognised", "recognized")),
@@ -333,6 +352,7 @@ _KIND_NAMES: dict[type[StrEnum], str] = {
     Holder: N_("holder type"),
     Kind: N_("kind"),
     Award: N_("award"),
+    Result: N_("review result"),
     Status: N_("status"),
 }
 #: The option or column a term is given in: an identifier, never translated.
@@ -343,6 +363,7 @@ _KIND_FIELDS: dict[type[StrEnum], str] = {
     Holder: "holder",
     Kind: "kind",
     Award: "award",
+    Result: "result",
     Status: "status",
 }
 
@@ -383,6 +404,7 @@ COLUMNS: dict[str, type[StrEnum]] = {
     "holder": Holder,
     "kind": Kind,
     "award": Award,
+    "result": Result,
     "status": Status,
 }
 
@@ -410,6 +432,7 @@ COLUMN_LABELS: dict[str, str] = {
     "withdrawn_reason": N_("Withdrawal reason"),
     "recognitions": N_("Recognitions"),
     "commendations": N_("Commendations"),
+    "reviews": N_("Reviews"),
     "province_input": N_("Province as written"),
     "commune_input": N_("Commune as written"),
     "district_input": N_("District as written"),

@@ -29,7 +29,7 @@ from dandan.localities import (
     legacy_gazetteer,
     reorganisation,
 )
-from dandan.terms import Award, Field, Holder, Kind, Level, Sponsor, parse_term
+from dandan.terms import Award, Field, Holder, Kind, Level, Result, Sponsor, parse_term
 from dandan.text import clean, fold, marks, not_text, undecodable
 
 EARLIEST = date(1990, 1, 1)
@@ -41,6 +41,7 @@ MAX_LENGTHS = {
     "decision": 100,
     "by": 300,
     "reason": 1000,
+    "note": 1000,
     "province": 200,
     "district": 200,
     "commune": 200,
@@ -601,4 +602,26 @@ def draft_commendation(
         )
     return CommendationDraft(
         year=y, award=kind, body=given_by, decision_no=text(decision_no, "decision"), decided_on=on
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewDraft:
+    year: int
+    result: Result
+    note: str | None
+
+
+def draft_review(
+    *, year: str | int | None, result: str | None, note: str | None = None, today: date
+) -> ReviewDraft:
+    """A yearly review as given: its year (not in the future) and what it found."""
+    if year is None or str(year).strip() == "":
+        raise InvalidInput(_("must not be empty"), field="year")
+    if not result or not result.strip():
+        raise InvalidInput(_("must not be empty"), field="result")
+    return ReviewDraft(
+        year=parse_year(year, today=today),
+        result=parse_term(Result, result),
+        note=text(note, "note"),
     )

@@ -28,9 +28,15 @@ from dandan.errors import Advice, Conflict, InvalidInput, NotFound
 from dandan.i18n import _, day
 from dandan.localities import CODE_PREFIXES
 from dandan.models import Model
-from dandan.terms import Award, Field, Holder, Kind, Level, Sponsor, Status, label
+from dandan.terms import Award, Field, Holder, Kind, Level, Result, Sponsor, Status, label
 from dandan.text import fold, sort_prefix, undecodable
-from dandan.validation import CommendationDraft, ModelDraft, RecognitionDraft, stored_locality
+from dandan.validation import (
+    CommendationDraft,
+    ModelDraft,
+    RecognitionDraft,
+    ReviewDraft,
+    stored_locality,
+)
 
 
 class Reject(Protocol):
@@ -179,7 +185,7 @@ _CACHE_KB = 12_000
 #: its adaptation protocol, and `.value` is a property call per use).
 _PLAIN: dict[StrEnum, str] = {
     member: member.value
-    for terms in (Field, Sponsor, Holder, Kind, Level, Award)
+    for terms in (Field, Sponsor, Holder, Kind, Level, Award, Result)
     for member in terms
 }
 
@@ -209,6 +215,8 @@ class Change:
     withdrawn_reason: str | None
     recognition: RecognitionDraft | None
     commendation: CommendationDraft | None = None
+    #: The model's review of a year (an import's columns of its latest review).
+    review: ReviewDraft | None = None
 
     def natural_key(self) -> tuple[str, int, int | None, date]:
         loc = self.model.locality
@@ -556,6 +564,29 @@ class Writer:
             found.setdefault(code, []).append(Commended.of(*values))
         return found
 
+    def _existing_reviews(
+        self, codes: Sequence[str], created: set[str]
+    ) -> dict[str, dict[int, tuple[str, str | None]]]:
+        """The reviews of these models by year (result, note): stored, then staged (a
+        staged one corrects a stored one)."""
+        found: dict[str, dict[int, tuple[str, str | None]]] = {}
+        registered = [c for c in codes if c not in created] if self._marks[0] else []
+        for start in range(0, len(registered), 900):
+            part = registered[start : start + 900]
+            marks = ", ".join([self.mark] * len(part))
+            for code, year, result, note in self.conn.exec_driver_sql(
+                "SELECT m.code, v.year, v.result, v.note "
+                "FROM reviews v JOIN models m ON m.id = v.model_id "
+                f"WHERE m.code IN ({marks})",
+                tuple(part),
+            ):
+                found.setdefault(code, {})[int(year)] = (result, note)
+        for code, year, result, note in self._staged_rows(
+            "reviews", "code, year, result, note", "code", codes
+        ):
+            found.setdefault(code, {})[int(year)] = (result, note)
+        return found
+
     # -- classifying -----------------------------------------------------------
 
     def write(self, rows: list[Change], reject: Reject) -> None:
@@ -577,6 +608,7 @@ class Writer:
             created.add(code)
         known = self._existing_recognitions(list(existing), created)
         commended = self._existing_commendations(list(existing), created)
+        reviewed = self._existing_reviews(list(existing), created)
         plan = _Plan()
         for code, group in groups.items():
             first = group[0]
@@ -623,6 +655,7 @@ class Writer:
                 continue
             added: list[tuple[Change, RecognitionDraft]] = []
             commends: list[tuple[Change, CommendationDraft]] = []
+            reviews: list[tuple[Change, ReviewDraft, tuple[str, str | None] | None]] = []
             known_commendations = list(commended.get(code, ()))
             kept: list[Change] = []
             for r in group:  # each row's recognition: a refused one refuses its row only
@@ -645,6 +678,18 @@ class Writer:
                 except InvalidInput as exc:
                     reject(r, COMMENDATION_COLUMNS.get(exc.field or "", exc.field), exc.message)
                     continue
+                rev = r.review
+                if rev is not None:
+                    try:
+                        check_review(first.model.registered_on, rev)
+                    except InvalidInput as exc:
+                        reject(r, REVIEW_COLUMNS.get(exc.field or "", exc.field), exc.message)
+                        continue
+                    had = reviewed.setdefault(code, {}).get(rev.year)
+                    now = (_PLAIN[rev.result], rev.note)
+                    if had != now:
+                        reviews.append((r, rev, had))
+                        reviewed[code][rev.year] = now
                 if recognised is not None and r.recognition is not None:
                     added.append((r, r.recognition))
                     recognitions.append(recognised)
@@ -664,16 +709,20 @@ class Writer:
                 plan.updates.append(self._update_params(code, first))
             plan.recognitions += [self._recognition_params(code, rec) for rec in new_recognitions]
             plan.commendations += [self._commendation_params(code, com) for _, com in commends]
+            plan.reviews += [self._review_params(code, rev) for _, rev, _ in reviews]
             if stored is not None and (changed or added):
                 plan.recount.append(code)
             for r in group:
                 if fresh:
                     self.summary.inserted += 1
-                elif changed or any(row is r for row, _ in (*added, *commends)):
+                elif changed or any(
+                    row is r for row in (*(a[0] for a in added), *(c[0] for c in commends),
+                                         *(v[0] for v in reviews))
+                ):  # fmt: skip
                     self.summary.updated += 1
                 else:
                     self.summary.skipped += 1
-            if not fresh and (changed or added or commends):
+            if not fresh and (changed or added or commends or reviews):
                 assert stored is not None
                 status = _status_of(first.withdrawn_on is not None, bool(recognitions))
                 before, after = self._model_changes(stored, first if changed else None, status)
@@ -681,6 +730,14 @@ class Writer:
                     after["recognitions"] = [_recognition_json(rec) for rec in new_recognitions]
                 if commends:
                     after["commendations"] = [_commendation_json(com) for _, com in commends]
+                if reviews:
+                    corrected = [_review_json(rev.year, *had) for _, rev, had in reviews if had]
+                    if corrected:
+                        before["reviews"] = corrected
+                    after["reviews"] = [
+                        _review_json(rev.year, _PLAIN[rev.result], rev.note)
+                        for _, rev, _ in reviews
+                    ]
                 plan.events.append(
                     event_row(
                         actor=self.actor, command="import", code=code, before=before,
@@ -711,6 +768,14 @@ class Writer:
                 field = exc.field or ""
                 reject(row, COMMENDATION_COLUMNS.get(field, field), exc.message)
                 return
+        if row.review is not None:
+            try:
+                check_review(row.model.registered_on, row.review)
+            except InvalidInput as exc:
+                reject(row, REVIEW_COLUMNS.get(exc.field or "", exc.field), exc.message)
+                return
+            plan.reviews.append(self._review_params(code, row.review))
+        if row.commendation is not None:
             plan.commendations.append(self._commendation_params(code, row.commendation))
         plan.new_models.append(
             (number, *self._model_params(code, row, () if rec is None else (rec,)))
@@ -928,6 +993,27 @@ class Writer:
         )  # fmt: skip
         self._stage(plan)
 
+    def review(self, code: str, rev: ReviewDraft) -> bool:
+        """Stage a model's review of a year and its event; a review of a year already
+        reviewed corrects it (the event says what it was). False when it changes nothing."""
+        stored = self.stored(code)
+        columns = dict(zip(_STORED, stored[2:], strict=True))
+        check_review(_normal(columns["registered_on"]), rev)
+        had = self._existing_reviews([code], set()).get(code, {}).get(rev.year)
+        now = (_PLAIN[rev.result], rev.note)
+        if had == now:
+            return False
+        plan = _Plan(reviews=[self._review_params(code, rev)])
+        plan.events.append(
+            event_row(
+                actor=self.actor, command="review", code=code,
+                before=None if had is None else {"review": _review_json(rev.year, *had)},
+                after={"review": _review_json(rev.year, *now)},
+            )
+        )  # fmt: skip
+        self._stage(plan)
+        return True
+
     def unrecognize(
         self, code: str, year: int, level: Level, decision: str | None, reason: str
     ) -> None:
@@ -1034,6 +1120,9 @@ class Writer:
         return (com.year, _PLAIN[com.award], com.body, com.decision_no,
                 self._day(com.decided_on), self.stamp, code)  # fmt: skip
 
+    def _review_params(self, code: str, rev: ReviewDraft) -> tuple[Any, ...]:
+        return (rev.year, _PLAIN[rev.result], rev.note, self.stamp, code)
+
     def _stage(self, plan: _Plan) -> None:
         """Put what a chunk (or a command) writes into the staging tables: by
         executemany on SQLite, by COPY on PostgreSQL (many times fewer round trips)."""
@@ -1053,6 +1142,7 @@ class Writer:
                 _STAGE_TABLES["commendations"][0],
                 [(seq(), *c) for c in plan.commendations],
             ),
+            "reviews": (_STAGE_TABLES["reviews"][0], [(seq(), *v) for v in plan.reviews]),
             "removals": (_STAGE_TABLES["removals"][0], plan.removals),
             # Status follows the data: recounted for these codes once everything is in.
             "status": (("code",), [(c,) for c in plan.recount]),
@@ -1201,7 +1291,7 @@ class Writer:
         run(f"INSERT INTO {self.temp}.stage_remap VALUES ({self.mark}, {self.mark})", remap)
         # One statement per table reads every old code before it writes a new one, so
         # a code moved onto another's old number is not moved twice.
-        for table in ("models", "recognitions", "commendations", "status"):
+        for table in ("models", "recognitions", "commendations", "reviews", "status"):
             run(
                 f"UPDATE {self.temp}.stage_{table} SET code = (SELECT r.new FROM "
                 f"{self.temp}.stage_remap AS r WHERE r.old = stage_{table}.code) "
@@ -1260,6 +1350,20 @@ class Writer:
             f"SELECT m.id, {', '.join('s.' + c for c in _COMMENDATION_INSERT)} "
             f"FROM {temp}.stage_commendations AS s JOIN models AS m ON m.code = s.code "
             + self._order("s.")
+        )
+        # A review of a year reviewed already corrects it: the last staged one stays.
+        run(
+            f"DELETE FROM reviews WHERE EXISTS (SELECT 1 FROM {temp}.stage_reviews AS s "
+            "JOIN models AS m ON m.code = s.code "
+            "WHERE m.id = reviews.model_id AND s.year = reviews.year)"
+        )
+        review = ", ".join(_REVIEW_INSERT)
+        run(
+            f"INSERT INTO reviews (model_id, {review}) "
+            f"SELECT m.id, {', '.join('s.' + c for c in _REVIEW_INSERT)} "
+            f"FROM {temp}.stage_reviews AS s JOIN models AS m ON m.code = s.code "
+            f"WHERE s.seq = (SELECT max(t.seq) FROM {temp}.stage_reviews AS t "
+            "WHERE t.code = s.code AND t.year = s.year) " + self._order("s.")
         )
         if self._staged_status:
             run(
@@ -1365,6 +1469,7 @@ _RECOGNITION_INSERT = (
     "year", "level", "decision_no", "decided_on", "body", "created_at", "outstanding",
 )  # fmt: skip
 _COMMENDATION_INSERT = ("year", "award", "body", "decision_no", "decided_on", "created_at")
+_REVIEW_INSERT = ("year", "result", "note", "created_at")
 
 #: The staging tables: their columns (SQLite's are untyped), and PostgreSQL's shape for
 #: them, taken from the registry's own tables (no constraints: they are only filled).
@@ -1389,15 +1494,21 @@ _STAGE_TABLES: dict[str, tuple[tuple[str, ...], str]] = {
         f"SELECT 0::bigint AS seq, {', '.join('c.' + x for x in _COMMENDATION_INSERT)}, m.code "
         "FROM commendations AS c, models AS m",
     ),
+    "reviews": (
+        ("seq", *_REVIEW_INSERT, "code"),
+        f"SELECT 0::bigint AS seq, {', '.join('v.' + x for x in _REVIEW_INSERT)}, m.code "
+        "FROM reviews AS v, models AS m",
+    ),
     "removals": (("id", "code"), "SELECT r.id, m.code FROM recognitions AS r, models AS m"),
     "status": (("code",), "SELECT code FROM models"),
 }
 _STAGE_INDEXES = (
-    ("models", "code"), ("recognitions", "code"), ("commendations", "code"), ("events", "batch_id"),
+    ("models", "code"), ("recognitions", "code"), ("commendations", "code"), ("reviews", "code"),
+    ("events", "batch_id"),
 )  # fmt: skip
 #: Where the staging tables name a model the batch writes.
 _STAGE_CODES = (
-    ("models", "code"), ("recognitions", "code"), ("commendations", "code"),
+    ("models", "code"), ("recognitions", "code"), ("commendations", "code"), ("reviews", "code"),
     ("removals", "code"), ("status", "code"), ("events", "model_code"),
 )  # fmt: skip
 
@@ -1410,6 +1521,7 @@ class _Plan:
     updates: list[tuple[Any, ...]] = field(default_factory=list)
     recognitions: list[tuple[Any, ...]] = field(default_factory=list)
     commendations: list[tuple[Any, ...]] = field(default_factory=list)
+    reviews: list[tuple[Any, ...]] = field(default_factory=list)
     #: (recognition id, model code) of the recognitions to remove.
     removals: list[tuple[Any, ...]] = field(default_factory=list)
     #: Models whose status is recounted once everything is in.
@@ -1482,6 +1594,21 @@ def _commendation_json(com: CommendationDraft) -> dict[str, Any]:
             "decision": com.decision_no, "decided_on": _json(com.decided_on)}  # fmt: skip
 
 
+def _review_json(year: int, result: str, note: str | None) -> dict[str, Any]:
+    return {"year": year, "result": result, "note": note}
+
+
+def check_review(registered_on: date, rev: ReviewDraft) -> None:
+    """A model is reviewed from the year it was registered."""
+    if rev.year < registered_on.year:
+        raise InvalidInput(
+            _("review year {year} is before the model's registration on {registered}").format(
+                year=rev.year, registered=day(registered_on)
+            ),
+            field="year",
+        )
+
+
 def award_words(award: str) -> str:
     """An award as a sentence names it: its identifier in English, its label in
     Vietnamese."""
@@ -1515,6 +1642,10 @@ COMMENDATION_COLUMNS = {
     "decision": "commendation_decision",
     "decided_on": "commendation_decided_on",
 }
+
+
+#: Validation speaks of a review's "year"; a file's columns are "review_…".
+REVIEW_COLUMNS = {"year": "review_year", "result": "review_result", "note": "review_note"}
 
 
 def _normal(value: Any) -> Any:

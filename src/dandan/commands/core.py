@@ -68,6 +68,8 @@ METAVARS: dict[str, str] = {
     "as_of": N_("DATE"),
     "award": N_("AWARD"),
     "boundaries": N_("UNITS"),
+    "remark": N_("TEXT"),
+    "result": N_("RESULT"),
     "by": N_("GROUP"),
     "by_end_of": N_("YEAR"),
     "code": N_("CODE"),

@@ -57,6 +57,11 @@ COMMENDATION_COLUMNS = [
     Column("decision", "Decision"),
     Column("decided_on", "Decided on"),
 ]
+REVIEW_COLUMNS = [
+    Column("year", "Year"),
+    Column("result", "Result"),
+    Column("note", "Note"),
+]
 LIST_COLUMNS = [
     Column("code", "Code"),
     Column("name", "Name"),
@@ -83,6 +88,7 @@ def record_view(rec: ModelRecord) -> Record:
         nested={
             "recognitions": RECOGNITION_COLUMNS,
             "commendations": COMMENDATION_COLUMNS,
+            "reviews": REVIEW_COLUMNS,
             "legacy": LEGACY_COLUMNS,
         },
     )
@@ -248,6 +254,33 @@ def commend(
         decided_on=decided_on,
     )
     note(_("commended {code}").format(code=rec.code))
+    show(record_view(rec), fmt)
+
+
+@handle_errors
+def review(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="Code of the model.")],
+    year: Annotated[int | None, Opt(help="Year reviewed.")] = None,
+    result: Annotated[
+        str | None,
+        Opt(help="What the review found: effective (hiệu quả), weak (yếu) or stopped (dừng)."),
+    ] = None,
+    remark: Annotated[str | None, Opt("--note", help="What the office noted.")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Record a model's yearly review (rà soát, đánh giá); a second review of a year
+    corrects the first, and the audit trail keeps both."""
+    rec = registry(ctx).review(
+        code,
+        year=year if year is not None else need(None, "--year", _("Year")),
+        result=need(result, "--result", _("Result (effective, weak or stopped)")),
+        note=remark,
+    )
+    if rec.changed:
+        note(_("reviewed {code}").format(code=rec.code))
+    else:
+        note(_("{code} already has this review; nothing changed").format(code=rec.code))
     show(record_view(rec), fmt)
 
 

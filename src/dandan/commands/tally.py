@@ -31,6 +31,7 @@ from dandan.commands.common import (
     registry,
     show,
 )
+from dandan.errors import UsageError
 from dandan.i18n import N_, _
 from dandan.rendering import Column, Format, Record, Table
 
@@ -58,6 +59,10 @@ MEASURE_COLUMNS = {
     "recognitions": Column("recognitions", "Recognitions", numeric=True),
     "commendations": Column("commendations", "Commendations", numeric=True),
     "outstanding": Column("outstanding", "Outstanding", numeric=True),
+    "effective": Column("effective", "Effective", numeric=True),
+    "weak": Column("weak", "Weak", numeric=True),
+    "stopped": Column("stopped", "Stopped", numeric=True),
+    "not_reviewed": Column("not_reviewed", "Not reviewed", numeric=True),
 }
 
 
@@ -278,6 +283,15 @@ def tally(
             "up the rest in one row, 'other'; the totals stay the same.",
         ),
     ] = None,
+    reviewed: Annotated[
+        int | None,
+        Opt(
+            "--reviewed",
+            help="Count the models by what their review of this year found: effective, "
+            "weak, stopped; and not_reviewed, the models registered by the end of the year "
+            "and not withdrawn by then that have no review of it.",
+        ),
+    ] = None,
     chart: Annotated[bool, Opt("--chart", help="Draw the first count as bars.")] = False,
     fmt: FormatOption = Format.table,
     path: OutputOption = None,
@@ -318,8 +332,11 @@ def tally(
         boundaries=units.value,
         top=top,
         measure=measure,
+        reviewed=reviewed,
     )
     if across is not None:
+        if reviewed is not None:
+            raise UsageError(_("--reviewed makes a table of its own; leave out --across"))
         spread = parse_across(query, across)
         show(cross_table(cross_tally(registry(ctx), query, spread), chart=chart, fmt=fmt), fmt, to)
         return

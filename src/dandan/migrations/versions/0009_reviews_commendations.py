@@ -1,4 +1,4 @@
-"""Outstanding recognitions and commendations of models.
+"""Outstanding recognitions, commendations and yearly reviews of models.
 
 A recognition may be named outstanding (tiêu biểu): a column, false for every
 recognition made before. Commendations of models: an award (Bằng khen, Giấy khen,
@@ -45,9 +45,25 @@ def upgrade() -> None:
     )
     op.create_index("ix_commendations_model_id", "commendations", ["model_id"])
     op.create_index("ix_commendations_year", "commendations", ["year"])
+    # A model's review of a year: one (a second corrects the first), found by its model.
+    op.create_table(
+        "reviews",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("model_id", sa.Integer(), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("result", sa.String(16), nullable=False),
+        sa.Column("note", sa.String(1000), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["model_id"], ["models.id"], name="fk_reviews_model_id_models"),
+        sa.PrimaryKeyConstraint("id", name="pk_reviews"),
+        sa.UniqueConstraint("model_id", "year", name="uq_reviews_model_id"),
+    )
+    op.create_index("ix_reviews_year", "reviews", ["year"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_reviews_year", table_name="reviews")
+    op.drop_table("reviews")
     op.drop_index("ix_commendations_year", table_name="commendations")
     op.drop_index("ix_commendations_model_id", table_name="commendations")
     op.drop_table("commendations")
