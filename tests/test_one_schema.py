@@ -59,6 +59,7 @@ MODEL: dict[str, Place] = {
     "holder": Place(True, "holder", "holder", True, True),
     "holder_name": Place(True, "holder_name", "holder_name", True, True, "holder_name"),
     "kind": Place(True, "kind", "kind", True, True),
+    "replicates": Place(True, "replicates", "replicates", True, True),
     "registered_on": Place(True, "registered_on", "registered_on", True, True),
     "status": Place(False, "status", "status", True, False),  # derived, recounted
     "withdrawn_on": Place(True, "withdrawn_on", "withdrawn_on", True, True),
@@ -169,6 +170,7 @@ def test_the_model_record_holds_every_shown_column() -> None:
         "recognitions",
         "commendations",
         "reviews",
+        "replicated_by",
         "changed",
     }
     assert {f.name for f in fields(ModelRecord)} == want

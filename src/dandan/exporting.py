@@ -174,6 +174,7 @@ def statement(where: ModelFilter | None = None, window: Window | None = None) ->
             m.holder,
             m.holder_name,
             m.kind,
+            m.replicates,
             m.registered_on,
             m.withdrawn_on,
             m.withdrawn_reason,

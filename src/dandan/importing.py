@@ -185,6 +185,7 @@ def validate_row(
         description=values.get("description"),
         code=values.get("code"),
         kind=values.get("kind"),
+        replicates=values.get("replicates"),
         today=today,
     )
     _check_codes(values, model)
@@ -822,6 +823,7 @@ class RowChecks:
             _texts(column("description"), "description"),
             _codes(column("code")),
             self.kinds.column(column("kind")),
+            _codes(column("replicates")),
         )
         withdrawn = self.withdrawn.column(column("withdrawn_on"))
         reasons = _texts(column("withdrawn_reason"), "withdrawn_reason")

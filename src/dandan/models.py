@@ -106,6 +106,8 @@ class Model(SQLModel, table=True):
     #: example): `dandan.terms.Kind`. Registries made before it hold models only
     #: (migration 0007 gave them "model").
     kind: str = Field(default="model", max_length=16, sa_column_kwargs={"server_default": "model"})
+    #: The code of the model this one copies (nhân rộng), if any: `show` lists both ways.
+    replicates: str | None = Field(default=None, max_length=32, index=True)
     registered_on: date  # indexed in TALLY_INDEXES
     status: str = Field(max_length=16)
     withdrawn_on: date | None = None

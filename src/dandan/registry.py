@@ -42,6 +42,7 @@ from dandan.validation import (
     parse_date,
     parse_scheme,
     parse_year,
+    replicated_code,
     resolve_locality,
     text,
 )
@@ -63,7 +64,8 @@ _IDS_PER_QUERY = 900
 _LISTED = (
     "id", "code", "name", "description", "province_name", "province_code", "commune_name",
     "commune_code", "locality_scheme", "legacy_province_code", "legacy_district_code",
-    "legacy_commune_code", "field", "sponsor", "holder", "holder_name", "kind", "registered_on",
+    "legacy_commune_code", "field", "sponsor", "holder", "holder_name", "kind", "replicates",
+    "registered_on",
     "status", "withdrawn_on", "withdrawn_reason",
 )  # fmt: skip
 _RECOGNISED = (
@@ -163,6 +165,8 @@ class ModelRecord:
     holder_name: str | None
     #: "model" (a practice) or "exemplar" (a person or collective held up as an example).
     kind: str
+    #: The code of the model this one copies (nhân rộng), if any.
+    replicates: str | None
     registered_on: date
     status: str
     withdrawn_on: date | None
@@ -172,6 +176,8 @@ class ModelRecord:
     commendations: tuple[CommendationRecord, ...] = ()
     #: Its yearly reviews, by year (read by `Registry.get`; a list leaves them out).
     reviews: tuple[ReviewRecord, ...] = ()
+    #: The codes of the models that copy this one (read by `Registry.get`).
+    replicated_by: tuple[str, ...] = ()
     #: Whether the call that returned the record changed it (an edit may change nothing).
     changed: bool = True
 
@@ -191,6 +197,8 @@ class ModelRecord:
             "holder": self.holder,
             "holder_name": self.holder_name,
             "kind": self.kind,
+            "replicates": self.replicates,
+            "replicated_by": list(self.replicated_by),
             "registered_on": self.registered_on.isoformat(),
             "status": self.status,
             "withdrawn_on": self.withdrawn_on.isoformat() if self.withdrawn_on else None,
@@ -222,6 +230,7 @@ def _record(model: Model | Row[Any], recognitions: Sequence[Any] = ()) -> ModelR
         holder=model.holder,
         holder_name=model.holder_name,
         kind=model.kind,
+        replicates=model.replicates,
         registered_on=model.registered_on,
         status=model.status,
         withdrawn_on=model.withdrawn_on,
@@ -368,8 +377,13 @@ class Registry:
             reviewed = s.execute(
                 select(v.year, v.result, v.note).where(v.model_id == model.id).order_by(v.year)
             ).all()
+            m = tables.models.c
+            copies = s.scalars(
+                select(m.code).where(m.replicates == model.code).order_by(m.code)
+            ).all()
             return replace(
                 record,
+                replicated_by=tuple(copies),
                 commendations=tuple(CommendationRecord(*row) for row in found),
                 reviews=tuple(ReviewRecord(*row) for row in reviewed),
             )
@@ -513,6 +527,7 @@ class Registry:
         registered_on: str | date | None = None,
         description: str | None = None,
         code: str | None = None,
+        replicates: str | None = None,
         allow_duplicate: bool = False,
         today: date | None = None,
     ) -> ModelRecord:
@@ -536,6 +551,7 @@ class Registry:
             registered_on=registered_on,
             description=description,
             code=code,
+            replicates=replicates,
             today=today or date.today(),
         )
         change = Change("register", 0, {}, draft.code, draft, None, None, None)
@@ -656,9 +672,11 @@ class Registry:
         holder_name: str | None = None,
         kind: str | None = None,
         registered_on: str | date | None = None,
+        replicates: str | None = None,
         today: date | None = None,
     ) -> ModelRecord:
-        """Change the given attributes of a model; the others stay as they are. The
+        """Change the given attributes of a model; the others stay as they are
+        (`replicates` "" clears the model it copies). The
         record as it will be is checked whole (a registration after the withdrawal is
         refused); `changed` on the result is False when nothing differed.
 
@@ -699,6 +717,8 @@ class Registry:
                 d.holder_name = text(holder_name, "holder_name")
             if kind is not None:
                 d.kind = parse_term(Kind, kind)
+            if replicates is not None:
+                d.replicates = replicated_code(replicates, code)
             if registered_on is not None:
                 d.registered_on = parse_date(registered_on, "registered_on", today=today)
             changed = w.update(change, "edit")

@@ -53,6 +53,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
         "Mô hình hay điển hình",
         "Mô hình, điển hình",
     ),
+    "replicates": ("Nhân rộng từ", "Mô hình gốc", "Nhân rộng từ mô hình"),
     "registered_on": ("Ngày đăng ký", "Ngày đăng kí", "Registration date", "Registered"),
     "withdrawn_on": ("Ngày rút", "Ngày thu hồi"),
     "withdrawn_reason": ("Lý do rút", "Lý do thu hồi", "Lí do rút"),

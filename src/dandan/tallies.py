@@ -132,6 +132,9 @@ class Counting(StrEnum):
     #: The models with a recognition named outstanding (tiêu biểu) dated in the window,
     #: each once per group, beside the models registered.
     outstanding = "outstanding"
+    #: The models copied (nhân rộng) by at least one model registered in the window,
+    #: counted in the groups of the model copied, beside the models registered.
+    replications = "replications"
 
 
 class Measure(StrEnum):
@@ -148,6 +151,7 @@ MEASURE_NAMES: dict[str, str] = {
     "recognitions": N_("recognitions"),
     "commendations": N_("commendations"),
     "outstanding": N_("models named outstanding"),
+    "replications": N_("models replicated"),
 }
 
 
@@ -471,6 +475,16 @@ class TallyQuery:
                 field="reviewed",
             )
         _check_measure(query)
+        if query.count is Counting.replications and (
+            {Dimension.level, Dimension.year} & set(query.by) or query.where.levels
+        ):
+            raise UsageError(
+                _(
+                    "replications are counted in the groups of the model copied; leave out "
+                    "--by year, --by level and --level"
+                ),
+                field="count",
+            )
         if query.count is Counting.commendations and (
             Dimension.level in query.by or query.where.levels
         ):
@@ -525,7 +539,10 @@ class TallyQuery:
 
     @property
     def recognized_key(self) -> str:
-        if self.count in (Counting.recognitions, Counting.commendations, Counting.outstanding):
+        if self.count in (
+            Counting.recognitions, Counting.commendations, Counting.outstanding,
+            Counting.replications,
+        ):  # fmt: skip
             return self.count.value
         return "recognized"
 
@@ -727,6 +744,12 @@ def _dated_groups(query: TallyQuery) -> list[Any]:
 
 
 def _recognized(query: TallyQuery, groups: list[Any]) -> Any:
+    if query.count is Counting.replications:
+        copy = M.alias("copy")
+        dated = [copy.c.registered_on >= d for d in [query.window.start] if d is not None]
+        dated += [copy.c.registered_on <= d for d in [query.window.end] if d is not None]
+        copied = select(copy.c.replicates).where(copy.c.replicates.is_not(None), *dated)
+        return select(*groups, func.count()).where(*_conditions(query), M.c.code.in_(copied))
     if query.count is Counting.commendations:
         join = Join if query.where != ModelFilter() else database.ReadFirst
         return (
@@ -845,7 +868,9 @@ def tally(registry: Registry, query: TallyQuery) -> TallyResult:
 
 
 _PLACES = (Dimension.province, Dimension.district, Dimension.commune)
-_COUNTS = ("registered", "recognized", "recognitions", "commendations", "outstanding")
+_COUNTS = (
+    "registered", "recognized", "recognitions", "commendations", "outstanding", "replications",
+)  # fmt: skip
 
 
 def _check_measure(query: TallyQuery) -> None:

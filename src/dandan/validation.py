@@ -412,6 +412,8 @@ class ModelDraft:
     description: str | None = None
     code: str | None = None
     kind: Kind = Kind.model
+    #: The code of the model this one copies (nhân rộng), if any.
+    replicates: str | None = None
 
 
 def draft_model(
@@ -429,6 +431,7 @@ def draft_model(
     description: str | None = None,
     code: str | None = None,
     kind: str | None = None,
+    replicates: str | None = None,
     today: date,
 ) -> ModelDraft:
     """`scheme` ("2024" or "2025", see `parse_scheme`) forces the units the locality
@@ -453,6 +456,7 @@ def draft_model(
         description=text(description, "description"),
         code=model_code(code),
         kind=kind_term(kind),
+        replicates=replicated_code(replicates, code),
     )
 
 
@@ -469,6 +473,22 @@ def holder_term(value: str | None) -> Holder:
 def kind_term(value: str | None) -> Kind:
     """What is registered: a model (a practice) unless given."""
     return parse_term(Kind, value) if value and value.strip() else Kind.model
+
+
+def replicated_code(value: str | None, code: str | None = None) -> str | None:
+    """The code of the model a model copies, if given: never its own."""
+    if not value or not value.strip():
+        return None
+    try:
+        source = parse_code(value)
+    except InvalidInput as exc:
+        exc.field = "replicates"
+        raise
+    if code and code.strip() and source == parse_code(code):
+        raise InvalidInput(
+            _("a model cannot replicate itself; name the model it copies"), field="replicates"
+        )
+    return source
 
 
 def model_code(value: str | None) -> str | None:

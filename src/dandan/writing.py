@@ -244,15 +244,16 @@ class Change:
         d = self.model
         return (
             d.name, d.description, *d.locality.compared, _PLAIN[d.field], _PLAIN[d.sponsor],
-            _PLAIN[d.holder], d.holder_name, _PLAIN[d.kind], d.registered_on, self.withdrawn_on,
-            self.withdrawn_reason,
+            _PLAIN[d.holder], d.holder_name, _PLAIN[d.kind], d.replicates, d.registered_on,
+            self.withdrawn_on, self.withdrawn_reason,
         )  # fmt: skip
 
 
 _MODEL_COLUMNS = (
     "name", "description", "province_code", "commune_code", "locality_scheme",
     "legacy_province_code", "legacy_district_code", "legacy_commune_code", "field", "sponsor",
-    "holder", "holder_name", "kind", "registered_on", "withdrawn_on", "withdrawn_reason",
+    "holder", "holder_name", "kind", "replicates", "registered_on", "withdrawn_on",
+    "withdrawn_reason",
 )  # fmt: skip
 #: Where a stored model's values end and its shown columns begin, in `_STORED`
 #: (after status and batch): and where its withdrawal date is among them.
@@ -274,6 +275,7 @@ _AUDITED = (
     ("legacy_district_code", "legacy_district_code"),
     ("legacy_commune_code", "legacy_commune_code"), ("field", "field"), ("sponsor", "sponsor"),
     ("holder", "holder"), ("holder_name", "holder_name"), ("kind", "kind"),
+    ("replicates", "replicates"),
     ("registered_on", "registered_on"),
     ("status", "status"), ("withdrawn_on", "withdrawn_on"),
     ("withdrawn_reason", "withdrawn_reason"),
@@ -874,6 +876,7 @@ class Writer:
             description=v["description"],
             code=code,
             kind=Kind(v["kind"]),
+            replicates=v["replicates"],
         )
         withdrawn_on = _normal(v["withdrawn_on"])
         return Change(code, 0, {}, code, draft, withdrawn_on, v["withdrawn_reason"], None)
@@ -1098,9 +1101,9 @@ class Writer:
         return (
             code, d.name, fold(d.name), sort_prefix(d.name), d.description, *d.locality.stored,
             _PLAIN[d.field], _PLAIN[d.sponsor], _PLAIN[d.holder], d.holder_name, _PLAIN[d.kind],
-            day(d.registered_on), _status_of(row.withdrawn_on is not None, bool(recognitions)),
-            day(row.withdrawn_on), row.withdrawn_reason, self.stamp, self.stamp, self.batch_id,
-            day(first),
+            d.replicates, day(d.registered_on),
+            _status_of(row.withdrawn_on is not None, bool(recognitions)), day(row.withdrawn_on),
+            row.withdrawn_reason, self.stamp, self.stamp, self.batch_id, day(first),
         )  # fmt: skip
 
     def _update_params(self, code: str, row: Change) -> tuple[Any, ...]:
@@ -1108,8 +1111,8 @@ class Writer:
         return (
             d.name, fold(d.name), sort_prefix(d.name), d.description, *d.locality.stored,
             _PLAIN[d.field], _PLAIN[d.sponsor], _PLAIN[d.holder], d.holder_name, _PLAIN[d.kind],
-            self._day(d.registered_on), self._day(row.withdrawn_on), row.withdrawn_reason,
-            self.stamp, code,
+            d.replicates, self._day(d.registered_on), self._day(row.withdrawn_on),
+            row.withdrawn_reason, self.stamp, code,
         )  # fmt: skip
 
     def _recognition_params(self, code: str, rec: RecognitionDraft) -> tuple[Any, ...]:
@@ -1365,11 +1368,39 @@ class Writer:
             f"WHERE s.seq = (SELECT max(t.seq) FROM {temp}.stage_reviews AS t "
             "WHERE t.code = s.code AND t.year = s.year) " + self._order("s.")
         )
+        self._check_replicated()
         if self._staged_status:
             run(
                 f"UPDATE models SET status = {_STATUS_SQL} "
                 f"WHERE code IN (SELECT code FROM {temp}.stage_status)"
             )
+
+    def _check_replicated(self) -> None:
+        """The rule of `replicates`, for the registry as the batch leaves it: a model
+        replicates a registered model, never itself (refused whole: nothing is written)."""
+        if not (self._staged_updates or self._first_number or self._staged_any_new()):
+            return
+        found = self.conn.exec_driver_sql(
+            "SELECT m.code, m.replicates FROM models AS m WHERE m.replicates IS NOT NULL AND "
+            "(m.replicates = m.code OR NOT EXISTS "
+            "(SELECT 1 FROM models AS s WHERE s.code = m.replicates)) ORDER BY m.code LIMIT 1"
+        ).first()
+        if found is None:
+            return
+        code, source = found
+        if code == source:
+            message = _("model {code} cannot replicate itself; name the model it copies")
+        else:
+            message = _("model {code} replicates {source}, which is not registered; check the code")
+        raise Conflict(message.format(code=code, source=source), field="replicates")
+
+    def _staged_any_new(self) -> bool:
+        return (
+            self.conn.exec_driver_sql(
+                f"SELECT 1 FROM {self.temp}.stage_models WHERE op = 'new' LIMIT 1"
+            ).first()
+            is not None
+        )
 
     def swap_events(self, mark: int | None, batch_id: int | None) -> None:
         """The staged events of one file's batch (of a command: `mark` None), in the
@@ -1453,7 +1484,8 @@ _MODEL_INSERT = (
     "code", "name", "name_folded", "name_order", "description", "locality_scheme", "province_code",
     "province_name", "province_input", "commune_code", "commune_name", "commune_input",
     "district_input", "legacy_province_code", "legacy_district_code", "legacy_commune_code",
-    "field", "sponsor", "holder", "holder_name", "kind", "registered_on", "status", "withdrawn_on",
+    "field", "sponsor", "holder", "holder_name", "kind", "replicates", "registered_on", "status",
+    "withdrawn_on",
     "withdrawn_reason", "created_at", "updated_at", "batch_id", "first_recognized_on",
 )  # fmt: skip
 _MODEL_UPDATE = (
@@ -1461,8 +1493,8 @@ _MODEL_UPDATE = (
     "province_name",
     "province_input", "commune_code", "commune_name", "commune_input", "district_input",
     "legacy_province_code", "legacy_district_code", "legacy_commune_code", "field", "sponsor",
-    "holder", "holder_name", "kind", "registered_on", "withdrawn_on", "withdrawn_reason",
-    "updated_at",
+    "holder", "holder_name", "kind", "replicates", "registered_on", "withdrawn_on",
+    "withdrawn_reason", "updated_at",
     "code",
 )  # fmt: skip
 _RECOGNITION_INSERT = (

@@ -141,6 +141,10 @@ def register(
     registered_on: Annotated[
         str | None, Opt(help="Registration date, YYYY-MM-DD or DD/MM/YYYY (default today).")
     ] = None,
+    replicates: Annotated[
+        str | None,
+        Opt(help="Code of the registered model this one copies (nhân rộng), if any."),
+    ] = None,
     description: Annotated[str | None, Opt(help="What the model does.")] = None,
     code: Annotated[
         str | None, Opt(help="Use this code instead of a generated one (e.g. QTR-2023-00042).")
@@ -169,6 +173,7 @@ def register(
         registered_on=registered_on,
         description=description,
         code=code,
+        replicates=replicates,
         allow_duplicate=allow_duplicate,
     )
     if rec.commune:
@@ -377,6 +382,10 @@ def edit(
     holder_name: Annotated[str | None, Opt(help="New holder name.")] = None,
     kind: Annotated[str | None, Opt(help="model (mô hình) or exemplar (điển hình).")] = None,
     registered_on: Annotated[str | None, Opt(help="Corrected registration date.")] = None,
+    replicates: Annotated[
+        str | None,
+        Opt(help="Code of the registered model this one copies; an empty text clears it."),
+    ] = None,
     description: Annotated[str | None, Opt(help="New description.")] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
@@ -394,6 +403,7 @@ def edit(
         holder_name=holder_name,
         kind=kind,
         registered_on=registered_on,
+        replicates=replicates,
         description=description,
     )
     if rec.changed:

@@ -59,6 +59,7 @@ MEASURE_COLUMNS = {
     "recognitions": Column("recognitions", "Recognitions", numeric=True),
     "commendations": Column("commendations", "Commendations", numeric=True),
     "outstanding": Column("outstanding", "Outstanding", numeric=True),
+    "replications": Column("replications", "Replicated", numeric=True),
     "effective": Column("effective", "Effective", numeric=True),
     "weak": Column("weak", "Weak", numeric=True),
     "stopped": Column("stopped", "Stopped", numeric=True),
@@ -245,8 +246,10 @@ def tally(
         Opt(
             help="What the second column counts: models (each recognised model once), "
             "recognitions, commendations (each commendation dated in the window: its "
-            "decision date, else 31 December of its year), or outstanding (each model with "
-            "a recognition named outstanding, tiêu biểu, dated in the window, once)."
+            "decision date, else 31 December of its year), outstanding (each model with "
+            "a recognition named outstanding, tiêu biểu, dated in the window, once), or "
+            "replications (each model copied, nhân rộng, by at least one model registered "
+            "in the window, once, in the groups of the model copied)."
         ),
     ] = "models",
     sort: Annotated[

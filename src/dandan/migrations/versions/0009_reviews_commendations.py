@@ -1,4 +1,6 @@
-"""Outstanding recognitions, commendations and yearly reviews of models.
+"""Replication, outstanding recognitions, commendations and yearly reviews of models.
+
+A model may copy another (nhân rộng): a nullable column with the other's code.
 
 A recognition may be named outstanding (tiêu biểu): a column, false for every
 recognition made before. Commendations of models: an award (Bằng khen, Giấy khen,
@@ -24,6 +26,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # The model a model copies, by code; looked up both ways, so indexed.
+    op.add_column("models", sa.Column("replicates", sa.String(32), nullable=True))
+    op.create_index("ix_models_replicates", "models", ["replicates"])
     op.add_column(
         "recognitions",
         sa.Column("outstanding", sa.Boolean(), nullable=False, server_default=sa.false()),
@@ -69,3 +74,6 @@ def downgrade() -> None:
     op.drop_table("commendations")
     with op.batch_alter_table("recognitions") as batch:
         batch.drop_column("outstanding")
+    op.drop_index("ix_models_replicates", table_name="models")
+    with op.batch_alter_table("models") as batch:
+        batch.drop_column("replicates")
