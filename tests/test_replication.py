@@ -56,7 +56,7 @@ def test_an_edit_sets_and_clears_what_a_model_replicates(run: Run, registry: Reg
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        (("--replicates", "QTR-2099-00009"), "which is not registered"),
+        (("--replicates", "QTR-2099-00009"), "no model with code QTR-2099-00009 to replicate"),
         (("--code", "QTR-X-1", "--replicates", "qtr-x-1"), "cannot replicate itself"),
         (("--replicates", "mã sai!"), "--replicates"),
     ],

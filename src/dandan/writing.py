@@ -906,6 +906,7 @@ class Writer:
                     field="name",
                 )
         check_record(change.model.registered_on, change.withdrawn_on, change.withdrawn_reason, ())
+        self._check_source(change)
         status = _status_of(change.withdrawn_on is not None, False)
         plan = _Plan(new_models=[(number, *self._model_params(code, change, ()))])
         after = snapshot({**change.columns(), "status": status})
@@ -924,6 +925,7 @@ class Writer:
         if not after:
             return False
         self._check(change, recognitions)
+        self._check_source(change)
         plan = _Plan(updates=[self._update_params(change.code, change)], recount=[change.code])
         plan.events.append(
             event_row(
@@ -1373,6 +1375,16 @@ class Writer:
             run(
                 f"UPDATE models SET status = {_STATUS_SQL} "
                 f"WHERE code IN (SELECT code FROM {temp}.stage_status)"
+            )
+
+    def _check_source(self, change: Change) -> None:
+        """A command's model replicates a registered one: said before anything is staged
+        (`_check_replicated` holds the rule for every batch at the swap)."""
+        source = change.model.replicates
+        if source is not None and source not in self._existing_by_code([source])[0]:
+            raise Conflict(
+                _("no model with code {source} to replicate; check the code").format(source=source),
+                field="replicates",
             )
 
     def _check_replicated(self) -> None:

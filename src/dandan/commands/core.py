@@ -69,6 +69,8 @@ METAVARS: dict[str, str] = {
     "award": N_("AWARD"),
     "boundaries": N_("UNITS"),
     "remark": N_("TEXT"),
+    "replicates": N_("CODE"),
+    "reviewed": N_("YEAR"),
     "result": N_("RESULT"),
     "by": N_("GROUP"),
     "by_end_of": N_("YEAR"),
