@@ -68,6 +68,7 @@ MODEL: dict[str, Place] = {
     ),
     "sustainability": Place(True, "sustainability", "sustainability", True, True, "sustainability"),
     "form_folded": Place(False, None, None, True, True),  # derived from the form's items
+    "replicates": Place(True, "replicates", "replicates", True, True),
     "registered_on": Place(True, "registered_on", "registered_on", True, True),
     "status": Place(False, "status", "status", True, False),  # derived, recounted
     "withdrawn_on": Place(True, "withdrawn_on", "withdrawn_on", True, True),
@@ -91,6 +92,28 @@ RECOGNITION: dict[str, tuple[bool, bool, str | None]] = {
     "decided_on": (True, True, None),
     "body": (True, True, "by"),
     "created_at": (False, True, None),
+    "outstanding": (True, True, None),
+}
+#: Commendation columns: (exported, written by the import, typed as).
+COMMENDATION: dict[str, tuple[bool, bool, str | None]] = {
+    "id": (False, False, None),
+    "model_id": (False, False, None),  # the import names the model by code
+    "year": (True, True, None),
+    "award": (True, True, None),
+    "body": (True, True, "by"),
+    "decision_no": (True, True, "decision"),
+    "decided_on": (True, True, None),
+    "created_at": (False, True, None),
+}
+#: Review columns: (exported, written by the import, typed as). The export carries a
+#: model's latest review, in the model's columns.
+REVIEW: dict[str, tuple[bool, bool, str | None]] = {
+    "id": (False, False, None),
+    "model_id": (False, False, None),
+    "year": (True, True, None),
+    "result": (True, True, None),
+    "note": (True, True, "note"),
+    "created_at": (False, True, None),
 }
 #: Import columns that are no stored column of their own: the old district, from the
 #: old units' codes.
@@ -101,6 +124,8 @@ def test_every_column_of_the_tables_is_placed() -> None:
     assert list(MODEL) == [c.name for c in tables.models.columns]
     assert list(RECOGNITION) == [c.name for c in tables.recognitions.columns]
     assert [c.name for c in tables.model_areas.columns] == ["model_id", "area"]
+    assert list(COMMENDATION) == [c.name for c in tables.commendations.columns]
+    assert list(REVIEW) == [c.name for c in tables.reviews.columns]
 
 
 def test_the_export_selects_every_stored_value() -> None:
@@ -108,7 +133,12 @@ def test_the_export_selects_every_stored_value() -> None:
     selected = [(c.table.name if c.name != AREAS else "model_areas", c.name) for c in columns]
     want = [("models", c) for c, p in MODEL.items() if p.exported] + [("model_areas", AREAS)]
     want += [("recognitions", c) for c, (exported, _, _) in RECOGNITION.items() if exported]
+    want += [("latest_review", c) for c, (exported, _, _) in REVIEW.items() if exported]
     assert sorted(selected) == sorted(want)
+    commended = exporting.commendation_statement().selected_columns
+    assert [(c.table.name, c.name) for c in commended][1:] == [
+        ("commendations", c) for c, (exported, _, _) in COMMENDATION.items() if exported
+    ]
 
 
 def test_the_import_schema_has_a_column_for_each_exported_value() -> None:
@@ -116,6 +146,8 @@ def test_the_import_schema_has_a_column_for_each_exported_value() -> None:
     (the old units' codes fill `province_code` … for a record in old units) but the
     district, told by its code."""
     exported = sum(p.exported for p in MODEL.values()) + sum(e for e, _, _ in RECOGNITION.values())
+    exported += sum(e for e, _, _ in COMMENDATION.values())
+    exported += sum(e for e, _, _ in REVIEW.values())
     legacy = 3  # legacy_*_code: written into the place columns, not columns of their own
     assert len(sources.COLUMNS) == exported + 1 - legacy + len(IMPORT_ONLY)  # + areas
     assert exporting.COLUMNS == sources.COLUMNS
@@ -147,7 +179,14 @@ def test_the_audit_snapshot_holds_every_audited_column() -> None:
 
 
 def test_the_model_record_holds_every_shown_column() -> None:
-    want = {p.record for p in MODEL.values() if p.record} | {"recognitions", "changed", AREAS}
+    want = {p.record for p in MODEL.values() if p.record} | {
+        "recognitions",
+        "commendations",
+        "reviews",
+        "replicated_by",
+        "changed",
+        AREAS,
+    }
     assert {f.name for f in fields(ModelRecord)} == want
 
 
@@ -157,8 +196,10 @@ def test_the_model_record_holds_every_shown_column() -> None:
         (writing._MODEL_INSERT, {c for c, p in MODEL.items() if p.inserted}),
         (writing._MODEL_UPDATE, {c for c, p in MODEL.items() if p.updated}),
         (writing._RECOGNITION_INSERT, {c for c, (_, w, _) in RECOGNITION.items() if w}),
+        (writing._COMMENDATION_INSERT, {c for c, (_, w, _) in COMMENDATION.items() if w}),
+        (writing._REVIEW_INSERT, {c for c, (_, w, _) in REVIEW.items() if w}),
     ],
-    ids=["model-insert", "model-update", "recognition-insert"],
+    ids=["model-insert", "model-update", "recognition-insert", "commendation-insert", "review"],
 )
 def test_the_import_writes_every_column(written: tuple[str, ...], want: set[str]) -> None:
     assert len(set(written)) == len(written)
@@ -173,4 +214,9 @@ def test_typed_values_are_limited_to_their_column() -> None:
     limits |= {
         typed: length(tables.recognitions, c) for c, (_, _, typed) in RECOGNITION.items() if typed
     }
+    commended = {
+        typed: length(tables.commendations, c) for c, (_, _, typed) in COMMENDATION.items() if typed
+    }
+    assert commended.items() <= limits.items()
+    limits |= {typed: length(tables.reviews, c) for c, (_, _, typed) in REVIEW.items() if typed}
     assert limits == validation.MAX_LENGTHS

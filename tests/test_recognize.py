@@ -42,6 +42,7 @@ def test_recognition_is_stored_and_status_follows(run: Run, registry: Registry, 
             "decision": "12/QĐ-UBND",
             "decided_on": "2023-06-15",
             "by": "UBND tỉnh Quảng Trị",
+            "outstanding": False,
         }
     ]
     stored = registry.get(code)

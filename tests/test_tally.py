@@ -550,8 +550,11 @@ def test_core_tables_are_the_orm_tables() -> None:
     assert tables.events is models.Event.__table__  # type: ignore[attr-defined]
     assert tables.contests is models.Contest.__table__  # type: ignore[attr-defined]
     assert tables.model_areas is models.ModelArea.__table__  # type: ignore[attr-defined]
+    assert tables.commendations is models.Commendation.__table__  # type: ignore[attr-defined]
+    assert tables.reviews is models.Review.__table__  # type: ignore[attr-defined]
     assert set(tables.metadata.tables) == {
-        "models", "recognitions", "model_areas", "import_batches", "events", "contests",
+        "models", "recognitions", "model_areas", "commendations", "reviews", "import_batches",
+        "events", "contests",
     }  # fmt: skip
 
 

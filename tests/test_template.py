@@ -293,8 +293,16 @@ def test_a_filled_template_imports_exactly_what_was_filled(
             "decision": "125/QĐ-UBND",
             "decided_on": "2023-11-20",
             "by": "UBND xã Bum Nưa",
+            "outstanding": False,
         },
-        {"year": 2024, "level": "province", "decision": None, "decided_on": None, "by": None},
+        {
+            "year": 2024,
+            "level": "province",
+            "decision": None,
+            "decided_on": None,
+            "by": None,
+            "outstanding": False,
+        },
     ]
 
 

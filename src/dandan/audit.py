@@ -18,9 +18,9 @@ from dandan import database, i18n, tables
 from dandan.errors import Advice, NotFound
 from dandan.i18n import N_, _
 from dandan.registry import Registry
-from dandan.terms import COLUMN_LABELS, shown
+from dandan.terms import COLUMN_LABELS, Result, label, shown
 from dandan.validation import parse_code
-from dandan.writing import level_words
+from dandan.writing import award_words, level_words
 
 E = tables.events
 M = tables.models
@@ -121,13 +121,40 @@ def summary(
         if key in before and before[key] == new:
             continue  # kept for the record (a recognition's status), not a change
         if key == "recognition" and isinstance(new, dict):
-            parts.append(
-                say(N_("recognised at {level} level ({year})")).format(
-                    level=_level(new.get("level"), english), year=new.get("year")
-                )
-            )
+            if new.get("outstanding"):
+                said = say(N_("recognised at {level} level ({year}), named outstanding"))
+            else:
+                said = say(N_("recognised at {level} level ({year})"))
+            parts.append(said.format(level=_level(new.get("level"), english), year=new.get("year")))
         elif key == "recognitions" and isinstance(new, list):
             parts.append(say(N_("{count} recognition(s) added")).format(count=len(new)))
+        elif key == "commendation" and isinstance(new, dict):
+            award = new.get("award")
+            if not english and isinstance(award, str):
+                award = award_words(award)
+            parts.append(
+                say(N_("commended: {award} ({year}), by {body}")).format(
+                    award=award, year=new.get("year"), body=new.get("by")
+                )
+            )
+        elif key == "review" and isinstance(new, dict):
+            was = before.get("review")
+            result = new.get("result")
+            if not english and isinstance(result, str):
+                result = label(Result, result, i18n.language())
+            if isinstance(was, dict):
+                old = was.get("result")
+                if not english and isinstance(old, str):
+                    old = label(Result, old, i18n.language())
+                said = say(N_("review of {year} corrected: {before} → {after}"))
+                parts.append(said.format(year=new.get("year"), before=old, after=result))
+            else:
+                said = say(N_("reviewed for {year}: {result}"))
+                parts.append(said.format(year=new.get("year"), result=result))
+        elif key == "reviews" and isinstance(new, list):
+            parts.append(say(N_("{count} review(s) recorded")).format(count=len(new)))
+        elif key == "commendations" and isinstance(new, list):
+            parts.append(say(N_("{count} commendation(s) added")).format(count=len(new)))
         else:
             plain = english or i18n.language() == i18n.DEFAULT
             # The field's name, its terms and dates as the reader writes them.

@@ -102,6 +102,8 @@ def root(
 COMMANDS: dict[str, Callable[..., Any]] = {
     "register": models.register,
     "recognize": models.recognize,
+    "commend": models.commend,
+    "review": models.review,
     "show": models.show_model,
     "list": models.list_models,
     "edit": models.edit,

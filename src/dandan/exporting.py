@@ -24,7 +24,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TextIO
 
-from sqlalchemy import Select, String, select
+from sqlalchemy import Select, String, and_, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -37,7 +37,7 @@ from dandan.localities import LEGACY_SCHEME, Gazetteer, legacy_gazetteer
 from dandan.sources import COLUMNS as IMPORT_COLUMNS
 from dandan.sources import VIETNAMESE_HEADERS
 from dandan.tallies import Window
-from dandan.terms import Area, Field, Holder, Kind, Level, Sponsor, label
+from dandan.terms import Area, Award, Field, Holder, Kind, Level, Result, Sponsor, label
 from dandan.text import spreadsheet_safe, xml_safe
 from dandan.validation import AREA_SEPARATOR
 from dandan.writing import stored_areas
@@ -135,12 +135,14 @@ def format_for(path: str, requested: str | None = None) -> ExportFormat:
 class ExportSummary:
     models: int = 0
     recognitions: int = 0
+    commendations: int = 0
     destination: str = STDOUT
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "models": self.models,
             "recognitions": self.recognitions,
+            "commendations": self.commendations,
             "destination": self.destination,
         }
 
@@ -183,6 +185,13 @@ def statement(where: ModelFilter | None = None, window: Window | None = None) ->
     where = where or ModelFilter()
     window = window or Window()
     m, r = tables.models.c, tables.recognitions.c
+    latest = (
+        select(func.max(tables.reviews.c.year))
+        .where(tables.reviews.c.model_id == m.id)
+        .correlate(tables.models)
+        .scalar_subquery()
+    )
+    reviewed = tables.reviews.alias("latest_review")
     return (
         select(
             m.code,
@@ -207,18 +216,38 @@ def statement(where: ModelFilter | None = None, window: Window | None = None) ->
             m.target_group,
             m.expected_results,
             m.sustainability,
+            m.replicates,
             m.registered_on,
             m.withdrawn_on,
             m.withdrawn_reason,
+            reviewed.c.year,
+            reviewed.c.result,
+            reviewed.c.note,
             r.year,
             r.level,
             r.decision_no,
             r.decided_on,
             r.body,
+            r.outstanding,
         )
-        .select_from(tables.models.outerjoin(tables.recognitions, r.model_id == m.id))
+        .select_from(
+            tables.models.outerjoin(
+                reviewed, and_(reviewed.c.model_id == m.id, reviewed.c.year == latest)
+            ).outerjoin(tables.recognitions, r.model_id == m.id)
+        )
         .where(*where.where(as_of=window.end), *window.registered())
         .order_by(m.code, r.year, r.decided_on, r.id)
+    )
+
+
+def commendation_statement() -> Select[Any]:
+    """The commendations an export carries, by model code: one row each after the
+    model's own rows, with the model's columns repeated (as for a recognition)."""
+    m, c = tables.models.c, tables.commendations.c
+    return (
+        select(m.code, c.year, c.award, c.body, c.decision_no, c.decided_on)
+        .select_from(tables.commendations.join(tables.models, m.id == c.model_id))
+        .order_by(m.code, c.year, c.decided_on, c.id)
     )
 
 
@@ -241,23 +270,55 @@ def _records(
     writers take them as they are (a dictionary per row, and a fetch per row, were a
     third of an export's time)."""
     stmt = statement(where, window)
-    old: Gazetteer | None = None
     with database.translate_errors(registry.url), registry.engine.connect() as conn:
-        for values in conn.execution_options(yield_per=1000).execute(stmt):
-            (code, name, description, scheme, province, province_code, commune, commune_code,
-             old_province, old_district, old_commune, *rest) = values  # fmt: skip
-            if rest[_AREAS_AT] is not None:  # in the vocabulary's order, whatever the backend's
-                rest[_AREAS_AT] = stored_areas(rest[_AREAS_AT].split(AREA_SEPARATOR))
-            district = district_code = None
-            if scheme == LEGACY_SCHEME:
-                old = old or legacy_gazetteer()
-                province, province_code = old.provinces[old_province].name, old_province
-                if old_district is not None:
-                    district, district_code = old.districts[old_district].name, old_district
-                commune_code = old_commune
-                commune = old.communes[old_commune].name if old_commune is not None else None
-            yield (code, name, description, province, province_code, district, district_code,
-                   commune, commune_code, scheme, *rest)  # fmt: skip
+        # Few models are commended: held by code, and written after the model's last row
+        # (the export's query stays one ordered scan of the models).
+        commended: dict[str, list[tuple[Any, ...]]] = {}
+        for code, *commendation in conn.execute(commendation_statement()):
+            commended.setdefault(code, []).append(tuple(commendation))
+        last: tuple[Any, ...] | None = None
+        for row in _model_rows(conn, stmt):
+            if last is not None and row[0] != last[0] and last[0] in commended:
+                yield from _commendation_rows(last, commended.pop(last[0]))
+            yield row
+            last = row
+        if last is not None and last[0] in commended:
+            yield from _commendation_rows(last, commended.pop(last[0]))
+
+
+#: Where a row's recognition begins, and how many columns it has.
+_RECOGNITION_AT = COLUMNS.index("recognition_year")
+_RECOGNITION_WIDTH = COLUMNS.index("commendation_year") - _RECOGNITION_AT
+
+
+def _commendation_rows(
+    model: tuple[Any, ...], commendations: list[tuple[Any, ...]]
+) -> Iterator[tuple[Any, ...]]:
+    """A model's commendations as rows: its columns, no recognition, the commendation."""
+    head = model[:_RECOGNITION_AT] + (None,) * _RECOGNITION_WIDTH
+    for year, award, body, decision, decided_on in commendations:
+        yield (*head, year, award, body, decision, decided_on)
+
+
+def _model_rows(conn: Any, stmt: Select[Any]) -> Iterator[tuple[Any, ...]]:
+    """The models and their recognitions, in the order of `COLUMNS` (no commendation)."""
+    old: Gazetteer | None = None
+    nothing = (None,) * (len(COLUMNS) - COLUMNS.index("commendation_year"))
+    for values in conn.execution_options(yield_per=1000).execute(stmt):
+        (code, name, description, scheme, province, province_code, commune, commune_code,
+         old_province, old_district, old_commune, *rest) = values  # fmt: skip
+        if rest[_AREAS_AT] is not None:  # in the vocabulary's order, whatever the backend's
+            rest[_AREAS_AT] = stored_areas(rest[_AREAS_AT].split(AREA_SEPARATOR))
+        district = district_code = None
+        if scheme == LEGACY_SCHEME:
+            old = old or legacy_gazetteer()
+            province, province_code = old.provinces[old_province].name, old_province
+            if old_district is not None:
+                district, district_code = old.districts[old_district].name, old_district
+            commune_code = old_commune
+            commune = old.communes[old_commune].name if old_commune is not None else None
+        yield (code, name, description, province, province_code, district, district_code,
+               commune, commune_code, scheme, *rest, *nothing)  # fmt: skip
 
 
 #: Where the areas are among the values `_records` reads after the place.
@@ -269,7 +330,7 @@ _TERM_COLUMNS = tuple(
     (COLUMNS.index(column), kind)
     for column, kind in (
         ("field", Field), ("sponsor", Sponsor), ("holder", Holder), ("kind", Kind),
-        ("recognition_level", Level),
+        ("review_result", Result), ("recognition_level", Level), ("commendation_award", Award),
     )
 )  # fmt: skip
 
@@ -351,6 +412,7 @@ def _write_xlsx(
 
 
 _YEAR = COLUMNS.index("recognition_year")
+_COMMENDED = COLUMNS.index("commendation_year")
 
 
 def _counted(items: Iterator[tuple[Any, ...]], summary: ExportSummary) -> Iterator[tuple[Any, ...]]:
@@ -361,6 +423,8 @@ def _counted(items: Iterator[tuple[Any, ...]], summary: ExportSummary) -> Iterat
             last = row[0]
         if row[_YEAR] is not None:
             summary.recognitions += 1
+        if row[_COMMENDED] is not None:
+            summary.commendations += 1
         yield row
 
 

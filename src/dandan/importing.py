@@ -48,12 +48,17 @@ from dandan.text import from_spreadsheet
 from dandan.validation import (
     FORM_FIELDS,
     MAX_LENGTHS,
+    CommendationDraft,
     ModelDraft,
     RecognitionDraft,
+    ReviewDraft,
     _resolve_locality,
     area_terms,
+    draft_commendation,
     draft_model,
     draft_recognition,
+    draft_review,
+    flag,
     holder_term,
     kind_term,
     model_code,
@@ -63,7 +68,16 @@ from dandan.validation import (
     registration_date,
     text,
 )
-from dandan.writing import FIELD_COLUMNS, Change, OnConflict, Writer, event_row, utc_now
+from dandan.writing import (
+    COMMENDATION_COLUMNS,
+    FIELD_COLUMNS,
+    REVIEW_COLUMNS,
+    Change,
+    OnConflict,
+    Writer,
+    event_row,
+    utc_now,
+)
 
 CHUNK = 5000
 #: The clock of the phase timings (`ImportSummary.timings`).
@@ -176,6 +190,7 @@ def validate_row(
         kind=values.get("kind"),
         areas=area_terms(values.get("areas"), "areas"),
         form={name: values.get(name) for name in FORM_FIELDS},
+        replicates=values.get("replicates"),
         today=today,
     )
     _check_codes(values, model)
@@ -190,6 +205,11 @@ def validate_row(
         and not (values.get("recognition_level") or "").strip()
     ):
         _check_no_details(values)
+        if flag(values.get("outstanding"), "outstanding"):
+            raise InvalidInput(
+                _("an outstanding model is one recognised: fill the recognition's year and level"),
+                field="outstanding",
+            )
     else:
         recognition = draft_recognition(
             year=values.get("recognition_year"),
@@ -197,9 +217,50 @@ def validate_row(
             decision_no=values.get("decision_no"),
             decided_on=values.get("decided_on"),
             body=values.get("recognized_by"),
+            outstanding=values.get("outstanding"),
             today=today,
         )
-    return Change(source, line, raw, model.code, model, withdrawn_on, reason, recognition)
+    commendation = _commendation(values, today)
+    return Change(
+        source, line, raw, model.code, model, withdrawn_on, reason, recognition, commendation,
+        _review(values, today),
+    )  # fmt: skip
+
+
+def _review(values: Mapping[str, str], today: date) -> ReviewDraft | None:
+    """A row's review (the model's latest, as an export writes it), if its columns hold
+    one; refused errors name the file's column."""
+    if not any((values.get(c) or "").strip() for c in REVIEW_COLUMNS.values()):
+        return None
+    try:
+        return draft_review(
+            year=values.get("review_year"),
+            result=values.get("review_result"),
+            note=values.get("review_note"),
+            today=today,
+        )
+    except InvalidInput as exc:
+        exc.field = REVIEW_COLUMNS.get(exc.field or "", exc.field)
+        raise
+
+
+def _commendation(values: Mapping[str, str], today: date) -> CommendationDraft | None:
+    """A row's commendation, if its columns hold one (the model's columns repeated, as
+    for a recognition); refused errors name the file's column."""
+    if not any((values.get(c) or "").strip() for c in COMMENDATION_COLUMNS.values()):
+        return None
+    try:
+        return draft_commendation(
+            year=values.get("commendation_year"),
+            award=values.get("commendation_award"),
+            body=values.get("commendation_by"),
+            decision_no=values.get("commendation_decision"),
+            decided_on=values.get("commendation_decided_on"),
+            today=today,
+        )
+    except InvalidInput as exc:
+        exc.field = COMMENDATION_COLUMNS.get(exc.field or "", exc.field)
+        raise
 
 
 #: The columns of a recognition besides its year and level.
@@ -728,6 +789,10 @@ class RowChecks:
         for name in ("decision_no", "recognized_by"):
             if name in columns:
                 again.update(_special(columns[name]))
+        for name in (*COMMENDATION_COLUMNS.values(), *REVIEW_COLUMNS.values()):
+            # Rare: read by `validate_row`.
+            if name in columns:
+                again.update(i for i, v in enumerate(columns[name]) if v and not v.isspace())
         for name in ("name", "description", "holder_name", "withdrawn_reason", *FORM_FIELDS):
             if name in columns:
                 again.update(_special(columns[name], name))
@@ -767,6 +832,7 @@ class RowChecks:
             self.areas.column(column("areas")),
             # The form's items: most files have none of these columns.
             *(_texts(columns[name], name) if name in columns else absent for name in FORM_FIELDS),
+            _codes(column("replicates")),
         )
         withdrawn = self.withdrawn.column(column("withdrawn_on"))
         reasons = _texts(column("withdrawn_reason"), "withdrawn_reason")
@@ -815,11 +881,16 @@ class RowChecks:
         dates = columns.get("decided_on", absent)
         decisions = columns.get("decision_no", absent)
         bodies = columns.get("recognized_by", absent)
-        if len(rows) < len(absent) and any(c in columns for c in _RECOGNITION_DETAILS):
+        outstanding = columns.get("outstanding", absent)
+        if len(rows) < len(absent) and any(
+            c in columns for c in (*_RECOGNITION_DETAILS, "outstanding")
+        ):
             # Details without a year or level: `validate_row` says which.
             recognised = set(rows)
             for i, details in enumerate(zip(dates, decisions, bodies, strict=True)):
-                if i not in recognised and any(d and not d.isspace() for d in details):
+                if i not in recognised and (
+                    any(d and not d.isspace() for d in details) or _flagged(outstanding[i])
+                ):
                     found[i] = _REFUSED
         if not rows:
             return found
@@ -833,11 +904,21 @@ class RowChecks:
             _texts([bodies[i] for i in rows], "by"),
             strict=True,
         ):
-            if term is _REFUSED or decision is _REFUSED or body is _REFUSED:
+            named = _flagged(outstanding[i])
+            if term is _REFUSED or decision is _REFUSED or body is _REFUSED or named is None:
                 found[i] = _REFUSED
             else:
-                found[i] = RecognitionDraft(term[0], term[1], decision, term[2], body)
+                found[i] = RecognitionDraft(term[0], term[1], decision, term[2], body, named)
         return found
+
+
+def _flagged(value: str | None) -> bool | None:
+    """An outstanding cell as `validation.flag` reads it; None when it refuses it (then
+    `validate_row` says why)."""
+    try:
+        return flag(value, "outstanding")
+    except InvalidInput:
+        return None
 
 
 def _error_writer(out: TextIO | None) -> Any:

@@ -30,6 +30,8 @@ TABLES = (
     tables.models,
     tables.recognitions,
     tables.model_areas,
+    tables.commendations,
+    tables.reviews,
     tables.events,
     tables.contests,
 )

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import DDL, Index, String, Text, event
+from sqlalchemy import DDL, Index, String, Text, UniqueConstraint, event
+from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
 from dandan.database import POSTGRES_COLLATION
@@ -117,6 +118,8 @@ class Model(SQLModel, table=True):
     #: The form's items folded as `name_folded` is (`dandan.text.fold`), joined: what
     #: `--search` reads beside the name, on every backend.
     form_folded: str | None = Field(default=None, sa_type=Text)
+    #: The code of the model this one copies (nhân rộng), if any: `show` lists both ways.
+    replicates: str | None = Field(default=None, max_length=32, index=True)
     registered_on: date  # indexed in TALLY_INDEXES
     status: str = Field(max_length=16)
     withdrawn_on: date | None = None
@@ -146,6 +149,40 @@ class Recognition(SQLModel, table=True):
     decision_no: str | None = Field(default=None, max_length=100)
     decided_on: date | None = None
     body: str | None = Field(default=None, max_length=300)
+    created_at: datetime
+    #: Named outstanding (tiêu biểu) among the models recognised: "123 công nhận → 55
+    #: tiêu biểu". Registries made before hold none (migration 0009).
+    outstanding: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
+
+
+class Commendation(SQLModel, table=True):
+    """One commendation (khen thưởng) of a model: an award (`dandan.terms.Award`) given
+    in a year by a named body, as that body was named then, by its decision."""
+
+    __tablename__ = "commendations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    model_id: int = Field(foreign_key="models.id", index=True)
+    year: int = Field(index=True)
+    award: str = Field(max_length=32)
+    body: str = Field(max_length=300)
+    decision_no: str | None = Field(default=None, max_length=100)
+    decided_on: date | None = None
+    created_at: datetime
+
+
+class Review(SQLModel, table=True):
+    """A model's yearly review (rà soát, đánh giá): what the office found that year
+    (`dandan.terms.Result`). One per model and year: a second corrects the first."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (UniqueConstraint("model_id", "year"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    model_id: int = Field(foreign_key="models.id")
+    year: int = Field(index=True)
+    result: str = Field(max_length=16)
+    note: str | None = Field(default=None, max_length=1000)
     created_at: datetime
 
 

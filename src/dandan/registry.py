@@ -38,11 +38,14 @@ from dandan.validation import (
     AREA_SEPARATOR,
     FORM_FIELDS,
     area_terms,
+    draft_commendation,
     draft_model,
     draft_recognition,
+    draft_review,
     parse_date,
     parse_scheme,
     parse_year,
+    replicated_code,
     resolve_locality,
     text,
 )
@@ -71,10 +74,12 @@ _IDS_PER_QUERY = 900
 _LISTED = (
     "id", "code", "name", "description", "province_name", "province_code", "commune_name",
     "commune_code", "locality_scheme", "legacy_province_code", "legacy_district_code",
-    "legacy_commune_code", "field", "sponsor", "holder", "holder_name", "kind", "registered_on",
-    "status", "withdrawn_on", "withdrawn_reason", *FORM_FIELDS,
+    "legacy_commune_code", "field", "sponsor", "holder", "holder_name", "kind", "replicates",
+    "registered_on", "status", "withdrawn_on", "withdrawn_reason", *FORM_FIELDS,
 )  # fmt: skip
-_RECOGNISED = ("id", "model_id", "year", "level", "decision_no", "decided_on", "body")
+_RECOGNISED = (
+    "id", "model_id", "year", "level", "decision_no", "decided_on", "body", "outstanding",
+)  # fmt: skip
 
 
 class ListOrder(StrEnum):
@@ -106,6 +111,8 @@ class RecognitionRecord:
     decision: str | None
     decided_on: date | None
     by: str | None
+    #: Named outstanding (tiêu biểu).
+    outstanding: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -114,7 +121,36 @@ class RecognitionRecord:
             "decision": self.decision,
             "decided_on": self.decided_on.isoformat() if self.decided_on else None,
             "by": self.by,
+            "outstanding": self.outstanding,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class CommendationRecord:
+    year: int
+    award: str
+    by: str
+    decision: str | None
+    decided_on: date | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "year": self.year,
+            "award": self.award,
+            "by": self.by,
+            "decision": self.decision,
+            "decided_on": self.decided_on.isoformat() if self.decided_on else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewRecord:
+    year: int
+    result: str
+    note: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"year": self.year, "result": self.result, "note": self.note}
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,11 +174,19 @@ class ModelRecord:
     holder_name: str | None
     #: "model" (a practice) or "exemplar" (a person or collective held up as an example).
     kind: str
+    #: The code of the model this one copies (nhân rộng), if any.
+    replicates: str | None
     registered_on: date
     status: str
     withdrawn_on: date | None
     withdrawn_reason: str | None
     recognitions: tuple[RecognitionRecord, ...] = ()
+    #: Its commendations, oldest first (read by `Registry.get`; a list leaves them out).
+    commendations: tuple[CommendationRecord, ...] = ()
+    #: Its yearly reviews, by year (read by `Registry.get`; a list leaves them out).
+    reviews: tuple[ReviewRecord, ...] = ()
+    #: The codes of the models that copy this one (read by `Registry.get`).
+    replicated_by: tuple[str, ...] = ()
     #: Whether the call that returned the record changed it (an edit may change nothing).
     changed: bool = True
     #: The areas of mass-mobilisation work it serves (`dandan.terms.Area` identifiers),
@@ -177,11 +221,15 @@ class ModelRecord:
             "target_group": self.target_group,
             "expected_results": self.expected_results,
             "sustainability": self.sustainability,
+            "replicates": self.replicates,
+            "replicated_by": list(self.replicated_by),
             "registered_on": self.registered_on.isoformat(),
             "status": self.status,
             "withdrawn_on": self.withdrawn_on.isoformat() if self.withdrawn_on else None,
             "withdrawn_reason": self.withdrawn_reason,
             "recognitions": [r.as_dict() for r in self.recognitions],
+            "commendations": [c.as_dict() for c in self.commendations],
+            "reviews": [v.as_dict() for v in self.reviews],
         }
 
 
@@ -208,12 +256,16 @@ def _record(
         holder=model.holder,
         holder_name=model.holder_name,
         kind=model.kind,
+        replicates=model.replicates,
         registered_on=model.registered_on,
         status=model.status,
         withdrawn_on=model.withdrawn_on,
         withdrawn_reason=model.withdrawn_reason,
         recognitions=tuple(
-            RecognitionRecord(r.year, r.level, r.decision_no, r.decided_on, r.body) for r in ordered
+            RecognitionRecord(
+                r.year, r.level, r.decision_no, r.decided_on, r.body, bool(r.outstanding)
+            )
+            for r in ordered
         ),
         areas=tuple(a for a in stored_areas(areas).split(AREA_SEPARATOR) if a),
         objectives=model.objectives,
@@ -358,10 +410,30 @@ class Registry:
         with self._session() as s:
             model = self._get(s, code)
             assert model.id is not None
-            return _record(
+            record = _record(
                 model,
                 self._recognitions(s, [model.id])[model.id],
                 self._areas(s, [model.id])[model.id],
+            )
+            c = tables.commendations.c
+            found = s.execute(
+                select(c.year, c.award, c.body, c.decision_no, c.decided_on)
+                .where(c.model_id == model.id)
+                .order_by(c.year, c.decided_on, c.id)
+            ).all()
+            v = tables.reviews.c
+            reviewed = s.execute(
+                select(v.year, v.result, v.note).where(v.model_id == model.id).order_by(v.year)
+            ).all()
+            m = tables.models.c
+            copies = s.scalars(
+                select(m.code).where(m.replicates == model.code).order_by(m.code)
+            ).all()
+            return replace(
+                record,
+                replicated_by=tuple(copies),
+                commendations=tuple(CommendationRecord(*row) for row in found),
+                reviews=tuple(ReviewRecord(*row) for row in reviewed),
             )
 
     def list_models(
@@ -507,6 +579,7 @@ class Registry:
         code: str | None = None,
         areas: Sequence[str] | None = None,
         form: Mapping[str, str | None] | None = None,
+        replicates: str | None = None,
         allow_duplicate: bool = False,
         today: date | None = None,
     ) -> ModelRecord:
@@ -537,6 +610,7 @@ class Registry:
             code=code,
             areas=areas,
             form=form,
+            replicates=replicates,
             today=today or date.today(),
         )
         change = Change("register", 0, {}, draft.code, draft, None, None, None)
@@ -554,24 +628,71 @@ class Registry:
         decision: str | None = None,
         decided_on: str | date | None = None,
         by: str | None = None,
+        outstanding: bool = False,
         allow_duplicate: bool = False,
         today: date | None = None,
     ) -> ModelRecord:
-        """Record a recognition; refused before registration, after a withdrawal, for
-        districts after 2025-07-01, when the same recognition is recorded, or when the
-        model is recognised at that level that year already (unless `allow_duplicate`)."""
+        """Record a recognition (`outstanding`: named tiêu biểu); refused before
+        registration, after a withdrawal, for districts after 2025-07-01, when the same
+        recognition is recorded, or when the model is recognised at that level that year
+        already (unless `allow_duplicate`)."""
         draft = draft_recognition(
             year=year,
             level=level,
             decision_no=decision,
             decided_on=decided_on,
             body=by,
+            outstanding=outstanding,
             today=today or date.today(),
         )
         code = _code(code)
         with self._writer() as w:
             w.recognize(code, draft, allow_duplicate=allow_duplicate)
         return self.get(code)
+
+    def commend(
+        self,
+        code: str,
+        *,
+        year: str | int | None,
+        award: str | None,
+        by: str | None,
+        decision: str | None = None,
+        decided_on: str | date | None = None,
+        today: date | None = None,
+    ) -> ModelRecord:
+        """Record a commendation (khen thưởng); refused before the model's registration,
+        dated outside its year, or when the body gave this award that year already."""
+        draft = draft_commendation(
+            year=year,
+            award=award,
+            body=by,
+            decision_no=decision,
+            decided_on=decided_on,
+            today=today or date.today(),
+        )
+        code = _code(code)
+        with self._writer() as w:
+            w.commend(code, draft)
+        return self.get(code)
+
+    def review(
+        self,
+        code: str,
+        *,
+        year: str | int | None,
+        result: str | None,
+        note: str | None = None,
+        today: date | None = None,
+    ) -> ModelRecord:
+        """Record a model's review of a year: effective, weak or stopped. A second review
+        of the same year corrects the first (the audit trail keeps both); refused for a
+        year before the model's registration. `changed` is False when it was so already."""
+        draft = draft_review(year=year, result=result, note=note, today=today or date.today())
+        code = _code(code)
+        with self._writer() as w:
+            changed = w.review(code, draft)
+        return replace(self.get(code), changed=changed)
 
     def unrecognize(
         self,
@@ -612,11 +733,13 @@ class Registry:
         registered_on: str | date | None = None,
         areas: Sequence[str] | None = None,
         form: Mapping[str, str | None] | None = None,
+        replicates: str | None = None,
         today: date | None = None,
     ) -> ModelRecord:
         """Change the given attributes of a model; the others stay as they are. `areas`
         replaces its set of areas (an empty list, or only empty values, clears it); an
-        item of `form` given as "" clears that item. The
+        item of `form` given as "" clears that item; `replicates` "" clears the model it
+        copies. The
         record as it will be is checked whole (a registration after the withdrawal is
         refused); `changed` on the result is False when nothing differed.
 
@@ -663,6 +786,8 @@ class Registry:
                 if item not in FORM_FIELDS:
                     raise UsageError(_("not an item of the form: {name}").format(name=item))
                 setattr(d, item, text(value, item))
+            if replicates is not None:
+                d.replicates = replicated_code(replicates, code)
             if registered_on is not None:
                 d.registered_on = parse_date(registered_on, "registered_on", today=today)
             changed = w.update(change, "edit")

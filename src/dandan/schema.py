@@ -37,7 +37,7 @@ from dandan.i18n import _
 FIRST = "0001"
 HEAD = "0010"
 #: Every revision, oldest first (a test checks it against the scripts).
-REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0010")
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010")
 
 Notify = Callable[[str], None]
 

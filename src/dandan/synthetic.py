@@ -1045,6 +1045,14 @@ class RowMaker:
             "decision_no": "",
             "decided_on": "",
             "recognized_by": "",
+            # Left empty, as the kind: the rows' draws, and the figures the tests and
+            # benchmarks know, stay as they were.
+            "outstanding": "",
+            "commendation_year": "",
+            "commendation_award": "",
+            "commendation_by": "",
+            "commendation_decision": "",
+            "commendation_decided_on": "",
         }
         if not decisions:
             return [row]

@@ -9,12 +9,23 @@ from __future__ import annotations
 
 from sqlalchemy import MetaData, Table
 
-from dandan.models import Contest, Event, ImportBatch, Model, ModelArea, Recognition
+from dandan.models import (
+    Commendation,
+    Contest,
+    Event,
+    ImportBatch,
+    Model,
+    ModelArea,
+    Recognition,
+    Review,
+)
 
 metadata: MetaData = Model.metadata
 models: Table = Model.__table__  # type: ignore[attr-defined]
 recognitions: Table = Recognition.__table__  # type: ignore[attr-defined]
 model_areas: Table = ModelArea.__table__  # type: ignore[attr-defined]
+commendations: Table = Commendation.__table__  # type: ignore[attr-defined]
+reviews: Table = Review.__table__  # type: ignore[attr-defined]
 import_batches: Table = ImportBatch.__table__  # type: ignore[attr-defined]
 events: Table = Event.__table__  # type: ignore[attr-defined]
 contests: Table = Contest.__table__  # type: ignore[attr-defined]

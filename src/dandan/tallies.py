@@ -37,7 +37,7 @@ from enum import StrEnum
 from functools import reduce
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Column, Connection, Join, and_, case, extract, func, select
+from sqlalchemy import Column, Connection, Join, and_, case, extract, func, or_, select
 
 from dandan import database, tables
 from dandan.errors import Advice, UsageError
@@ -54,7 +54,7 @@ from dandan.filters import (
 from dandan.i18n import N_, _, day
 from dandan.localities import CURRENT_SCHEME, LEGACY_SCHEME, gazetteer, legacy_gazetteer
 from dandan.models import TALLY_INDEXES, WINDOW_COLUMNS
-from dandan.terms import Level, Status
+from dandan.terms import Level, Result, Status
 from dandan.text import fold, sort_key
 from dandan.validation import SCHEMES, parse_date, parse_year
 
@@ -67,6 +67,8 @@ R = tables.recognitions
 #: a model serving none is counted in the group "none".
 AG = tables.model_areas.alias("area_group")
 AREA_GROUP = func.coalesce(AG.c.area, NO_AREA)
+C = tables.commendations
+V = tables.reviews
 
 
 class Dimension(StrEnum):
@@ -132,6 +134,15 @@ def parse_boundaries(text: str) -> Boundaries:
 class Counting(StrEnum):
     models = "models"
     recognitions = "recognitions"
+    #: The commendations of the group's models dated in the window (by their decision,
+    #: else 31 December of their year), beside the models registered.
+    commendations = "commendations"
+    #: The models with a recognition named outstanding (tiêu biểu) dated in the window,
+    #: each once per group, beside the models registered.
+    outstanding = "outstanding"
+    #: The models copied (nhân rộng) by at least one model registered in the window,
+    #: counted in the groups of the model copied, beside the models registered.
+    replications = "replications"
 
 
 class Measure(StrEnum):
@@ -146,6 +157,9 @@ MEASURE_NAMES: dict[str, str] = {
     "registered": N_("models registered"),
     "recognized": N_("models recognised"),
     "recognitions": N_("recognitions"),
+    "commendations": N_("commendations"),
+    "outstanding": N_("models named outstanding"),
+    "replications": N_("models replicated"),
 }
 
 
@@ -399,6 +413,8 @@ class TallyQuery:
     top: int | None = None
     #: The count a cross-table shows and `top` ranks by; None: as `measure` says.
     measured: Measure | None = None
+    #: Count the reviews of this year per result (`REVIEW_MEASURES`) instead.
+    reviewed: int | None = None
 
     @classmethod
     def parse(
@@ -412,8 +428,24 @@ class TallyQuery:
         boundaries: str = "current",
         top: int | None = None,
         measure: str | None = None,
+        reviewed: str | int | None = None,
     ) -> TallyQuery:
         units = parse_boundaries(boundaries)
+        year = None
+        if reviewed is not None:
+            year = parse_year(reviewed, "reviewed", today=date.today())
+            if window is not None and window != Window():
+                raise UsageError(
+                    _("--reviewed counts the reviews of its year; leave out the other dates"),
+                    field="reviewed",
+                )
+            window = Window(date(year, 1, 1), date(year, 12, 31), ("year",))
+            if count != Counting.models.value or top is not None or measure is not None:
+                raise UsageError(
+                    _("--reviewed counts models by review result; leave out --count, --top "
+                      "and --measure"),
+                    field="reviewed",
+                )  # fmt: skip
         measured: Measure | None = None if measure is None else _choice(Measure, measure, "measure")
         if top is not None and top < 1:
             raise UsageError(
@@ -446,8 +478,31 @@ class TallyQuery:
             boundaries=units,
             top=top,
             measured=measured,
+            reviewed=year,
         )
+        if year is not None and (Dimension.level in query.by or query.where.levels):
+            raise UsageError(
+                _("a review has no recognition level; leave out --by level and --level"),
+                field="reviewed",
+            )
         _check_measure(query)
+        if query.count is Counting.replications and (
+            {Dimension.level, Dimension.year} & set(query.by) or query.where.levels
+        ):
+            raise UsageError(
+                _(
+                    "replications are counted in the groups of the model copied; leave out "
+                    "--by year, --by level and --level"
+                ),
+                field="count",
+            )
+        if query.count is Counting.commendations and (
+            Dimension.level in query.by or query.where.levels
+        ):
+            raise UsageError(
+                _("a commendation has no recognition level; leave out --by level and --level"),
+                field="count",
+            )
         return query
 
     @property
@@ -495,10 +550,17 @@ class TallyQuery:
 
     @property
     def recognized_key(self) -> str:
-        return "recognitions" if self.count is Counting.recognitions else "recognized"
+        if self.count in (
+            Counting.recognitions, Counting.commendations, Counting.outstanding,
+            Counting.replications,
+        ):  # fmt: skip
+            return self.count.value
+        return "recognized"
 
     @property
     def measures(self) -> tuple[str, ...]:
+        if self.reviewed is not None:
+            return REVIEW_MEASURES
         if self.has_registered:
             return ("registered", self.recognized_key)
         return (self.recognized_key,)
@@ -509,6 +571,8 @@ class TallyQuery:
         `--measure` names; else the models registered, unless recognitions are counted
         (`--count recognitions`) or the tally has no registered column (grouped or
         filtered by level), where it is the recognised one."""
+        if self.reviewed is not None:
+            return REVIEW_MEASURES[0]
         if self.measured is Measure.recognized:
             return self.recognized_key
         if self.measured is Measure.registered:
@@ -544,14 +608,19 @@ def _group_columns(
     *,
     recognitions: bool,
     boundaries: Boundaries = Boundaries.current,
+    dated: Any = R,
 ) -> list[Any]:
-    """One SQL expression per dimension (a place also carries the places it lies in)."""
+    """One SQL expression per dimension (a place also carries the places it lies in);
+    a year is that of the registration, or of the row of `dated` (recognitions, or
+    commendations) when `recognitions`."""
     exprs: list[Any] = []
     for dim in dims:
         if dim in (Dimension.province, Dimension.district, Dimension.commune):
             exprs.extend(_place_columns(dim, boundaries))
         elif dim is Dimension.year:
-            exprs.append(recognition_year() if recognitions else extract("year", M.c.registered_on))
+            exprs.append(
+                recognition_year(dated) if recognitions else extract("year", M.c.registered_on)
+            )
         elif dim is Dimension.level:
             exprs.append(R.c.level)
         elif dim is Dimension.area:
@@ -682,9 +751,50 @@ def _indexed(stmt: Any, query: TallyQuery, groups: Sequence[Any]) -> Any:
     return stmt if name is None else stmt.with_hint(M, f"INDEXED BY {name}", "sqlite")
 
 
+#: The counts of `tally --reviewed YEAR`: the models reviewed that year by result, and
+#: those registered by its end, not withdrawn by then, and not reviewed in it.
+REVIEW_MEASURES = (*(r.value for r in Result), "not_reviewed")
+
+
+def _reviews(query: TallyQuery, groups: list[Any]) -> Any:
+    """The models of each group by what their review of `query.reviewed` found, or
+    not reviewed: one pass over the models, each joined to its review of the year."""
+    assert query.reviewed is not None
+    end = date(query.reviewed, 12, 31)
+    reviewed = V.c.id.is_not(None)
+    unreviewed = and_(V.c.id.is_(None), M.c.registered_on <= end, active_on(end))
+    counts = [_count_if(V.c.result == r.value, r.value) for r in Result]
+    counts.append(_count_if(unreviewed, "not_reviewed"))
+    where = [*query.where.attribute_where(), or_(reviewed, unreviewed)]
+    if query.where.statuses:
+        where.append(query.where.status_where(as_of=end))
+    joined = M.outerjoin(V, and_(V.c.model_id == M.c.id, V.c.year == query.reviewed))
+    return select(*groups, *counts).select_from(joined).where(*where)
+
+
+def _dated_groups(query: TallyQuery) -> list[Any]:
+    """The groups of the second count: by the year of the recognition, or of the
+    commendation with `--count commendations`."""
+    dated = C if query.count is Counting.commendations else R
+    return _group_columns(query.by, recognitions=True, boundaries=query.boundaries, dated=dated)
+
+
 def _recognized(query: TallyQuery, groups: list[Any]) -> Any:
+    if query.count is Counting.replications:
+        copy = M.alias("copy")
+        dated = [copy.c.registered_on >= d for d in [query.window.start] if d is not None]
+        dated += [copy.c.registered_on <= d for d in [query.window.end] if d is not None]
+        copied = select(copy.c.replicates).where(copy.c.replicates.is_not(None), *dated)
+        return select(*groups, func.count()).where(*_conditions(query), M.c.code.in_(copied))
+    if query.count is Counting.commendations:
+        join = Join if query.where != ModelFilter() else database.ReadFirst
+        return (
+            select(*groups, func.count())
+            .select_from(join(C, M, M.c.id == C.c.model_id))
+            .where(*_conditions(query), *recognition_dated(query.window.start, query.window.end, C))
+        )
     by_recognition = bool({Dimension.year, Dimension.level} & set(query.by))
-    if query.count is Counting.models and not by_recognition:
+    if query.count in (Counting.models, Counting.outstanding) and not by_recognition:
         # Each model once: a semi-join, cheaper than COUNT(DISTINCT) over a join.
         recognised = select(R.c.model_id).where(*_recognition_where(query))
         stmt = select(*groups, func.count()).where(*_conditions(query), M.c.id.in_(recognised))
@@ -700,6 +810,8 @@ def _recognized(query: TallyQuery, groups: list[Any]) -> Any:
 def _recognition_where(query: TallyQuery) -> list[Any]:
     """Recognitions dated in the window, at the levels asked for."""
     levels = [R.c.level.in_(query.where.levels)] if query.where.levels else []
+    if query.count is Counting.outstanding:
+        levels.append(R.c.outstanding.is_(True))
     return [*recognition_dated(query.window.start, query.window.end), *levels]
 
 
@@ -728,7 +840,7 @@ def _needs_own_total(query: TallyQuery) -> bool:
     A model has one place, field, sponsor, holder, kind and registration year, but may be
     recognised in several years and at several levels.
     """
-    return query.count is Counting.models and bool(
+    return query.count in (Counting.models, Counting.outstanding) and bool(
         {Dimension.year, Dimension.level, Dimension.area} & set(query.by)
     )
 
@@ -748,7 +860,7 @@ def statements(query: TallyQuery) -> list[Any]:
     found = []
     if query.has_registered:
         found.append(_registered(query, groups))
-    rec_groups = _group_columns(query.by, recognitions=True, boundaries=query.boundaries)
+    rec_groups = _dated_groups(query)
     found.append(_grouped(_recognized(query, rec_groups), rec_groups))
     return found
 
@@ -771,12 +883,14 @@ def tally(registry: Registry, query: TallyQuery) -> TallyResult:
                 slot[k] = int(row[width + i])
 
     with database.translate_errors(registry.url), registry.engine.connect() as conn:
-        if _one_scan(query):
+        if query.reviewed is not None:
+            add(conn, _grouped(_reviews(query, groups), groups), *REVIEW_MEASURES)
+        elif _one_scan(query):
             add(conn, _grouped(_both(query, groups), groups), "registered", rec_key)
         else:
             if query.has_registered:
                 add(conn, _registered(query, groups), "registered")
-            rec_groups = _group_columns(query.by, recognitions=True, boundaries=query.boundaries)
+            rec_groups = _dated_groups(query)
             add(conn, _grouped(_recognized(query, rec_groups), rec_groups), rec_key)
         if counts_again(query):  # each model (and recognition) once, whatever it serves
             once = replace(query, by=())
@@ -801,7 +915,9 @@ def tally(registry: Registry, query: TallyQuery) -> TallyResult:
 
 
 _PLACES = (Dimension.province, Dimension.district, Dimension.commune)
-_COUNTS = ("registered", "recognized", "recognitions")
+_COUNTS = (
+    "registered", "recognized", "recognitions", "commendations", "outstanding", "replications",
+)  # fmt: skip
 
 
 def _check_measure(query: TallyQuery) -> None:
@@ -883,7 +999,7 @@ def _one_measure(query: TallyQuery, measure: str) -> Any:
     if measure == "registered":
         groups = _group_columns(query.by, recognitions=False, boundaries=query.boundaries)
         return _registered(query, groups)
-    groups = _group_columns(query.by, recognitions=True, boundaries=query.boundaries)
+    groups = _dated_groups(query)
     return _grouped(_recognized(query, groups), groups)
 
 

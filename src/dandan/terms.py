@@ -75,6 +75,25 @@ class Area(StrEnum):
     digital_transformation = "digital_transformation"
 
 
+class Award(StrEnum):
+    """How an authority commends a model (khen thưởng): a certificate, or praise in public.
+    Each is given by a numbered decision of a named body, kept beside the award."""
+
+    certificate_of_merit = "certificate_of_merit"
+    certificate_of_commendation = "certificate_of_commendation"
+    public_praise = "public_praise"
+    honouring = "honouring"
+
+
+class Result(StrEnum):
+    """What a yearly review (rà soát, đánh giá) found of a model: carried out effectively,
+    weak and to be strengthened, or stopped."""
+
+    effective = "effective"
+    weak = "weak"
+    stopped = "stopped"
+
+
 class Status(StrEnum):
     registered = "registered"
     recognized = "recognized"
@@ -387,6 +406,32 @@ _TERMS: dict[type[StrEnum], tuple[Term, ...]] = {
             ("cđs", "chuyển đổi số", "digital", "số hóa"),
         ),
     ),
+    Award: (
+        Term(
+            "certificate_of_merit",
+            "Bằng khen",
+            "Certificate of Merit",
+            ("certificate of merit", "merit", "bk"),
+        ),
+        Term(
+            "certificate_of_commendation",
+            "Giấy khen",
+            "Certificate of Commendation",
+            ("certificate of commendation", "gk"),
+        ),
+        Term("public_praise", "Biểu dương", "Public praise", ("praise", "public praise")),
+        Term("honouring", "Tuyên dương", "Honouring", ("honoring", "honour", "honor")),
+    ),
+    Result: (
+        Term(
+            "effective",
+            "Hiệu quả",
+            "Effective",
+            ("hieu qua", "triển khai hiệu quả", "có hiệu quả", "tốt", "hq"),
+        ),
+        Term("weak", "Yếu", "Weak", ("yếu kém", "cần củng cố", "kém", "chưa hiệu quả")),
+        Term("stopped", "Dừng", "Stopped", ("dừng hoạt động", "ngừng", "ngừng hoạt động", "stop")),
+    ),
     Status: (
         Term("registered", "Đã đăng ký", "Registered", ("đăng ký", "registered")),
         Term("recognized", "Đã công nhận", "Recognised", ("công nhận", "recognised", "recognized")),
@@ -404,6 +449,8 @@ _KIND_NAMES: dict[type[StrEnum], str] = {
     Holder: N_("holder type"),
     Kind: N_("kind"),
     Area: N_("area of work"),
+    Award: N_("award"),
+    Result: N_("review result"),
     Status: N_("status"),
 }
 #: The option or column a term is given in: an identifier, never translated.
@@ -414,6 +461,8 @@ _KIND_FIELDS: dict[type[StrEnum], str] = {
     Holder: "holder",
     Kind: "kind",
     Area: "area",
+    Award: "award",
+    Result: "result",
     Status: "status",
 }
 
@@ -454,6 +503,8 @@ COLUMNS: dict[str, type[StrEnum]] = {
     "holder": Holder,
     "kind": Kind,
     "area": Area,
+    "award": Award,
+    "result": Result,
     "status": Status,
 }
 
@@ -486,6 +537,8 @@ COLUMN_LABELS: dict[str, str] = {
     "withdrawn_on": N_("Withdrawn on"),
     "withdrawn_reason": N_("Withdrawal reason"),
     "recognitions": N_("Recognitions"),
+    "commendations": N_("Commendations"),
+    "reviews": N_("Reviews"),
     "province_input": N_("Province as written"),
     "commune_input": N_("Commune as written"),
     "district_input": N_("District as written"),

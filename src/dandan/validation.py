@@ -30,7 +30,7 @@ from dandan.localities import (
     legacy_gazetteer,
     reorganisation,
 )
-from dandan.terms import Area, Field, Holder, Kind, Level, Sponsor, parse_term
+from dandan.terms import Area, Award, Field, Holder, Kind, Level, Result, Sponsor, parse_term
 from dandan.text import clean, fold, marks, not_text, undecodable
 
 EARLIEST = date(1990, 1, 1)
@@ -47,6 +47,7 @@ MAX_LENGTHS = {
     "decision": 100,
     "by": 300,
     "reason": 1000,
+    "note": 1000,
     "province": 200,
     "district": 200,
     "commune": 200,
@@ -425,6 +426,8 @@ class ModelDraft:
     target_group: str | None = None
     expected_results: str | None = None
     sustainability: str | None = None
+    #: The code of the model this one copies (nhân rộng), if any.
+    replicates: str | None = None
 
     def form(self) -> tuple[str | None, ...]:
         """The form's items, in `FORM_FIELDS` order."""
@@ -476,6 +479,7 @@ def draft_model(
     kind: str | None = None,
     areas: str | Iterable[str] | None = None,
     form: Mapping[str, str | None] | None = None,
+    replicates: str | None = None,
     today: date,
 ) -> ModelDraft:
     """`scheme` ("2024" or "2025", see `parse_scheme`) forces the units the locality
@@ -506,6 +510,7 @@ def draft_model(
         target_group=text((form or {}).get("target_group"), "target_group"),
         expected_results=text((form or {}).get("expected_results"), "expected_results"),
         sustainability=text((form or {}).get("sustainability"), "sustainability"),
+        replicates=replicated_code(replicates, code),
     )
 
 
@@ -524,6 +529,22 @@ def kind_term(value: str | None) -> Kind:
     return parse_term(Kind, value) if value and value.strip() else Kind.model
 
 
+def replicated_code(value: str | None, code: str | None = None) -> str | None:
+    """The code of the model a model copies, if given: never its own."""
+    if not value or not value.strip():
+        return None
+    try:
+        source = parse_code(value)
+    except InvalidInput as exc:
+        exc.field = "replicates"
+        raise
+    if code and code.strip() and source == parse_code(code):
+        raise InvalidInput(
+            _("a model cannot replicate itself; name the model it copies"), field="replicates"
+        )
+    return source
+
+
 def model_code(value: str | None) -> str | None:
     """The model's code, if given (otherwise the registry numbers it)."""
     return parse_code(value) if value and value.strip() else None
@@ -536,6 +557,8 @@ class RecognitionDraft:
     decision_no: str | None
     decided_on: date | None
     body: str | None
+    #: Named outstanding (tiêu biểu) among the models recognised.
+    outstanding: bool = False
 
 
 def draft_recognition(
@@ -545,6 +568,7 @@ def draft_recognition(
     decision_no: str | None = None,
     decided_on: str | date | None = None,
     body: str | None = None,
+    outstanding: bool | str | None = False,
     today: date,
 ) -> RecognitionDraft:
     y, lvl, on = recognition_terms(year, level, decided_on, today)
@@ -554,6 +578,28 @@ def draft_recognition(
         decision_no=text(decision_no, "decision"),
         decided_on=on,
         body=text(body, "by"),
+        outstanding=flag(outstanding, "outstanding"),
+    )
+
+
+_YES = frozenset({"1", "x", "true", "yes", "y", "co", "tieu bieu", "outstanding"})
+_NO = frozenset({"", "0", "false", "no", "n", "khong"})
+
+
+def flag(value: bool | str | None, field: str) -> bool:
+    """A yes/no cell as clerks fill it: "x", "có", "1", "True" (an export's), or empty."""
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    folded = fold(value).strip()
+    if folded in _YES:
+        return True
+    if folded in _NO:
+        return False
+    raise InvalidInput(
+        _("{value!r} is not yes or no; write x (or có, 1) for yes, leave it empty for no").format(
+            value=value
+        ),
+        field=field,
     )
 
 
@@ -669,4 +715,69 @@ def draft_contest(
         organiser=text(organiser, "organiser"),
         teams=count_value(teams, "teams"),
         entrants=count_value(entrants, "entrants"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CommendationDraft:
+    year: int
+    award: Award
+    body: str
+    decision_no: str | None
+    decided_on: date | None
+
+
+def draft_commendation(
+    *,
+    year: str | int | None,
+    award: str | None,
+    body: str | None,
+    decision_no: str | None = None,
+    decided_on: str | date | None = None,
+    today: date,
+) -> CommendationDraft:
+    """A commendation as given: its year, the award from the controlled list, the body
+    that gave it (required: an award says who gives it), and its decision, dated within
+    its year (a commendation is an act of that year, unlike a recognition decided early
+    the next)."""
+    if year is None or str(year).strip() == "":
+        raise InvalidInput(_("must not be empty"), field="year")
+    if not award or not award.strip():
+        raise InvalidInput(_("must not be empty"), field="award")
+    y = parse_year(year, today=today)
+    kind = parse_term(Award, award)
+    given_by = text(body, "by", required=True)
+    assert given_by is not None
+    on = parse_date(decided_on, "decided_on", today=today) if decided_on not in (None, "") else None
+    if on is not None and on.year != y:
+        raise InvalidInput(
+            _("decision date {date} is not in the commendation's year {year}").format(
+                date=day(on), year=y
+            ),
+            field="decided_on",
+        )
+    return CommendationDraft(
+        year=y, award=kind, body=given_by, decision_no=text(decision_no, "decision"), decided_on=on
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewDraft:
+    year: int
+    result: Result
+    note: str | None
+
+
+def draft_review(
+    *, year: str | int | None, result: str | None, note: str | None = None, today: date
+) -> ReviewDraft:
+    """A yearly review as given: its year (not in the future) and what it found."""
+    if year is None or str(year).strip() == "":
+        raise InvalidInput(_("must not be empty"), field="year")
+    if not result or not result.strip():
+        raise InvalidInput(_("must not be empty"), field="result")
+    return ReviewDraft(
+        year=parse_year(year, today=today),
+        result=parse_term(Result, result),
+        note=text(note, "note"),
     )

@@ -28,13 +28,15 @@ from dandan.errors import Advice, Conflict, InvalidInput, NotFound
 from dandan.i18n import _, day
 from dandan.localities import CODE_PREFIXES, MERGER_DAY
 from dandan.models import Model
-from dandan.terms import Area, Field, Holder, Kind, Level, Sponsor, Status, label
+from dandan.terms import Area, Award, Field, Holder, Kind, Level, Result, Sponsor, Status, label
 from dandan.text import fold, sort_prefix, undecodable
 from dandan.validation import (
     AREA_SEPARATOR,
+    CommendationDraft,
     ContestDraft,
     ModelDraft,
     RecognitionDraft,
+    ReviewDraft,
     stored_locality,
 )
 
@@ -55,6 +57,52 @@ class Counts(Protocol):
     updated: int
     skipped: int
     recognitions: int
+
+
+def commendation_key(year: int, award: str, body: str | None) -> tuple[int, str, str]:
+    """Two commendations with one key are one: the same award in the same year by the
+    same body (its name compared as clerks may write it, case and marks aside)."""
+    return (int(year), award, fold(body or ""))
+
+
+def check_commendation(
+    code: str,
+    registered_on: date,
+    com: CommendationDraft,
+    commendations: Iterable[Commended],
+) -> bool:
+    """The rules of a model's commendation, whatever writes it: not before the model's
+    registration, and once per award, year and body. False when the model has this very
+    commendation already (an import read twice); a different one under that key refused."""
+    if com.decided_on is not None and com.decided_on < registered_on:
+        raise InvalidInput(
+            _("commendation dated {date} is before the model's registration on {registered}")
+            .format(date=day(com.decided_on), registered=day(registered_on)),
+            field="decided_on",
+        )  # fmt: skip
+    if com.year < registered_on.year:
+        raise InvalidInput(
+            _("commendation year {year} is before the model's registration on {registered}")
+            .format(year=com.year, registered=day(registered_on)),
+            field="year",
+        )  # fmt: skip
+    wanted = commendation_key(com.year, com.award.value, com.body)
+    for other in commendations:
+        if commendation_key(other.year, other.award, other.body) != wanted:
+            continue
+        if (decision_key(other.decision), other.decided_on) == (
+            decision_key(com.decision_no),
+            com.decided_on,
+        ):
+            return False
+        raise Conflict(
+            _(
+                "model {code} already has this commendation ({award}, {year}, by {body}); "
+                "a body gives an award once a year"
+            ).format(code=code, award=award_words(com.award.value), year=com.year, body=other.body),
+            field="award",
+        )
+    return True
 
 
 def utc_now() -> datetime:
@@ -139,7 +187,7 @@ _CACHE_KB = 12_000
 #: its adaptation protocol, and `.value` is a property call per use).
 _PLAIN: dict[StrEnum, str] = {
     member: member.value
-    for terms in (Field, Sponsor, Holder, Kind, Area, Level)
+    for terms in (Field, Sponsor, Holder, Kind, Area, Level, Award, Result)
     for member in terms
 }
 
@@ -168,6 +216,9 @@ class Change:
     withdrawn_on: date | None
     withdrawn_reason: str | None
     recognition: RecognitionDraft | None
+    commendation: CommendationDraft | None = None
+    #: The model's review of a year (an import's columns of its latest review).
+    review: ReviewDraft | None = None
 
     def natural_key(self) -> tuple[str, int, int | None, date]:
         loc = self.model.locality
@@ -196,7 +247,7 @@ class Change:
         return (
             d.name, d.description, *d.locality.compared, _PLAIN[d.field], _PLAIN[d.sponsor],
             _PLAIN[d.holder], d.holder_name, _PLAIN[d.kind], *d.form(), areas_text(d.areas),
-            d.registered_on, self.withdrawn_on, self.withdrawn_reason,
+            d.replicates, d.registered_on, self.withdrawn_on, self.withdrawn_reason,
         )  # fmt: skip
 
 
@@ -223,7 +274,7 @@ _MODEL_COLUMNS = (
     "name", "description", "province_code", "commune_code", "locality_scheme",
     "legacy_province_code", "legacy_district_code", "legacy_commune_code", "field", "sponsor",
     "holder", "holder_name", "kind", "objectives", "method", "target_group", "expected_results",
-    "sustainability", "areas", "registered_on", "withdrawn_on", "withdrawn_reason",
+    "sustainability", "areas", "replicates", "registered_on", "withdrawn_on", "withdrawn_reason",
 )  # fmt: skip
 #: Not a column of `models`: the areas are rows of `model_areas` (`stored_areas`), and a
 #: column of the models' staging table.
@@ -250,7 +301,7 @@ _AUDITED = (
     ("holder", "holder"), ("holder_name", "holder_name"), ("kind", "kind"),
     ("objectives", "objectives"), ("method", "method"), ("target_group", "target_group"),
     ("expected_results", "expected_results"), ("sustainability", "sustainability"),
-    ("areas", "areas"), ("registered_on", "registered_on"),
+    ("areas", "areas"), ("replicates", "replicates"), ("registered_on", "registered_on"),
     ("status", "status"), ("withdrawn_on", "withdrawn_on"),
     ("withdrawn_reason", "withdrawn_reason"),
 )  # fmt: skip
@@ -524,7 +575,8 @@ class Writer:
             part = registered[start : start + 900]
             marks = ", ".join([self.mark] * len(part))
             for code, *values in self.conn.exec_driver_sql(
-                "SELECT m.code, r.year, r.level, r.decision_no, r.decided_on, r.body, r.id "
+                "SELECT m.code, r.year, r.level, r.decision_no, r.decided_on, r.body, r.id, "
+                "r.outstanding "
                 "FROM recognitions r JOIN models m ON m.id = r.model_id "
                 f"WHERE m.code IN ({marks}) ORDER BY r.id",
                 tuple(part),
@@ -535,6 +587,53 @@ class Writer:
         )
         for code, *values in staged:
             found.setdefault(code, []).append(Recognised.of(*values))
+        return found
+
+    def _existing_commendations(
+        self, codes: Sequence[str], created: set[str]
+    ) -> dict[str, list[Commended]]:
+        """The commendations of these models, stored and staged (see
+        `_existing_recognitions`)."""
+        found: dict[str, list[Commended]] = {}
+        registered = [c for c in codes if c not in created] if self._marks[0] else []
+        for start in range(0, len(registered), 900):
+            part = registered[start : start + 900]
+            marks = ", ".join([self.mark] * len(part))
+            for code, *values in self.conn.exec_driver_sql(
+                "SELECT m.code, c.year, c.award, c.body, c.decision_no, c.decided_on "
+                "FROM commendations c JOIN models m ON m.id = c.model_id "
+                f"WHERE m.code IN ({marks}) ORDER BY c.id",
+                tuple(part),
+            ):
+                found.setdefault(code, []).append(Commended.of(*values))
+        staged = self._staged_rows(
+            "commendations", "code, year, award, body, decision_no, decided_on", "code", codes
+        )
+        for code, *values in staged:
+            found.setdefault(code, []).append(Commended.of(*values))
+        return found
+
+    def _existing_reviews(
+        self, codes: Sequence[str], created: set[str]
+    ) -> dict[str, dict[int, tuple[str, str | None]]]:
+        """The reviews of these models by year (result, note): stored, then staged (a
+        staged one corrects a stored one)."""
+        found: dict[str, dict[int, tuple[str, str | None]]] = {}
+        registered = [c for c in codes if c not in created] if self._marks[0] else []
+        for start in range(0, len(registered), 900):
+            part = registered[start : start + 900]
+            marks = ", ".join([self.mark] * len(part))
+            for code, year, result, note in self.conn.exec_driver_sql(
+                "SELECT m.code, v.year, v.result, v.note "
+                "FROM reviews v JOIN models m ON m.id = v.model_id "
+                f"WHERE m.code IN ({marks})",
+                tuple(part),
+            ):
+                found.setdefault(code, {})[int(year)] = (result, note)
+        for code, year, result, note in self._staged_rows(
+            "reviews", "code, year, result, note", "code", codes
+        ):
+            found.setdefault(code, {})[int(year)] = (result, note)
         return found
 
     # -- classifying -----------------------------------------------------------
@@ -557,6 +656,8 @@ class Writer:
             existing.pop(code, None)
             created.add(code)
         known = self._existing_recognitions(list(existing), created)
+        commended = self._existing_commendations(list(existing), created)
+        reviewed = self._existing_reviews(list(existing), created)
         plan = _Plan()
         for code, group in groups.items():
             first = group[0]
@@ -602,18 +703,49 @@ class Writer:
                     reject(r, FIELD_COLUMNS.get(exc.field or "", exc.field), exc.message)
                 continue
             added: list[tuple[Change, RecognitionDraft]] = []
+            commends: list[tuple[Change, CommendationDraft]] = []
+            reviews: list[tuple[Change, ReviewDraft, tuple[str, str | None] | None]] = []
+            known_commendations = list(commended.get(code, ()))
             kept: list[Change] = []
             for r in group:  # each row's recognition: a refused one refuses its row only
                 try:
+                    recognised = None
                     if r.recognition is not None:
                         recognised = Recognised.draft(r.recognition)
                         self._check(first, (recognised,))
-                        if self._adds(code, stored, r.recognition, recognitions):
-                            added.append((r, r.recognition))
-                            recognitions.append(recognised)
-                    kept.append(r)
+                        if not self._adds(code, stored, r.recognition, recognitions):
+                            recognised = None
                 except InvalidInput as exc:
                     reject(r, FIELD_COLUMNS.get(exc.field or "", exc.field), exc.message)
+                    continue
+                com = r.commendation
+                try:
+                    if com is not None and not check_commendation(
+                        code, first.model.registered_on, com, known_commendations
+                    ):
+                        com = None
+                except InvalidInput as exc:
+                    reject(r, COMMENDATION_COLUMNS.get(exc.field or "", exc.field), exc.message)
+                    continue
+                rev = r.review
+                if rev is not None:
+                    try:
+                        check_review(first.model.registered_on, rev)
+                    except InvalidInput as exc:
+                        reject(r, REVIEW_COLUMNS.get(exc.field or "", exc.field), exc.message)
+                        continue
+                    had = reviewed.setdefault(code, {}).get(rev.year)
+                    now = (_PLAIN[rev.result], rev.note)
+                    if had != now:
+                        reviews.append((r, rev, had))
+                        reviewed[code][rev.year] = now
+                if recognised is not None and r.recognition is not None:
+                    added.append((r, r.recognition))
+                    recognitions.append(recognised)
+                if com is not None:
+                    commends.append((r, com))
+                    known_commendations.append(Commended.draft(com))
+                kept.append(r)
             if not kept:
                 continue
             group = kept
@@ -625,21 +757,36 @@ class Writer:
             elif changed:
                 plan.updates.append(self._update_params(code, first))
             plan.recognitions += [self._recognition_params(code, rec) for rec in new_recognitions]
+            plan.commendations += [self._commendation_params(code, com) for _, com in commends]
+            plan.reviews += [self._review_params(code, rev) for _, rev, _ in reviews]
             if stored is not None and (changed or added):
                 plan.recount.append(code)
             for r in group:
                 if fresh:
                     self.summary.inserted += 1
-                elif changed or any(row is r for row, _ in added):
+                elif changed or any(
+                    row is r for row in (*(a[0] for a in added), *(c[0] for c in commends),
+                                         *(v[0] for v in reviews))
+                ):  # fmt: skip
                     self.summary.updated += 1
                 else:
                     self.summary.skipped += 1
-            if not fresh and (changed or added):
+            if not fresh and (changed or added or commends or reviews):
                 assert stored is not None
                 status = _status_of(first.withdrawn_on is not None, bool(recognitions))
                 before, after = self._model_changes(stored, first if changed else None, status)
                 if new_recognitions:
                     after["recognitions"] = [_recognition_json(rec) for rec in new_recognitions]
+                if commends:
+                    after["commendations"] = [_commendation_json(com) for _, com in commends]
+                if reviews:
+                    corrected = [_review_json(rev.year, *had) for _, rev, had in reviews if had]
+                    if corrected:
+                        before["reviews"] = corrected
+                    after["reviews"] = [
+                        _review_json(rev.year, _PLAIN[rev.result], rev.note)
+                        for _, rev, _ in reviews
+                    ]
                 plan.events.append(
                     event_row(
                         actor=self.actor, command="import", code=code, before=before,
@@ -663,6 +810,22 @@ class Writer:
         except InvalidInput as exc:
             reject(row, FIELD_COLUMNS.get(exc.field or "", exc.field), exc.message)
             return
+        if row.commendation is not None:
+            try:
+                check_commendation(code, row.model.registered_on, row.commendation, ())
+            except InvalidInput as exc:
+                field = exc.field or ""
+                reject(row, COMMENDATION_COLUMNS.get(field, field), exc.message)
+                return
+        if row.review is not None:
+            try:
+                check_review(row.model.registered_on, row.review)
+            except InvalidInput as exc:
+                reject(row, REVIEW_COLUMNS.get(exc.field or "", exc.field), exc.message)
+                return
+            plan.reviews.append(self._review_params(code, row.review))
+        if row.commendation is not None:
+            plan.commendations.append(self._commendation_params(code, row.commendation))
         plan.new_models.append(
             (number, *self._model_params(code, row, () if rec is None else (rec,)))
         )
@@ -766,6 +929,7 @@ class Writer:
             target_group=v["target_group"],
             expected_results=v["expected_results"],
             sustainability=v["sustainability"],
+            replicates=v["replicates"],
         )
         withdrawn_on = _normal(v["withdrawn_on"])
         return Change(code, 0, {}, code, draft, withdrawn_on, v["withdrawn_reason"], None)
@@ -795,6 +959,7 @@ class Writer:
                     field="name",
                 )
         check_record(change.model.registered_on, change.withdrawn_on, change.withdrawn_reason, ())
+        self._check_source(change)
         status = _status_of(change.withdrawn_on is not None, False)
         plan = _Plan(new_models=[(number, *self._model_params(code, change, ()))])
         after = snapshot({**change.columns(), "status": status})
@@ -813,6 +978,7 @@ class Writer:
         if not after:
             return False
         self._check(change, recognitions)
+        self._check_source(change)
         plan = _Plan(updates=[self._update_params(change.code, change)], recount=[change.code])
         plan.events.append(
             event_row(
@@ -860,6 +1026,51 @@ class Writer:
             )
         )  # fmt: skip
         self._stage(plan)
+
+    def commend(self, code: str, com: CommendationDraft) -> None:
+        """Stage a commendation of a registered model and its event (`check_commendation`:
+        the same one twice refused too, since a command means to add one)."""
+        stored = self.stored(code)
+        columns = dict(zip(_STORED, stored[2:], strict=True))
+        known = self._existing_commendations([code], set()).get(code, [])
+        registered = _normal(columns["registered_on"])
+        if not check_commendation(code, registered, com, known):
+            raise Conflict(
+                _("model {code} already has this commendation ({award}, {year}, by {body})")
+                .format(
+                    code=code, award=award_words(com.award.value), year=com.year, body=com.body
+                ),
+                field="award",
+            )  # fmt: skip
+        plan = _Plan(commendations=[self._commendation_params(code, com)])
+        plan.events.append(
+            event_row(
+                actor=self.actor, command="commend", code=code,
+                after={"commendation": _commendation_json(com)},
+            )
+        )  # fmt: skip
+        self._stage(plan)
+
+    def review(self, code: str, rev: ReviewDraft) -> bool:
+        """Stage a model's review of a year and its event; a review of a year already
+        reviewed corrects it (the event says what it was). False when it changes nothing."""
+        stored = self.stored(code)
+        columns = dict(zip(_STORED, stored[2:], strict=True))
+        check_review(_normal(columns["registered_on"]), rev)
+        had = self._existing_reviews([code], set()).get(code, {}).get(rev.year)
+        now = (_PLAIN[rev.result], rev.note)
+        if had == now:
+            return False
+        plan = _Plan(reviews=[self._review_params(code, rev)])
+        plan.events.append(
+            event_row(
+                actor=self.actor, command="review", code=code,
+                before=None if had is None else {"review": _review_json(rev.year, *had)},
+                after={"review": _review_json(rev.year, *now)},
+            )
+        )  # fmt: skip
+        self._stage(plan)
+        return True
 
     def unrecognize(
         self, code: str, year: int, level: Level, decision: str | None, reason: str
@@ -1027,7 +1238,7 @@ class Writer:
         return (
             code, d.name, fold(d.name), sort_prefix(d.name), d.description, *d.locality.stored,
             _PLAIN[d.field], _PLAIN[d.sponsor], _PLAIN[d.holder], d.holder_name, _PLAIN[d.kind],
-            *d.form(), form_folded(d),
+            *d.form(), form_folded(d), d.replicates,
             day(d.registered_on), _status_of(row.withdrawn_on is not None, bool(recognitions)),
             day(row.withdrawn_on), row.withdrawn_reason, self.stamp, self.stamp, self.batch_id,
             day(first), areas_text(d.areas),
@@ -1038,14 +1249,21 @@ class Writer:
         return (
             d.name, fold(d.name), sort_prefix(d.name), d.description, *d.locality.stored,
             _PLAIN[d.field], _PLAIN[d.sponsor], _PLAIN[d.holder], d.holder_name, _PLAIN[d.kind],
-            *d.form(), form_folded(d),
+            *d.form(), form_folded(d), d.replicates,
             self._day(d.registered_on), self._day(row.withdrawn_on), row.withdrawn_reason,
             self.stamp, code, areas_text(d.areas),
         )  # fmt: skip
 
     def _recognition_params(self, code: str, rec: RecognitionDraft) -> tuple[Any, ...]:
         return (rec.year, _PLAIN[rec.level], rec.decision_no, self._day(rec.decided_on), rec.body,
-                self.stamp, code)  # fmt: skip
+                self.stamp, rec.outstanding, code)  # fmt: skip
+
+    def _commendation_params(self, code: str, com: CommendationDraft) -> tuple[Any, ...]:
+        return (com.year, _PLAIN[com.award], com.body, com.decision_no,
+                self._day(com.decided_on), self.stamp, code)  # fmt: skip
+
+    def _review_params(self, code: str, rev: ReviewDraft) -> tuple[Any, ...]:
+        return (rev.year, _PLAIN[rev.result], rev.note, self.stamp, code)
 
     def _stage(self, plan: _Plan) -> None:
         """Put what a chunk (or a command) writes into the staging tables: by
@@ -1069,6 +1287,11 @@ class Writer:
                 _STAGE_TABLES["recognitions"][0],
                 [(seq(), *r) for r in plan.recognitions],
             ),
+            "commendations": (
+                _STAGE_TABLES["commendations"][0],
+                [(seq(), *c) for c in plan.commendations],
+            ),
+            "reviews": (_STAGE_TABLES["reviews"][0], [(seq(), *v) for v in plan.reviews]),
             "removals": (_STAGE_TABLES["removals"][0], plan.removals),
             # Status follows the data: recounted for these codes once everything is in.
             "status": (("code",), [(c,) for c in plan.recount]),
@@ -1219,7 +1442,7 @@ class Writer:
         run(f"INSERT INTO {self.temp}.stage_remap VALUES ({self.mark}, {self.mark})", remap)
         # One statement per table reads every old code before it writes a new one, so
         # a code moved onto another's old number is not moved twice.
-        for table in ("models", "recognitions", "status", "areas"):
+        for table in ("models", "recognitions", "commendations", "reviews", "status", "areas"):
             run(
                 f"UPDATE {self.temp}.stage_{table} SET code = (SELECT r.new FROM "
                 f"{self.temp}.stage_remap AS r WHERE r.old = stage_{table}.code) "
@@ -1284,11 +1507,70 @@ class Writer:
             f"FROM {temp}.stage_recognitions AS s JOIN models AS m ON m.code = s.code "
             + self._order("s.")
         )
+        commendation = ", ".join(_COMMENDATION_INSERT)
+        run(
+            f"INSERT INTO commendations (model_id, {commendation}) "
+            f"SELECT m.id, {', '.join('s.' + c for c in _COMMENDATION_INSERT)} "
+            f"FROM {temp}.stage_commendations AS s JOIN models AS m ON m.code = s.code "
+            + self._order("s.")
+        )
+        # A review of a year reviewed already corrects it: the last staged one stays.
+        run(
+            f"DELETE FROM reviews WHERE EXISTS (SELECT 1 FROM {temp}.stage_reviews AS s "
+            "JOIN models AS m ON m.code = s.code "
+            "WHERE m.id = reviews.model_id AND s.year = reviews.year)"
+        )
+        review = ", ".join(_REVIEW_INSERT)
+        run(
+            f"INSERT INTO reviews (model_id, {review}) "
+            f"SELECT m.id, {', '.join('s.' + c for c in _REVIEW_INSERT)} "
+            f"FROM {temp}.stage_reviews AS s JOIN models AS m ON m.code = s.code "
+            f"WHERE s.seq = (SELECT max(t.seq) FROM {temp}.stage_reviews AS t "
+            "WHERE t.code = s.code AND t.year = s.year) " + self._order("s.")
+        )
+        self._check_replicated()
         if self._staged_status:
             run(
                 f"UPDATE models SET status = {_STATUS_SQL} "
                 f"WHERE code IN (SELECT code FROM {temp}.stage_status)"
             )
+
+    def _check_source(self, change: Change) -> None:
+        """A command's model replicates a registered one: said before anything is staged
+        (`_check_replicated` holds the rule for every batch at the swap)."""
+        source = change.model.replicates
+        if source is not None and source not in self._existing_by_code([source])[0]:
+            raise Conflict(
+                _("no model with code {source} to replicate; check the code").format(source=source),
+                field="replicates",
+            )
+
+    def _check_replicated(self) -> None:
+        """The rule of `replicates`, for the registry as the batch leaves it: a model
+        replicates a registered model, never itself (refused whole: nothing is written)."""
+        if not (self._staged_updates or self._first_number or self._staged_any_new()):
+            return
+        found = self.conn.exec_driver_sql(
+            "SELECT m.code, m.replicates FROM models AS m WHERE m.replicates IS NOT NULL AND "
+            "(m.replicates = m.code OR NOT EXISTS "
+            "(SELECT 1 FROM models AS s WHERE s.code = m.replicates)) ORDER BY m.code LIMIT 1"
+        ).first()
+        if found is None:
+            return
+        code, source = found
+        if code == source:
+            message = _("model {code} cannot replicate itself; name the model it copies")
+        else:
+            message = _("model {code} replicates {source}, which is not registered; check the code")
+        raise Conflict(message.format(code=code, source=source), field="replicates")
+
+    def _staged_any_new(self) -> bool:
+        return (
+            self.conn.exec_driver_sql(
+                f"SELECT 1 FROM {self.temp}.stage_models WHERE op = 'new' LIMIT 1"
+            ).first()
+            is not None
+        )
 
     def swap_events(self, mark: int | None, batch_id: int | None) -> None:
         """The staged events of one file's batch (of a command: `mark` None), in the
@@ -1410,7 +1692,8 @@ _MODEL_INSERT = (
     "province_name", "province_input", "commune_code", "commune_name", "commune_input",
     "district_input", "legacy_province_code", "legacy_district_code", "legacy_commune_code",
     "field", "sponsor", "holder", "holder_name", "kind", "objectives", "method", "target_group",
-    "expected_results", "sustainability", "form_folded", "registered_on", "status", "withdrawn_on",
+    "expected_results", "sustainability", "form_folded", "replicates", "registered_on", "status",
+    "withdrawn_on",
     "withdrawn_reason", "created_at", "updated_at", "batch_id", "first_recognized_on",
 )  # fmt: skip
 _MODEL_UPDATE = (
@@ -1419,12 +1702,16 @@ _MODEL_UPDATE = (
     "province_input", "commune_code", "commune_name", "commune_input", "district_input",
     "legacy_province_code", "legacy_district_code", "legacy_commune_code", "field", "sponsor",
     "holder", "holder_name", "kind", "objectives", "method", "target_group", "expected_results",
-    "sustainability", "form_folded", "registered_on", "withdrawn_on", "withdrawn_reason",
-    "updated_at",
+    "sustainability", "form_folded", "replicates", "registered_on", "withdrawn_on",
+    "withdrawn_reason", "updated_at",
     "code",
 )  # fmt: skip
 _AREA_VALUES = frozenset(a.value for a in Area)
-_RECOGNITION_INSERT = ("year", "level", "decision_no", "decided_on", "body", "created_at")
+_RECOGNITION_INSERT = (
+    "year", "level", "decision_no", "decided_on", "body", "created_at", "outstanding",
+)  # fmt: skip
+_COMMENDATION_INSERT = ("year", "award", "body", "decision_no", "decided_on", "created_at")
+_REVIEW_INSERT = ("year", "result", "note", "created_at")
 
 #: The staging tables: their columns (SQLite's are untyped), and PostgreSQL's shape for
 #: them, taken from the registry's own tables (no constraints: they are only filled).
@@ -1448,14 +1735,27 @@ _STAGE_TABLES: dict[str, tuple[tuple[str, ...], str]] = {
         "SELECT 0::bigint AS seq, at, actor, command, model_code, batch_id, before, after "
         "FROM events",
     ),
+    "commendations": (
+        ("seq", *_COMMENDATION_INSERT, "code"),
+        f"SELECT 0::bigint AS seq, {', '.join('c.' + x for x in _COMMENDATION_INSERT)}, m.code "
+        "FROM commendations AS c, models AS m",
+    ),
+    "reviews": (
+        ("seq", *_REVIEW_INSERT, "code"),
+        f"SELECT 0::bigint AS seq, {', '.join('v.' + x for x in _REVIEW_INSERT)}, m.code "
+        "FROM reviews AS v, models AS m",
+    ),
     "removals": (("id", "code"), "SELECT r.id, m.code FROM recognitions AS r, models AS m"),
     "status": (("code",), "SELECT code FROM models"),
 }
-_STAGE_INDEXES = (("models", "code"), ("recognitions", "code"), ("events", "batch_id"))
+_STAGE_INDEXES = (
+    ("models", "code"), ("recognitions", "code"), ("commendations", "code"), ("reviews", "code"),
+    ("events", "batch_id"),
+)  # fmt: skip
 #: Where the staging tables name a model the batch writes.
 _STAGE_CODES = (
-    ("models", "code"), ("recognitions", "code"), ("removals", "code"), ("status", "code"),
-    ("areas", "code"), ("events", "model_code"),
+    ("models", "code"), ("recognitions", "code"), ("commendations", "code"), ("reviews", "code"),
+    ("removals", "code"), ("status", "code"), ("areas", "code"), ("events", "model_code"),
 )  # fmt: skip
 
 
@@ -1466,6 +1766,8 @@ class _Plan:
     new_models: list[tuple[Any, ...]] = field(default_factory=list)
     updates: list[tuple[Any, ...]] = field(default_factory=list)
     recognitions: list[tuple[Any, ...]] = field(default_factory=list)
+    commendations: list[tuple[Any, ...]] = field(default_factory=list)
+    reviews: list[tuple[Any, ...]] = field(default_factory=list)
     #: (recognition id, model code) of the recognitions to remove.
     removals: list[tuple[Any, ...]] = field(default_factory=list)
     #: Models whose status is recounted once everything is in.
@@ -1483,17 +1785,21 @@ class Recognised:
     decided_on: date | None
     body: str | None
     id: int | None = None
+    outstanding: bool = False
 
     @classmethod
     def of(
         cls, year: int, level: str, decision: str | None, decided: Any, body: str | None,
-        id: int | None = None,
+        id: int | None = None, outstanding: Any = False,
     ) -> Recognised:  # fmt: skip
-        return cls(int(year), level, decision, _normal(decided), body, id)
+        return cls(int(year), level, decision, _normal(decided), body, id, bool(outstanding))
 
     @classmethod
     def draft(cls, rec: RecognitionDraft) -> Recognised:
-        return cls(rec.year, rec.level.value, rec.decision_no, rec.decided_on, rec.body)
+        return cls(
+            rec.year, rec.level.value, rec.decision_no, rec.decided_on, rec.body,
+            outstanding=rec.outstanding,
+        )  # fmt: skip
 
     @property
     def key(self) -> tuple[int, str, str, date | None]:
@@ -1501,12 +1807,58 @@ class Recognised:
         return (self.year, self.level, decision_key(self.decision), self.decided_on)
 
     def as_json(self) -> dict[str, Any]:
-        return {"year": self.year, "level": self.level, "decision": self.decision,
+        said = {"year": self.year, "level": self.level, "decision": self.decision,
                 "decided_on": _json(self.decided_on), "by": self.body}  # fmt: skip
+        return {**said, "outstanding": True} if self.outstanding else said
 
 
 def _recognition_json(rec: RecognitionDraft) -> dict[str, Any]:
     return Recognised.draft(rec).as_json()
+
+
+@dataclass(frozen=True, slots=True)
+class Commended:
+    """A commendation a model has (stored or staged), as the rules compare them."""
+
+    year: int
+    award: str
+    body: str
+    decision: str | None
+    decided_on: date | None
+
+    @classmethod
+    def of(cls, year: int, award: str, body: str, decision: str | None, decided: Any) -> Commended:
+        return cls(int(year), award, body, decision, _normal(decided))
+
+    @classmethod
+    def draft(cls, com: CommendationDraft) -> Commended:
+        return cls(com.year, com.award.value, com.body, com.decision_no, com.decided_on)
+
+
+def _commendation_json(com: CommendationDraft) -> dict[str, Any]:
+    return {"year": com.year, "award": com.award.value, "by": com.body,
+            "decision": com.decision_no, "decided_on": _json(com.decided_on)}  # fmt: skip
+
+
+def _review_json(year: int, result: str, note: str | None) -> dict[str, Any]:
+    return {"year": year, "result": result, "note": note}
+
+
+def check_review(registered_on: date, rev: ReviewDraft) -> None:
+    """A model is reviewed from the year it was registered."""
+    if rev.year < registered_on.year:
+        raise InvalidInput(
+            _("review year {year} is before the model's registration on {registered}").format(
+                year=rev.year, registered=day(registered_on)
+            ),
+            field="year",
+        )
+
+
+def award_words(award: str) -> str:
+    """An award as a sentence names it: its identifier in English, its label in
+    Vietnamese."""
+    return award if i18n.language() == "en" else label(Award, award, "vi")
 
 
 def level_words(level: str) -> str:
@@ -1526,6 +1878,20 @@ FIELD_COLUMNS = {
     "by": "recognized_by",
     "reason": "withdrawn_reason",
 }
+
+
+#: Validation speaks of a commendation's "year"; a file's columns are "commendation_…".
+COMMENDATION_COLUMNS = {
+    "year": "commendation_year",
+    "award": "commendation_award",
+    "by": "commendation_by",
+    "decision": "commendation_decision",
+    "decided_on": "commendation_decided_on",
+}
+
+
+#: Validation speaks of a review's "year"; a file's columns are "review_…".
+REVIEW_COLUMNS = {"year": "review_year", "result": "review_result", "note": "review_note"}
 
 
 def _normal(value: Any) -> Any:

@@ -66,6 +66,19 @@ RECOGNITION_COLUMNS = [
     Column("decision", "Decision"),
     Column("decided_on", "Decided on"),
     Column("by", "Recognised by"),
+    Column("outstanding", "Outstanding"),
+]
+COMMENDATION_COLUMNS = [
+    Column("year", "Year"),
+    Column("award", "Award"),
+    Column("by", "Commended by"),
+    Column("decision", "Decision"),
+    Column("decided_on", "Decided on"),
+]
+REVIEW_COLUMNS = [
+    Column("year", "Year"),
+    Column("result", "Result"),
+    Column("note", "Note"),
 ]
 LIST_COLUMNS = [
     Column("code", "Code"),
@@ -92,7 +105,12 @@ def record_view(rec: ModelRecord) -> Record:
     return Record(
         data=data,
         labels=LABELS,
-        nested={"recognitions": RECOGNITION_COLUMNS, "legacy": LEGACY_COLUMNS},
+        nested={
+            "recognitions": RECOGNITION_COLUMNS,
+            "commendations": COMMENDATION_COLUMNS,
+            "reviews": REVIEW_COLUMNS,
+            "legacy": LEGACY_COLUMNS,
+        },
     )
 
 
@@ -143,6 +161,10 @@ def register(
     registered_on: Annotated[
         str | None, Opt(help="Registration date, YYYY-MM-DD or DD/MM/YYYY (default today).")
     ] = None,
+    replicates: Annotated[
+        str | None,
+        Opt(help="Code of the registered model this one copies (nhân rộng), if any."),
+    ] = None,
     description: Annotated[str | None, Opt(help="What the model does.")] = None,
     code: Annotated[
         str | None, Opt(help="Use this code instead of a generated one (e.g. QTR-2023-00042).")
@@ -186,6 +208,7 @@ def register(
         code=code,
         areas=area,
         form=_form(objectives, method, target_group, expected_results, sustainability),
+        replicates=replicates,
         allow_duplicate=allow_duplicate,
     )
     if rec.commune:
@@ -211,6 +234,9 @@ def recognize(
     decision: Annotated[str | None, Opt(help="Decision number, e.g. 123/QĐ-UBND.")] = None,
     decided_on: Annotated[str | None, Opt(help="Decision date, YYYY-MM-DD or DD/MM/YYYY.")] = None,
     by: Annotated[str | None, Opt(help="Recognising body, e.g. Ủy ban nhân dân tỉnh.")] = None,
+    outstanding: Annotated[
+        bool, Opt("--outstanding", help="Named outstanding (tiêu biểu) among those recognised.")
+    ] = False,
     allow_duplicate: Annotated[
         bool,
         Opt(help="Record it even when the model is recognised at this level that year."),
@@ -225,6 +251,7 @@ def recognize(
         decision=decision,
         decided_on=decided_on,
         by=by,
+        outstanding=outstanding,
         allow_duplicate=allow_duplicate,
     )
     latest = rec.recognitions[-1]
@@ -233,6 +260,67 @@ def recognize(
             code=rec.code, level=_level(latest.level), year=latest.year
         )
     )
+    show(record_view(rec), fmt)
+
+
+@handle_errors
+def commend(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="Code of the model.")],
+    year: Annotated[int | None, Opt(help="Year of the commendation.")] = None,
+    award: Annotated[
+        str | None,
+        Opt(
+            help="Award: certificate_of_merit (Bằng khen), certificate_of_commendation "
+            "(Giấy khen), public_praise (biểu dương), honouring (tuyên dương)."
+        ),
+    ] = None,
+    by: Annotated[
+        str | None, Opt(help="Commending body as named then, e.g. UBND tỉnh Quảng Trị.")
+    ] = None,
+    decision: Annotated[str | None, Opt(help="Decision number, e.g. 12/QĐ-UBND.")] = None,
+    decided_on: Annotated[
+        str | None, Opt(help="Decision date within the year, YYYY-MM-DD or DD/MM/YYYY.")
+    ] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Record a commendation (khen thưởng) of a model: an award given by a named body."""
+    rec = registry(ctx).commend(
+        code,
+        year=year if year is not None else need(None, "--year", _("Year")),
+        award=need(award, "--award", _("Award (hình thức khen thưởng)")),
+        by=need(by, "--by", _("Commending body")),
+        decision=decision,
+        decided_on=decided_on,
+    )
+    note(_("commended {code}").format(code=rec.code))
+    show(record_view(rec), fmt)
+
+
+@handle_errors
+def review(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="Code of the model.")],
+    year: Annotated[int | None, Opt(help="Year reviewed.")] = None,
+    result: Annotated[
+        str | None,
+        Opt(help="What the review found: effective (hiệu quả), weak (yếu) or stopped (dừng)."),
+    ] = None,
+    remark: Annotated[str | None, Opt("--note", help="What the office noted.")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Record a model's yearly review (rà soát, đánh giá); a second review of a year
+    corrects the first, and the audit trail keeps both."""
+    rec = registry(ctx).review(
+        code,
+        year=year if year is not None else need(None, "--year", _("Year")),
+        result=need(result, "--result", _("Result (effective, weak or stopped)")),
+        note=remark,
+    )
+    if rec.changed:
+        note(_("reviewed {code}").format(code=rec.code))
+    else:
+        note(_("{code} already has this review; nothing changed").format(code=rec.code))
     show(record_view(rec), fmt)
 
 
@@ -336,6 +424,10 @@ def edit(
     holder_name: Annotated[str | None, Opt(help="New holder name.")] = None,
     kind: Annotated[str | None, Opt(help="model (mô hình) or exemplar (điển hình).")] = None,
     registered_on: Annotated[str | None, Opt(help="Corrected registration date.")] = None,
+    replicates: Annotated[
+        str | None,
+        Opt(help="Code of the registered model this one copies; an empty text clears it."),
+    ] = None,
     description: Annotated[str | None, Opt(help="New description.")] = None,
     area: Annotated[
         list[str] | None,
@@ -372,6 +464,7 @@ def edit(
         holder_name=holder_name,
         kind=kind,
         registered_on=registered_on,
+        replicates=replicates,
         description=description,
         areas=[] if no_areas else area,
         form=_form(objectives, method, target_group, expected_results, sustainability),

@@ -32,6 +32,7 @@ from dandan.commands.common import (
     registry,
     show,
 )
+from dandan.errors import UsageError
 from dandan.i18n import N_, _
 from dandan.rendering import Column, Format, Record, Table
 
@@ -58,6 +59,13 @@ MEASURE_COLUMNS = {
     "registered": Column("registered", "Registered", numeric=True),
     "recognized": Column("recognized", "Recognised", numeric=True),
     "recognitions": Column("recognitions", "Recognitions", numeric=True),
+    "commendations": Column("commendations", "Commendations", numeric=True),
+    "outstanding": Column("outstanding", "Outstanding", numeric=True),
+    "replications": Column("replications", "Replicated", numeric=True),
+    "effective": Column("effective", "Effective", numeric=True),
+    "weak": Column("weak", "Weak", numeric=True),
+    "stopped": Column("stopped", "Stopped", numeric=True),
+    "not_reviewed": Column("not_reviewed", "Not reviewed", numeric=True),
 }
 
 
@@ -244,7 +252,14 @@ def tally(
     search: SearchOption = None,
     count: Annotated[
         str,
-        Opt(help="What the recognised column counts: models (each once) or recognitions."),
+        Opt(
+            help="What the second column counts: models (each recognised model once), "
+            "recognitions, commendations (each commendation dated in the window: its "
+            "decision date, else 31 December of its year), outstanding (each model with "
+            "a recognition named outstanding, tiêu biểu, dated in the window, once), or "
+            "replications (each model copied, nhân rộng, by at least one model registered "
+            "in the window, once, in the groups of the model copied)."
+        ),
     ] = "models",
     sort: Annotated[
         str,
@@ -278,6 +293,15 @@ def tally(
             "--top",
             help="Keep the N largest groups (by the count a cross-table shows) and add "
             "up the rest in one row, 'other'; the totals stay the same.",
+        ),
+    ] = None,
+    reviewed: Annotated[
+        int | None,
+        Opt(
+            "--reviewed",
+            help="Count the models by what their review of this year found: effective, "
+            "weak, stopped; and not_reviewed, the models registered by the end of the year "
+            "and not withdrawn by then that have no review of it.",
         ),
     ] = None,
     chart: Annotated[bool, Opt("--chart", help="Draw the first count as bars.")] = False,
@@ -321,8 +345,11 @@ def tally(
         boundaries=units.value,
         top=top,
         measure=measure,
+        reviewed=reviewed,
     )
     if across is not None:
+        if reviewed is not None:
+            raise UsageError(_("--reviewed makes a table of its own; leave out --across"))
         spread = parse_across(query, across)
         show(cross_table(cross_tally(registry(ctx), query, spread), chart=chart, fmt=fmt), fmt, to)
         return
