@@ -40,6 +40,10 @@ class Advice(StrEnum):
     resolve_conflict = "resolve_conflict"
     #: The registry is damaged beyond repair in place: restore the newest backup.
     restore_backup = "restore_backup"
+    #: A cross-table asked without rows: group the tally first.
+    group_rows = "group_rows"
+    #: Registrations counted where only recognitions have a level: count recognised models.
+    count_recognised = "count_recognised"
 
 
 class DandanError(Exception):

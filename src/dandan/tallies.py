@@ -924,8 +924,9 @@ def _check_measure(query: TallyQuery) -> None:
     """A registration has no level: refused, the registered count of a level."""
     if query.measured is Measure.registered and not query.has_registered:
         raise UsageError(
-            _("a count by level or of one level has no registrations; use --measure recognized"),
+            _("a count by level or of one level has no registrations"),
             field="measure",
+            advice=Advice.count_recognised,
         )
 
 
@@ -935,9 +936,7 @@ def parse_across(query: TallyQuery, text: str) -> Dimension:
     spread), when there are no rows to spread, or districts in today's units."""
     across = parse_dimension(text, "across")
     if not query.by:
-        raise UsageError(
-            _("a cross-table needs rows: add --by GROUP (or --province)"), field="across"
-        )
+        raise UsageError(_("a cross-table needs rows"), field="across", advice=Advice.group_rows)
     place = next((d for d in query.by if d in _PLACES), None)
     if across in _PLACES and place is not None and across is not place:
         raise UsageError(

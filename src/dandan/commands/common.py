@@ -101,6 +101,8 @@ ADVICE: dict[Advice, str] = {
     ),
     Advice.resolve_conflict: N_("use --on-conflict skip or update"),
     Advice.restore_backup: N_("restore the newest `dandan db backup` copy"),
+    Advice.group_rows: N_("add --by GROUP (or --province)"),
+    Advice.count_recognised: N_("--measure recognized counts the recognised models"),
 }
 
 
