@@ -305,7 +305,7 @@ def test_xlsx_holds_numbers(seeded: Run, tmp_path: Path, lang: str) -> None:
     [
         (["--province", "--top", "0"], "--top: 0 groups cannot be kept; give 1 or more"),
         (["--province", "--top", "-3"], "--top: -3 groups cannot be kept; give 1 or more"),
-        (["--across", "year"], "--across: a cross-table needs rows: add --by GROUP"),
+        (["--across", "year"], "--across: a cross-table needs rows; add --by GROUP"),
         (["--by", "year", "--across", "year"], "--across: year is already a row group"),
         (["--province", "--across", "commune"], "--across: the rows are already places"),
         (["--province", "--across", "province"], "--across: province is already a row group"),

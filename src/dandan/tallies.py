@@ -436,14 +436,17 @@ class TallyQuery:
             year = parse_year(reviewed, "reviewed", today=date.today())
             if window is not None and window != Window():
                 raise UsageError(
-                    _("--reviewed counts the reviews of its year; leave out the other dates"),
+                    _(
+                        "the reviews of a year are counted in that year alone, "
+                        "not in another window"
+                    ),
                     field="reviewed",
                 )
             window = Window(date(year, 1, 1), date(year, 12, 31), ("year",))
             if count != Counting.models.value or top is not None or measure is not None:
                 raise UsageError(
-                    _("--reviewed counts models by review result; leave out --count, --top "
-                      "and --measure"),
+                    _("the reviews of a year are counted as models by result, with no other "
+                      "count, measure or cut to the largest groups"),
                     field="reviewed",
                 )  # fmt: skip
         measured: Measure | None = None if measure is None else _choice(Measure, measure, "measure")
@@ -482,7 +485,7 @@ class TallyQuery:
         )
         if year is not None and (Dimension.level in query.by or query.where.levels):
             raise UsageError(
-                _("a review has no recognition level; leave out --by level and --level"),
+                _("a review has no recognition level: it is not grouped or filtered by level"),
                 field="reviewed",
             )
         _check_measure(query)
@@ -491,8 +494,8 @@ class TallyQuery:
         ):
             raise UsageError(
                 _(
-                    "replications are counted in the groups of the model copied; leave out "
-                    "--by year, --by level and --level"
+                    "replications are counted in the groups of the model copied, "
+                    "not by year or level"
                 ),
                 field="count",
             )
@@ -500,7 +503,10 @@ class TallyQuery:
             Dimension.level in query.by or query.where.levels
         ):
             raise UsageError(
-                _("a commendation has no recognition level; leave out --by level and --level"),
+                _(
+                    "a commendation has no recognition level: "
+                    "it is not grouped or filtered by level"
+                ),
                 field="count",
             )
         return query
