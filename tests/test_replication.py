@@ -41,6 +41,25 @@ def test_a_replica_is_shown_both_ways(run: Run, registry: Registry) -> None:
     assert history(registry, copy)[0]["after"]["replicates"] == source
 
 
+@pytest.mark.parametrize(
+    ("lang", "copies", "copied_from"),
+    [("en", "Replicated by", "Replicates"), ("vi", "Được nhân rộng tại", "Nhân rộng từ")],
+)
+def test_the_table_names_both_ways_in_words_and_leaves_out_what_is_empty(
+    run: Run, lang: str, copies: str, copied_from: str
+) -> None:
+    source = register(run, "Đường hoa")
+    alone = run("--lang", lang, "show", source).stdout
+    assert "replicat" not in alone.lower() and "nhân rộng" not in alone.lower()
+    copy = register(run, "Đường hoa xã bên", "--replicates", source, on="2024-05-01")
+    lines = run("--lang", lang, "show", source).stdout.splitlines()
+    assert any(
+        line.split()[: len(copies.split())] == copies.split() and copy in line for line in lines
+    )
+    lines = run("--lang", lang, "show", copy).stdout.splitlines()
+    assert any(line.startswith(copied_from) and source in line for line in lines)
+
+
 def test_an_edit_sets_and_clears_what_a_model_replicates(run: Run, registry: Registry) -> None:
     source = register(run, "Đường hoa")
     copy = register(run, "Ngõ sạch", on="2024-05-01")

@@ -134,6 +134,15 @@ class Record:
     nested: dict[str, list[Column]] = field(default_factory=dict)
     #: Keys holding counts, drawn with thousands separators (unlike codes).
     counts: tuple[str, ...] = ()
+    #: Keys a person's view leaves out when empty (None, an empty list); JSON keeps
+    #: them, so that scripts find every key.
+    unsaid: tuple[str, ...] = ()
+
+    def for_people(self) -> Iterator[tuple[str, Any]]:
+        """The key/value lines a person reads (the nested tables apart)."""
+        for k, v in self.data.items():
+            if k not in self.nested and not (k in self.unsaid and v in (None, [], ())):
+                yield k, v
 
 
 @dataclass
@@ -379,9 +388,7 @@ def _write_table(data: Renderable, out: TextIO) -> None:
         grid = RichTable(show_header=False, box=None, pad_edge=False)
         grid.add_column(style="bold")
         grid.add_column()
-        for k, v in data.data.items():
-            if k in data.nested:
-                continue
+        for k, v in data.for_people():
             grid.add_row(_plain(_(data.labels.get(k, k))), _plain(cell(v, k in data.counts, k)))
         console.print(grid)
         for k, columns in data.nested.items():
@@ -548,9 +555,8 @@ def _sheet_rows(data: Renderable) -> tuple[str, list[str], Iterator[list[Any]], 
 def _record_rows(data: Record) -> Iterator[list[Any]]:
     """A record as its table shows it: label and value, then each nested table under
     its title and header (lines marked `_BOLD`)."""
-    for k, v in data.data.items():
-        if k not in data.nested:
-            yield [_(data.labels.get(k, k)), _sheet_value(v, k)]
+    for k, v in data.for_people():
+        yield [_(data.labels.get(k, k)), _sheet_value(v, k)]
     for k, columns in data.nested.items():
         items = data.data.get(k) or []
         if isinstance(items, dict):

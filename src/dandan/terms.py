@@ -532,6 +532,8 @@ COLUMN_LABELS: dict[str, str] = {
     "target_group": N_("Target group and area"),
     "expected_results": N_("Expected results"),
     "sustainability": N_("Sustaining and replicating"),
+    "replicates": N_("Replicates"),
+    "replicated_by": N_("Replicated by"),
     "registered_on": N_("Registered on"),
     "status": N_("Status"),
     "withdrawn_on": N_("Withdrawn on"),

@@ -105,6 +105,7 @@ def record_view(rec: ModelRecord) -> Record:
     return Record(
         data=data,
         labels=LABELS,
+        unsaid=("replicates", "replicated_by"),
         nested={
             "recognitions": RECOGNITION_COLUMNS,
             "commendations": COMMENDATION_COLUMNS,
