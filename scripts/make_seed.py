@@ -40,7 +40,7 @@ import csv
 import sys
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from random import Random
 from typing import Any
@@ -58,7 +58,7 @@ from dandan.localities import (  # noqa: E402
     reorganisation,
 )
 from dandan.synthetic import COLUMNS, Place, RowMaker  # noqa: E402
-from dandan.terms import Field, Holder, parse_term  # noqa: E402
+from dandan.terms import Field, Holder, Level, parse_term  # noqa: E402
 
 SEED = 2024
 OUTPUT = ROOT / "data" / "seed_models.csv"
@@ -216,6 +216,67 @@ def movement(rows: list[dict[str, str]]) -> None:
                 extra[item] = texts[int(draw.random() * len(texts))]
         for row in own:
             row.update(extra)
+    _recorded_later(rows, by_code)
+
+
+#: What yearly reviews found (reports: "2.071 đăng ký, trong đó 1.808 triển khai hiệu quả").
+REVIEW_RESULTS = (("hiệu quả", 0.87), ("yếu", 0.09), ("dừng", 0.04))
+#: Nothing recorded after the seed's last day.
+LAST_DAY = date(2026, 11, 22)
+
+
+def _recorded_later(rows: list[dict[str, str]], by_code: dict[str, list[dict[str, str]]]) -> None:
+    """A model's life after its registration, drawn per model as `movement` draws: its
+    2025 review (most reviewed, most of them effective), outstanding recognitions (about
+    four in nine at province or central level: "123 công nhận → 55 tiêu biểu"), a
+    commendation for one recognised model in five (a row of its own), and, among models
+    registered from 2024, one in twenty copying an earlier model of its province."""
+    earlier: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for code, own in sorted(by_code.items(), key=lambda item: item[1][0]["registered_on"]):
+        first = own[0]
+        draw = Random(f"{SEED}/later/{code}")
+        registered = date.fromisoformat(first["registered_on"])
+        prefix = code.split("-")[0]
+        model: dict[str, str] = {}
+        if not first["withdrawn_on"] and registered < date(2025, 7, 1) and draw.random() < 0.8:
+            roll, result = draw.random(), REVIEW_RESULTS[-1][0]
+            for name, share in REVIEW_RESULTS:
+                if roll < share:
+                    result = name
+                    break
+                roll -= share
+            model.update(review_year="2025", review_result=result)
+        sources = [c for on, c in earlier[prefix] if on < first["registered_on"]]
+        if registered >= date(2024, 1, 1) and sources and draw.random() < 0.05:
+            model["replicates"] = sources[int(draw.random() * len(sources))]
+        earlier[prefix].append((first["registered_on"], code))
+        for row in own:
+            row.update(model)
+            level = row["recognition_level"]
+            if level and parse_term(Level, level) in (Level.province, Level.central):
+                row["outstanding"] = "x" if draw.random() < 0.45 else ""
+        decided = [r for r in own if r["decided_on"]]
+        if decided and draw.random() < 0.2:
+            recognised = decided[-1]
+            on = date.fromisoformat(recognised["decided_on"]) + timedelta(
+                days=30 + int(draw.random() * 90)
+            )
+            if on > LAST_DAY:
+                continue
+            high = parse_term(Level, recognised["recognition_level"]) in (
+                Level.province, Level.central,
+            )  # fmt: skip
+            place = first["province"] if high else first["district"] or first["commune"]
+            commended = {k: "" for k in first if k.startswith("recognition_")}
+            commended.update(
+                decision_no="", decided_on="", recognized_by="", outstanding="",
+                commendation_year=str(on.year),
+                commendation_award="Bằng khen" if high else "Giấy khen",
+                commendation_by=f"UBND {place}" if high else f"Chủ tịch UBND {place}",
+                commendation_decision=f"{100 + int(draw.random() * 2900)}/QĐ-UBND",
+                commendation_decided_on=on.isoformat(),
+            )  # fmt: skip
+            rows.insert(rows.index(own[-1]) + 1, {**own[-1], **commended})
 
 
 #: The contests' file, beside the models' (`make demo` imports both).

@@ -135,7 +135,7 @@ def test_the_seed_imports_whole_and_gives_the_figures_in_both_boundaries(
 ) -> None:
     result = run("import", str(SEED))
     assert result.exit_code == 0, result.stderr
-    assert "2,920 inserted" in result.stdout + result.stderr
+    assert "3,197 inserted" in result.stdout + result.stderr
     out = run(
         "tally", "--province", "--by-end-of", "2023", "--boundaries", boundaries,
         "--format", "json",
