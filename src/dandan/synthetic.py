@@ -1048,6 +1048,11 @@ class RowMaker:
             # Left empty, as the kind: the rows' draws, and the figures the tests and
             # benchmarks know, stay as they were.
             "outstanding": "",
+            # No review and no replica: the seed script adds them, by a generator of its own.
+            "replicates": "",
+            "review_year": "",
+            "review_result": "",
+            "review_note": "",
             "commendation_year": "",
             "commendation_award": "",
             "commendation_by": "",
