@@ -7,12 +7,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 import unicodedata
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from dandan import schema
@@ -20,8 +19,7 @@ from dandan.audit import history
 from dandan.cli import app
 from dandan.registry import Registry
 from tests.conftest import REGISTER, Run, dump
-
-FIRST_RELEASE = Path(__file__).parent / "data" / "registry-0.1.0.db"
+from tests.old_registries import registry_at, tables_and_columns
 
 
 def register(run: Run, name: str, *options: str, province: str = "quang tri") -> str:
@@ -270,49 +268,12 @@ def test_an_unknown_kind_filter_is_refused_in_one_line(run: Run, command: str) -
 
 # -- registries made before the kind: migration 0007 -----------------------------------
 
-#: The columns of 0.1.0's models, all of which a registry of revision 0006 still has.
-OLD_COLUMNS = {
-    "import_batches": "id, source, sha256, kind, encoding, rows, inserted, updated, skipped, "
-    "invalid, actor, started_at, finished_at",
-    "models": "id, code, name, name_folded, description, locality_scheme, province_code, "
-    "province_name, province_input, commune_code, commune_name, commune_input, field, sponsor, "
-    "holder, holder_name, registered_on, status, withdrawn_on, withdrawn_reason, created_at, "
-    "updated_at, batch_id, first_recognized_on",
-    "recognitions": "id, model_id, year, level, decision_no, decided_on, body, created_at",
-}
-
 
 def _registry_of_revision_0006(url: str) -> int:
     """A registry at the revision before the kind, holding 0.1.0's records; how many models."""
-    from alembic import command
-    from alembic.config import Config
-
-    engine = create_engine(url)
-    config = Config()
-    config.set_main_option("script_location", "dandan:migrations")
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0006")
-    with sqlite3.connect(FIRST_RELEASE) as source, engine.begin() as conn:
-        for table, columns in OLD_COLUMNS.items():
-            marks = ", ".join(f":c{i}" for i in range(len(columns.split(", "))))
-            for row in source.execute(f"SELECT {columns} FROM {table} ORDER BY id"):
-                conn.execute(
-                    text(f"INSERT INTO {table} ({columns}) VALUES ({marks})"),
-                    {f"c{i}": value for i, value in enumerate(row)},
-                )
-        if conn.dialect.name == "postgresql":  # ids were given: their sequences follow
-            for table in OLD_COLUMNS:
-                conn.execute(
-                    text(
-                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                        f"(SELECT max(id) FROM {table}))"
-                    )
-                )
-        assert "kind" not in {c["name"] for c in inspect(conn).get_columns("models")}
-        models = conn.execute(text("SELECT count(*) FROM models")).scalar_one()
-    engine.dispose()
-    return int(models)
+    models = registry_at(url, "0006")
+    assert "kind" not in tables_and_columns(url)[1]
+    return models
 
 
 def _check_upgraded(url: str, models: int) -> None:
