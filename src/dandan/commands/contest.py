@@ -290,41 +290,23 @@ def export(
     note(_("exported {count} contests to {place}").format(count=number(count), place=place))
 
 
-TALLY_COLUMNS = {
-    "province": [Column("province", "Province")],
-    "district": [Column("district", "District"), Column("province", "Province")],
-    "commune": [Column("commune", "Commune"), Column("province", "Province")],
-    "year": [Column("year", "Year")],
-    "level": [Column("level", "Level")],
-}
-
-
 def tally_table(result: ContestTally, fmt: Format) -> Table:
-    from dandan.commands.tally import for_people
-    from dandan.i18n import speaking
-    from dandan.tallies import Boundaries, Dimension
+    from dandan.commands.tally import for_people, group_columns, script_title
 
     query = result.query.groups
-    columns: list[Column] = []
-    for dim in query.by:
-        if query.boundaries is Boundaries.legacy and dim is Dimension.commune:
-            columns += [Column("commune", "Commune"), *TALLY_COLUMNS["district"]]
-        else:
-            columns += TALLY_COLUMNS[dim.value]
+    columns = group_columns(query)
     rows = for_people(result.rows, query, columns, fmt)
     columns += [
         Column("contests", "Contests", numeric=True),
         Column("teams", "Teams", numeric=True),
         Column("entrants", "Entrants", numeric=True),
     ]
-    with speaking("en"):
-        script_title = result.query.title
     return Table(
         columns,
         rows,
         total=result.total,
         title=result.query.title,
-        script_title=script_title,
+        script_title=script_title(result.query),
         empty_message=N_("no contests match"),
         as_of=query.window.end,
     )

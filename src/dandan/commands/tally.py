@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 import typer
 
@@ -121,7 +121,14 @@ def tally_title(query: TallyQuery) -> str:
     return query.title
 
 
-def script_title(source: TallyQuery | CrossTable) -> str:
+class _Titled(Protocol):
+    """What says its selection in words: a tally's query, a cross-table, a contests' query."""
+
+    @property
+    def title(self) -> str: ...
+
+
+def script_title(source: _Titled) -> str:
     """The title in JSON: in English, as JSON is the same in every language."""
     from dandan.i18n import speaking
 
