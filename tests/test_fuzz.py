@@ -239,7 +239,10 @@ def optional(arg: Arg) -> Arg:
 
 # -- what must hold ----------------------------------------------------------------------
 
-WRITERS = {"register", "recognize", "edit", "withdraw", "unrecognize", "reinstate", "import"}
+WRITERS = {
+    "register", "recognize", "edit", "withdraw", "unrecognize", "reinstate", "import", "commend",
+    "review", "contest add", "contest edit", "contest remove", "contest import",
+}  # fmt: skip
 
 
 def one_line_error(result: Result) -> bool:
@@ -264,7 +267,8 @@ def check(
     assert "Traceback" not in result.stderr + result.stdout, said
     if result.exit_code != 0:
         assert one_line_error(result), said
-    command = args[2] if args[0] in ("--db", "--actor") else args[0]  # after dandan's options
+    words = args[2:] if args[0] in ("--db", "--actor") else args  # after dandan's options
+    command = " ".join(words[:2]) if words[0] == "contest" else words[0]
     if result.exit_code != 0 or command not in WRITERS:
         assert dump(db) == before, f"{said}: the registry changed"
     else:
@@ -282,6 +286,12 @@ TEXT_COLUMNS = {
         "district_input": "district", "commune_input": "commune", "code": "code",
     },
     "recognitions": {"decision_no": "decision", "body": "by"},
+    "commendations": {"body": "by", "decision_no": "decision"},
+    "reviews": {"note": "note"},
+    "contests": {
+        "name": "name", "organiser": "organiser", "province_input": "province",
+        "commune_input": "commune", "district_input": "district",
+    },
 }  # fmt: skip
 
 
@@ -872,6 +882,24 @@ BASE: dict[str, list[str]] = {
     "db init": [],
     "db repair": [],
     "db copy": ["--to", "{tmp}/copy.db"],
+    "commend": ["QTR-2023-00001", "--year", "2024", "--award", "bang khen", "--by", "UBND tỉnh"],
+    "review": ["QTR-2023-00001", "--year", "2024", "--result", "hieu qua"],
+    "contest add": [
+        "Hội thi",
+        "--province",
+        "quang tri",
+        "--level",
+        "tinh",
+        "--held-on",
+        "2024-05-02",
+    ],
+    "contest list": [],
+    "contest show": ["1"],
+    "contest edit": ["1", "--teams", "4"],
+    "contest remove": ["1", "--reason", "Trùng"],
+    "contest import": ["{contests}"],
+    "contest export": ["-"],
+    "contest tally": ["--province"],
 }
 #: Parameters that name a file: the payload becomes a name inside the test's folder.
 FILE_PARAMETERS = {"files", "file", "errors", "to"}
@@ -921,7 +949,10 @@ def _call(command: str, parameter: str, position: int | None, payload: str, tmp:
     batch = tmp / "batch.csv"
     if not batch.exists():
         batch.write_text("name,province,field,sponsor\nTổ tự quản,quang tri,kt,phu nu\n")
-    args = [a.format(tmp=tmp, batch=batch) for a in BASE.get(command, ["list"])]
+    contests = tmp / "contests.csv"
+    if not contests.exists():
+        contests.write_text("name,province,level,held_on\nHội thi,quang tri,tinh,2024-05-02\n")
+    args = [a.format(tmp=tmp, batch=batch, contests=contests) for a in BASE.get(command, ["list"])]
     name = parameter.lstrip("-").replace("-", "_")
     value = f"{tmp}/{payload}" if name in FILE_PARAMETERS or parameter == "--db" else payload
     if parameter == "--db":
@@ -980,8 +1011,12 @@ def test_sql_metacharacters_in_every_parameter(
             after = _tables(dump(db))
             assert set(after) == set(_tables(pristine)), f"{_short(args)}: tables changed"
             for table, rows in _tables(before).items():
-                # `unrecognize` removes the one recognition it names; nothing else removes rows.
-                removed = int(command == "unrecognize" and table == "recognitions")
+                # `unrecognize` removes the one recognition it names, `contest remove` the
+                # contest; nothing else removes rows.
+                removed = int(
+                    (command, table)
+                    in (("unrecognize", "recognitions"), ("contest remove", "contests"))
+                )
                 assert after[table] >= rows - removed, (
                     f"{_short(args)}: rows of {table} disappeared"
                 )
